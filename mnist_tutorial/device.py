@@ -1,0 +1,25 @@
+"""Which device TensorFlow trains on, and a session configuration that works on any of them."""
+
+import tensorflow.compat.v1 as tf
+
+
+def gpu_names():
+    """The names of the GPUs TensorFlow can use; empty on a CPU-only machine."""
+    return [gpu.name for gpu in tf.config.list_physical_devices("GPU")]
+
+
+def session_config():
+    """A `tf.ConfigProto` for `tf.Session(config=...)` that runs the same graph on a GPU or a CPU.
+
+    Soft placement lets an operation with no GPU kernel fall back to the CPU; memory growth
+    makes TensorFlow take GPU memory as it needs it, rather than all of it at start.
+    """
+    return tf.ConfigProto(allow_soft_placement=True, gpu_options=tf.GPUOptions(allow_growth=True))
+
+
+def describe():
+    """One sentence that says where training runs."""
+    gpus = gpu_names()
+    if gpus:
+        return f"Training on the GPU ({', '.join(gpus)})."
+    return "Training on the CPU: TensorFlow found no GPU (the same code uses one when there is one)."

@@ -1,0 +1,160 @@
+"""A drop-in replacement for TensorFlow 1's `tensorflow.examples.tutorials.mnist.input_data`.
+
+TensorFlow 2 no longer ships that module. Classic tutorial code runs unchanged once its
+import line reads::
+
+    from mnist_tutorial import input_data
+    mnist = input_data.read_data_sets("MNIST_data/", one_hot=True)
+    batch_xs, batch_ys = mnist.train.next_batch(100)
+
+The files are read from the repo's `mnist_data/` unless another folder is given, checked
+(see `mnist_files`), and downloaded only if missing. Arrays stay cached in the process, so
+re-running a notebook cell that loads the data costs next to nothing. The arrays are
+read-only because of that cache: copy one (`images.copy()`) before changing it in place.
+"""
+
+import collections
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from . import mnist_files, paths
+from .mnist_files import MnistFileError  # noqa: F401  (re-exported for callers)
+
+NUM_CLASSES = 10
+Datasets = collections.namedtuple("Datasets", ["train", "validation", "test"])
+
+_cache = {}
+_cache_lock = threading.Lock()
+
+
+class DataSet:
+    """One split: `images`, `labels`, and `next_batch()` for mini-batch training."""
+
+    def __init__(self, images, labels, seed=None):
+        if len(images) != len(labels):
+            raise ValueError(f"{len(images)} images but {len(labels)} labels: they must match.")
+        self._images = images
+        self._labels = labels
+        self._num_examples = len(images)
+        self._epochs_completed = 0
+        self._index_in_epoch = 0
+        self._order = None  # the current epoch's shuffled order, or None for file order
+        self._rng = np.random.default_rng(seed)
+
+    @property
+    def images(self):
+        return self._images
+
+    @property
+    def labels(self):
+        return self._labels
+
+    @property
+    def num_examples(self):
+        return self._num_examples
+
+    @property
+    def epochs_completed(self):
+        return self._epochs_completed
+
+    def next_batch(self, batch_size, shuffle=True):
+        """The next `batch_size` examples as `(images, labels)`.
+
+        As in TensorFlow 1: the order is shuffled at the first call and at every new epoch,
+        and every batch is full, so the batch that crosses an epoch boundary takes the rest
+        of the old epoch and the start of the newly shuffled one.
+        """
+        if not 0 < batch_size <= self._num_examples:
+            raise ValueError(f"batch_size must be between 1 and {self._num_examples} "
+                             f"(the size of this split), not {batch_size}.")
+        start = self._index_in_epoch
+        if self._epochs_completed == 0 and start == 0 and shuffle:
+            self._order = self._rng.permutation(self._num_examples)
+        if start + batch_size <= self._num_examples:
+            self._index_in_epoch = start + batch_size
+            return self._take(np.s_[start:self._index_in_epoch])
+        self._epochs_completed += 1
+        rest = self._take(np.s_[start:])
+        if shuffle:
+            self._order = self._rng.permutation(self._num_examples)
+        self._index_in_epoch = batch_size - (self._num_examples - start)
+        head = self._take(np.s_[:self._index_in_epoch])
+        return np.concatenate((rest[0], head[0])), np.concatenate((rest[1], head[1]))
+
+    def _take(self, positions):
+        if self._order is None:
+            return self._images[positions], self._labels[positions]
+        index = self._order[positions]
+        return self._images[index], self._labels[index]
+
+
+def dense_to_one_hot(labels, num_classes=NUM_CLASSES):
+    """Integer labels [N] to one-hot rows [N, num_classes] of float32."""
+    one_hot = np.zeros((len(labels), num_classes), np.float32)
+    one_hot[np.arange(len(labels)), labels] = 1.0
+    return one_hot
+
+
+def read_data_sets(train_dir=None, fake_data=False, one_hot=False, dtype=np.float32,
+                   reshape=True, validation_size=5000, seed=None, source_url=None):
+    """Load MNIST as `Datasets(train, validation, test)`: 55,000 / 5,000 / 10,000 by default.
+
+    train_dir: folder of the four files; a relative path is taken from the working
+        directory. By default, the repo's `mnist_data/`. Missing files are downloaded there.
+    one_hot: labels as [N, 10] float32 rows instead of integers.
+    dtype: float32 (pixels scaled to [0, 1]) or uint8 (pixels 0-255).
+    reshape: images as [N, 784] rows; with False, as [N, 28, 28, 1].
+    validation_size: how many of the first training images form the validation split.
+    seed: makes the order of `next_batch()` reproducible.
+    source_url: a mirror to download missing files from, instead of the public ones.
+    """
+    if fake_data:
+        raise ValueError("fake_data is not supported: the real MNIST files are always available "
+                         "in this project's mnist_data/ folder.")
+    dtype = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+    if dtype not in (np.float32, np.uint8):
+        raise TypeError(f"dtype must be float32 or uint8, not {dtype}.")
+    if not 0 <= validation_size <= mnist_files.TRAIN_IMAGES.count:
+        raise ValueError(f"validation_size must be between 0 and "
+                         f"{mnist_files.TRAIN_IMAGES.count}, not {validation_size}.")
+    directory = Path(train_dir) if train_dir is not None else paths.default_data_dir()
+    mirrors = (source_url,) if source_url else mnist_files.MIRRORS
+    train_images, train_labels, test_images, test_labels = (
+        _arrays(directory, spec, one_hot, dtype, reshape, mirrors) for spec in mnist_files.ALL_FILES)
+    seeds = np.random.SeedSequence(seed).spawn(3) if seed is not None else [None] * 3
+    return Datasets(
+        train=DataSet(train_images[validation_size:], train_labels[validation_size:], seeds[0]),
+        validation=DataSet(train_images[:validation_size], train_labels[:validation_size], seeds[1]),
+        test=DataSet(test_images, test_labels, seeds[2]),
+    )
+
+
+def _arrays(directory, spec, one_hot, dtype, reshape, mirrors):
+    """One file's array in the requested form, from the cache when the file has not changed."""
+    path = mnist_files.locate(directory, spec)
+    if path is None:
+        path = mnist_files.download(spec, directory, mirrors)
+    stat = path.stat()
+    source_key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    form = (one_hot,) if not spec.is_images else (dtype.str, reshape)
+    with _cache_lock:
+        if (source_key, form) not in _cache:
+            raw = _cache.get((source_key, "raw"))
+            if raw is None:
+                raw = mnist_files.parse(mnist_files.read_content(path, spec), spec)
+                _cache[(source_key, "raw")] = raw
+            array = _convert(raw, spec, one_hot, dtype, reshape)
+            array.flags.writeable = False
+            _cache[(source_key, form)] = array
+        return _cache[(source_key, form)]
+
+
+def _convert(raw, spec, one_hot, dtype, reshape):
+    if not spec.is_images:
+        return dense_to_one_hot(raw) if one_hot else raw
+    images = raw.reshape(-1, 784) if reshape else raw.reshape(-1, 28, 28, 1)
+    if dtype == np.float32:
+        return images.astype(np.float32) * np.float32(1.0 / 255.0)
+    return images

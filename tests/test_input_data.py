@@ -1,0 +1,285 @@
+"""The drop-in `input_data`: splits, values, batches, and what happens with bad files."""
+
+import functools
+import gzip
+import http.server
+import shutil
+import threading
+
+import numpy as np
+import pytest
+
+from mnist_tutorial import input_data, mnist_files, paths
+
+TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return input_data.read_data_sets()
+
+
+def test_default_splits_are_55000_5000_10000(mnist):
+    assert (mnist.train.num_examples, mnist.validation.num_examples, mnist.test.num_examples) == (
+        55000, 5000, 10000)
+    assert mnist.train.images.shape == (55000, 784)
+    assert mnist.test.labels.shape == (10000,)
+
+
+def test_label_counts_per_digit(mnist):
+    train_and_validation = np.concatenate([mnist.validation.labels, mnist.train.labels])
+    assert np.bincount(train_and_validation, minlength=10).tolist() == TRAIN_COUNTS
+    assert np.bincount(mnist.test.labels, minlength=10).tolist() == TEST_COUNTS
+
+
+def test_validation_is_the_first_training_images_in_file_order(mnist):
+    raw = input_data.read_data_sets(dtype=np.uint8, validation_size=0)
+    assert np.array_equal(np.rint(mnist.validation.images * 255), raw.train.images[:5000])
+    assert np.array_equal(mnist.train.labels, raw.train.labels[5000:])
+
+
+def test_float_images_are_scaled_to_0_1(mnist):
+    images = mnist.train.images
+    assert images.dtype == np.float32
+    assert images.min() == 0.0 and images.max() == 1.0
+    assert mnist.train.labels.dtype == np.uint8 and mnist.train.labels.max() == 9
+
+
+def test_uint8_images_keep_0_255_and_reshape_false_gives_nhwc():
+    data = input_data.read_data_sets(dtype=np.uint8, reshape=False)
+    assert data.test.images.dtype == np.uint8
+    assert data.test.images.shape == (10000, 28, 28, 1)
+    assert data.test.images.max() == 255
+
+
+def test_one_hot_labels_match_the_integer_labels(mnist):
+    one_hot = input_data.read_data_sets(one_hot=True)
+    labels = one_hot.test.labels
+    assert labels.shape == (10000, 10) and labels.dtype == np.float32
+    assert np.array_equal(labels.sum(axis=1), np.ones(10000))
+    assert set(np.unique(labels)) == {0.0, 1.0}
+    assert np.array_equal(labels.argmax(axis=1), mnist.test.labels)
+
+
+def test_validation_size_zero_and_bad_arguments():
+    data = input_data.read_data_sets(validation_size=0)
+    assert data.train.num_examples == 60000 and data.validation.num_examples == 0
+    with pytest.raises(ValueError, match="validation_size must be between 0 and 60000"):
+        input_data.read_data_sets(validation_size=70000)
+    with pytest.raises(TypeError, match="dtype must be float32 or uint8"):
+        input_data.read_data_sets(dtype=np.float64)
+
+
+def test_arrays_are_read_only_because_they_are_cached(mnist):
+    with pytest.raises(ValueError, match="read-only"):
+        mnist.train.images[0, 0] = 1.0
+    assert np.shares_memory(input_data.read_data_sets().train.images, mnist.train.images)
+
+
+def test_relative_train_dir_resolves_against_working_directory(tmp_path, monkeypatch):
+    _copy_files(tmp_path / "MNIST_data")
+    monkeypatch.chdir(tmp_path)
+    data = input_data.read_data_sets("MNIST_data/", validation_size=0)
+    assert data.train.num_examples == 60000
+
+
+# next_batch -----------------------------------------------------------------------------
+
+def _numbered(n, seed=0):
+    """A DataSet whose labels are the example numbers, so batches show what they hold."""
+    return input_data.DataSet(np.arange(n, dtype=np.float32)[:, None], np.arange(n), seed=seed)
+
+
+def test_every_example_is_seen_once_per_epoch():
+    data = _numbered(55000)
+    for epoch in range(2):
+        seen = np.concatenate([data.next_batch(100)[1] for _ in range(550)])
+        assert np.array_equal(np.sort(seen), np.arange(55000)), f"epoch {epoch}"
+    assert not np.array_equal(seen, np.arange(55000)), "batches should be shuffled"
+
+
+def test_batch_crossing_an_epoch_joins_old_tail_and_new_head():
+    data = _numbered(10)
+    first = [data.next_batch(3)[1] for _ in range(3)]
+    assert data.epochs_completed == 0
+    crossing = data.next_batch(3)[1]
+    assert data.epochs_completed == 1
+    assert len(crossing) == 3
+    old_tail = crossing[0]
+    assert sorted(np.concatenate(first + [crossing[:1]]).tolist()) == list(range(10))
+    assert old_tail not in np.concatenate(first)
+    # The two examples from the new epoch start it: the rest of that epoch holds the other eight.
+    rest_of_new_epoch = np.concatenate([crossing[1:]] + [data.next_batch(4)[1] for _ in range(2)])
+    assert sorted(rest_of_new_epoch.tolist()) == list(range(10))
+    assert data.epochs_completed == 1
+
+
+def test_epoch_counter_steps_at_the_call_after_an_exact_fit():
+    data = _numbered(10)
+    data.next_batch(5), data.next_batch(5)
+    assert data.epochs_completed == 0
+    images, labels = data.next_batch(5)
+    assert data.epochs_completed == 1 and len(labels) == 5
+
+
+def test_seed_makes_batches_reproducible():
+    a, b, c = _numbered(1000, seed=7), _numbered(1000, seed=7), _numbered(1000, seed=8)
+    batches_a = [a.next_batch(64)[1] for _ in range(40)]
+    batches_b = [b.next_batch(64)[1] for _ in range(40)]
+    batches_c = [c.next_batch(64)[1] for _ in range(40)]
+    assert all(np.array_equal(x, y) for x, y in zip(batches_a, batches_b))
+    assert not all(np.array_equal(x, y) for x, y in zip(batches_a, batches_c))
+
+
+def test_read_data_sets_seed_is_reproducible():
+    first = input_data.read_data_sets(seed=3).train.next_batch(50)[1]
+    second = input_data.read_data_sets(seed=3).train.next_batch(50)[1]
+    assert np.array_equal(first, second)
+
+
+def test_no_shuffle_keeps_file_order_and_images_follow_labels():
+    data = _numbered(10)
+    images, labels = data.next_batch(4, shuffle=False)
+    assert labels.tolist() == [0, 1, 2, 3]
+    shuffled = _numbered(10)
+    images, labels = shuffled.next_batch(4)
+    assert np.array_equal(images[:, 0], labels)
+
+
+def test_batch_size_is_checked():
+    with pytest.raises(ValueError, match="batch_size must be between 1 and 10"):
+        _numbered(10).next_batch(11)
+
+
+# Bad files ------------------------------------------------------------------------------
+
+def _copy_files(directory, specs=mnist_files.ALL_FILES):
+    directory.mkdir(parents=True, exist_ok=True)
+    for spec in specs:
+        shutil.copy(paths.REPO_ROOT / "mnist_data" / spec.name, directory / spec.name)
+    return directory
+
+
+def _content(spec):
+    return gzip.decompress((paths.REPO_ROOT / "mnist_data" / spec.name).read_bytes())
+
+
+NO_NETWORK = ("http://127.0.0.1:9/",)  # the discard port: nothing listens there
+
+
+def _assert_load_fails_untouched(tmp_path, spec, match):
+    path = tmp_path / spec.name
+    before = path.read_bytes()
+    with pytest.raises(mnist_files.MnistFileError, match=match) as error:
+        mnist_files.load(tmp_path, spec, mirrors=NO_NETWORK)
+    assert spec.name in str(error.value)
+    assert "git checkout -- mnist_data/" in str(error.value)
+    assert path.read_bytes() == before, "a bad file must never be changed"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [spec.name]
+
+
+def test_truncated_gzip_file(tmp_path):
+    spec = mnist_files.TEST_LABELS
+    (tmp_path / spec.name).write_bytes((paths.REPO_ROOT / "mnist_data" / spec.name).read_bytes()[:-200])
+    _assert_load_fails_untouched(tmp_path, spec, "damaged gzip file")
+
+
+def test_gzip_file_with_truncated_content(tmp_path):
+    spec = mnist_files.TEST_IMAGES
+    (tmp_path / spec.name).write_bytes(gzip.compress(_content(spec)[:-784]))
+    _assert_load_fails_untouched(tmp_path, spec, "is truncated: 7,839,232 bytes of content")
+
+
+def test_foreign_file_under_an_mnist_name(tmp_path):
+    spec = mnist_files.TEST_IMAGES
+    (tmp_path / spec.name).write_bytes(gzip.compress(_content(mnist_files.TEST_LABELS)))
+    _assert_load_fails_untouched(tmp_path, spec, "is not an MNIST images file: it has magic number 0x00000801")
+
+
+def test_non_gzip_file_named_gz(tmp_path):
+    spec = mnist_files.TEST_LABELS
+    (tmp_path / spec.name).write_text("<html>404 Not Found</html>")
+    _assert_load_fails_untouched(tmp_path, spec, "not a gzip file")
+
+
+def test_wrong_header_dimensions(tmp_path):
+    spec = mnist_files.TEST_LABELS
+    content = bytearray(_content(spec))
+    content[4:8] = (5000).to_bytes(4, "big")
+    (tmp_path / spec.name).write_bytes(gzip.compress(bytes(content)))
+    _assert_load_fails_untouched(tmp_path, spec, "header of a 5000 labels file; the MNIST one is 10000")
+
+
+def test_modified_content_fails_the_checksum(tmp_path):
+    spec = mnist_files.TEST_IMAGES
+    content = bytearray(_content(spec))
+    content[5000] ^= 0xFF
+    (tmp_path / spec.name).write_bytes(gzip.compress(bytes(content)))
+    _assert_load_fails_untouched(tmp_path, spec, "not the original content")
+
+
+def test_uncompressed_copy_is_accepted(tmp_path):
+    spec = mnist_files.TEST_LABELS
+    (tmp_path / spec.name[:-3]).write_bytes(_content(spec))
+    labels = mnist_files.load(tmp_path, spec, mirrors=NO_NETWORK)
+    assert np.bincount(labels).tolist() == TEST_COUNTS
+
+
+def test_missing_file_without_network_says_where_to_put_it(tmp_path):
+    specs = (mnist_files.TRAIN_IMAGES, mnist_files.TRAIN_LABELS, mnist_files.TEST_IMAGES)
+    _copy_files(tmp_path, specs)
+    with pytest.raises(mnist_files.MnistFileError) as error:
+        input_data.read_data_sets(tmp_path, source_url=NO_NETWORK[0])
+    message = str(error.value)
+    assert "t10k-labels-idx1-ubyte.gz is missing, and no mirror gave a good copy" in message
+    assert "http://127.0.0.1:9/t10k-labels-idx1-ubyte.gz" in message
+    assert f"copy the four MNIST .gz files into {tmp_path} by hand" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(s.name for s in specs)
+
+
+@pytest.fixture
+def mirror(tmp_path):
+    """An HTTP server on loopback that serves the files of `tmp_path / 'mirror'`."""
+    root = tmp_path / "mirror"
+    root.mkdir()
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_missing_file_is_downloaded_checked_and_moved_into_place(tmp_path, mirror):
+    root, url = mirror
+    _copy_files(root, [mnist_files.TEST_LABELS])
+    data_dir = tmp_path / "data"
+    labels = mnist_files.load(data_dir, mnist_files.TEST_LABELS, mirrors=(url,))
+    assert np.bincount(labels).tolist() == TEST_COUNTS
+    assert [p.name for p in data_dir.iterdir()] == [mnist_files.TEST_LABELS.name]
+
+
+def test_bad_download_is_rejected_and_leaves_nothing_behind(tmp_path, mirror):
+    root, url = mirror
+    spec = mnist_files.TEST_LABELS
+    content = bytearray(_content(spec))
+    content[100] = (content[100] + 1) % 10
+    (root / spec.name).write_bytes(gzip.compress(bytes(content)))
+    data_dir = tmp_path / "data"
+    with pytest.raises(mnist_files.MnistFileError, match="not the original content"):
+        mnist_files.load(data_dir, spec, mirrors=(url,))
+    assert list(data_dir.iterdir()) == []
+
+
+def test_next_mirror_is_tried_when_one_fails(tmp_path, mirror):
+    root, url = mirror
+    _copy_files(root, [mnist_files.TEST_LABELS])
+    labels = mnist_files.load(tmp_path / "data", mnist_files.TEST_LABELS, mirrors=NO_NETWORK + (url,))
+    assert len(labels) == 10000
