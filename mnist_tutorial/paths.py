@@ -32,6 +32,12 @@ def results_path(run_name):
     return output_dir() / "results" / f"{run_name}.json"
 
 
-def checkpoint_prefix(run_name):
-    """`checkpoints/<run_name>/model`: the prefix `tf.train.Saver` writes its files under."""
-    return output_dir() / "checkpoints" / run_name / "model"
+def checkpoint_prefix(run_name, create=False):
+    """`checkpoints/<run_name>/model`: the prefix `tf.train.Saver` writes its files under.
+
+    With `create=True` the folder is made, as `Saver.save()` needs it to exist.
+    """
+    prefix = output_dir() / "checkpoints" / run_name / "model"
+    if create:
+        prefix.parent.mkdir(parents=True, exist_ok=True)
+    return prefix

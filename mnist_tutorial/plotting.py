@@ -1,0 +1,166 @@
+"""The notebooks' figures: learning curves, digits, weights as images, mistakes, confusion matrix.
+
+Every function returns a matplotlib Figure; as the last line of a notebook cell, Jupyter shows
+it (elsewhere use `display(fig)` or `fig.savefig(...)`). The figures are not registered with
+pyplot, so they are never shown twice and never pile up in memory.
+"""
+
+import numpy as np
+from matplotlib.figure import Figure
+
+DIGITS = list(range(10))
+WEIGHT_COLORMAP = "RdBu_r"  # red: the pixel's ink raises the score; blue: it lowers it
+
+
+def _register_png_formatter():
+    """Let IPython show a plain `Figure` as a PNG (pyplot's inline backend only covers its own)."""
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import print_figure
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["image/png"].for_type(
+            Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
+
+
+_register_png_formatter()
+
+
+def new_figure(figsize):
+    """An empty figure with constrained layout."""
+    return Figure(figsize=figsize, layout="constrained")
+
+
+def draw_curves(accuracy_ax, cross_entropy_ax, history, accuracy_ylim=None, cross_entropy_ylim=None):
+    """Draw train (every batch, thin) and test (every evaluation, thick) curves onto two axes."""
+    for ax, train, test, name, ylim in (
+            (accuracy_ax, history.train_accuracy, history.test_accuracy, "accuracy", accuracy_ylim),
+            (cross_entropy_ax, history.train_cross_entropy, history.test_cross_entropy,
+             "cross-entropy per image", cross_entropy_ylim)):
+        ax.plot(history.steps, train, linewidth=0.3, alpha=0.25, color="tab:blue", label="train (each batch)")
+        window = max(10, len(train) // 100)
+        if len(train) >= 2 * window:
+            ax.plot(history.steps[window - 1:], moving_average(train, window), linewidth=1.2,
+                    color="tab:blue", label=f"train (mean of {window} batches)")
+        if len(test):
+            ax.plot(history.test_steps, test, linewidth=2, color="tab:orange", marker=".",
+                    label="test (10,000 images)")
+        ax.set_xlabel("training step")
+        ax.set_ylabel(name)
+        ax.grid(color="#dddddd")
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        ax.legend(loc="lower right" if name == "accuracy" else "upper right")
+
+
+def moving_average(values, window):
+    """The mean of each run of `window` consecutive values (len(values) - window + 1 of them)."""
+    sums = np.cumsum(np.insert(np.asarray(values, dtype=float), 0, 0.0))
+    return (sums[window:] - sums[:-window]) / window
+
+
+def plot_training_curves(history, accuracy_zoom=None, cross_entropy_zoom=None):
+    """Accuracy and cross-entropy over training: the full range on top, zoomed in below.
+
+    The zoom ranges default to what shows the end of training best.
+    """
+    if accuracy_zoom is None:
+        late = history.test_accuracy[len(history.test_accuracy) // 2:]
+        accuracy_zoom = (max(0.0, np.floor((late.min() - 0.03) * 100) / 100), 1.0)
+    if cross_entropy_zoom is None:
+        cross_entropy_zoom = (0.0, 3 * float(history.test_cross_entropy[-1]))
+    fig = new_figure(figsize=(13, 8))
+    axes = fig.subplots(2, 2)
+    draw_curves(axes[0, 0], axes[0, 1], history)
+    draw_curves(axes[1, 0], axes[1, 1], history, accuracy_zoom, cross_entropy_zoom)
+    axes[0, 0].set_title("Accuracy")
+    axes[0, 1].set_title("Cross-entropy")
+    axes[1, 0].set_title(f"Accuracy, zoomed to {accuracy_zoom[0]:.2f}-{accuracy_zoom[1]:.2f}")
+    axes[1, 1].set_title(f"Cross-entropy, zoomed to {cross_entropy_zoom[0]:.2f}-{cross_entropy_zoom[1]:.2f}")
+    return fig
+
+
+def _grid(count, ncols, cell_size=1.25, extra_width=0.0):
+    ncols = min(ncols, count)
+    nrows = -(-count // ncols)
+    fig = new_figure(figsize=(ncols * cell_size + extra_width, nrows * cell_size * 1.15))
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False).ravel())
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax in axes[count:]:
+        ax.set_visible(False)
+    return fig, axes[:count]
+
+
+def plot_digits(images, titles=None, ncols=10, suptitle=None):
+    """Digits (rows of 784 values or 28x28 arrays, 0 = paper) drawn as ink on white paper."""
+    images = np.asarray(images).reshape(-1, 28, 28)
+    fig, axes = _grid(len(images), ncols)
+    for i, (ax, image) in enumerate(zip(axes, images)):
+        ax.imshow(image, cmap="gray_r", vmin=0, vmax=max(1.0, float(image.max())))
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def plot_weight_images(weights, titles=None, ncols=10, suptitle=None, limit=None):
+    """Each column of `weights` [784, units] as a 28x28 image, all on one colour scale centred on 0.
+
+    One scale for every image means a strong red pixel is equally strong in each of them;
+    pass `limit` to share the scale between figures too.
+    """
+    weights = np.asarray(weights)
+    if weights.ndim != 2 or weights.shape[0] != 784:
+        raise ValueError(f"weights must have shape [784, units], not {list(weights.shape)}.")
+    limit = float(np.abs(weights).max()) if limit is None else float(limit)
+    fig, axes = _grid(weights.shape[1], ncols, extra_width=1.0)
+    for i, ax in enumerate(axes):
+        image = ax.imshow(weights[:, i].reshape(28, 28), cmap=WEIGHT_COLORMAP, vmin=-limit, vmax=limit)
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=9)
+    fig.colorbar(image, ax=list(axes), shrink=0.8, label="weight")
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def plot_misclassified(images, labels, predictions, count=20, ncols=10):
+    """The first `count` test digits the network got wrong, titled with the truth and its answer."""
+    wrong = np.flatnonzero(np.asarray(labels) != np.asarray(predictions))[:count]
+    titles = [f"true {labels[i]}, said {predictions[i]}" for i in wrong]
+    fig = plot_digits(np.asarray(images)[wrong], titles, ncols)
+    for ax in fig.axes:
+        ax.title.set_fontsize(8)
+    return fig
+
+
+def confusion_matrix(labels, predictions, classes=10):
+    """counts[true, predicted]."""
+    index = np.asarray(labels, dtype=int) * classes + np.asarray(predictions, dtype=int)
+    return np.bincount(index, minlength=classes * classes).reshape(classes, classes)
+
+
+def plot_confusion_matrix(labels, predictions):
+    """How often each true digit (row) was read as each digit (column); mistakes off the diagonal."""
+    counts = confusion_matrix(labels, predictions)
+    mistakes = counts.copy()
+    np.fill_diagonal(mistakes, 0)
+    fig = new_figure(figsize=(6.5, 5.5))
+    ax = fig.subplots()
+    image = ax.imshow(mistakes, cmap="Oranges")
+    for (true, predicted), n in np.ndenumerate(counts):
+        ax.text(predicted, true, str(n), ha="center", va="center", fontsize=8,
+                color="black" if true != predicted else "tab:green",
+                fontweight="bold" if true == predicted else "normal")
+    ax.set_xticks(DIGITS)
+    ax.set_yticks(DIGITS)
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    ax.set_title("Confusion matrix (colour: mistakes only)")
+    fig.colorbar(image, ax=ax, label="wrong answers")
+    return fig
