@@ -1,0 +1,125 @@
+"""The four training notebooks: they run headless, record their runs, and reach their accuracies."""
+
+import ast
+import os
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from mnist_tutorial import paths
+from notebook_runs import FAST, NOTEBOOKS, final_accuracy, read_record, run_notebook
+
+TRAINING_NOTEBOOKS = list(FAST)
+#: What each notebook must reach with its committed hyperparameters (issue 3's acceptance).
+MINIMUM_ACCURACY = {
+    "01_softmax": 0.920,
+    "02_sigmoid_hidden25": 0.955,
+    "03_five_layers_sigmoid": 0.925,
+    "04_relu_hidden300": 0.965,
+}
+REQUIRED_PARAMETERS = {"learning_rate", "batch_size", "training_steps", "seed"}
+
+
+@pytest.fixture(scope="module")
+def output_dir(tmp_path_factory):
+    """results/ and checkpoints/ for this module's runs, away from the user's own."""
+    directory = tmp_path_factory.mktemp("outputs")
+    saved = os.environ.get(paths.OUTPUT_DIR_VARIABLE)
+    os.environ[paths.OUTPUT_DIR_VARIABLE] = str(directory)
+    yield directory
+    if saved is None:
+        del os.environ[paths.OUTPUT_DIR_VARIABLE]
+    else:
+        os.environ[paths.OUTPUT_DIR_VARIABLE] = saved
+
+
+def _parameters_cell(name):
+    notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    cells = [i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, f"{name} needs exactly one cell tagged 'parameters'"
+    return notebook, cells[0]
+
+
+@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+def test_parameters_cell_is_plain_assignments(name):
+    notebook, index = _parameters_cell(name)
+    tree = ast.parse(notebook.cells[index].source)
+    assigned = set()
+    for statement in tree.body:
+        assert isinstance(statement, ast.Assign) and len(statement.targets) == 1, (
+            f"{name}: only plain `name = value` lines belong in the parameters cell")
+        assigned.add(statement.targets[0].id)
+        ast.literal_eval(statement.value)  # a literal: nothing derived from another value
+    assert REQUIRED_PARAMETERS <= assigned, f"{name} lacks {REQUIRED_PARAMETERS - assigned}"
+
+
+@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+def test_fast_run_trains_saves_and_records(name, output_dir, tmp_path):
+    notebook = run_notebook(name, tmp_path, FAST[name])
+    accuracy = final_accuracy(notebook)
+    assert accuracy > 0.8, f"{name} learned too little even for a short run: {accuracy}"
+    record = read_record(output_dir, name)
+    assert record["test_accuracy"] == pytest.approx(accuracy, abs=5e-5)
+    assert record["training_steps"] == FAST[name]["training_steps"]
+    assert record["train_seconds"] > 0
+    assert record["hyperparameters"]["training_steps"] == FAST[name]["training_steps"]
+    checkpoint = output_dir / "checkpoints" / name
+    assert (checkpoint / "model.index").exists() and (checkpoint / "model.meta").exists()
+    assert "Training on the CPU" in str(notebook) or "Training on the GPU" in str(notebook)
+
+
+def test_diverging_training_stops_with_an_explanation(output_dir, tmp_path):
+    import papermill
+
+    with pytest.raises(papermill.PapermillExecutionError) as error:
+        run_notebook("01_softmax", tmp_path, dict(training_steps=200, learning_rate=1e35))
+    assert error.value.ename == "TrainingDiverged"
+    assert "Lower learning_rate and re-run" in error.value.evalue
+
+
+def test_changed_parameters_rerun_cleanly_in_the_same_kernel(output_dir):
+    """Edit the parameters cell and re-run the cells below it, as a reader would."""
+    notebook, index = _parameters_cell("04_relu_hidden300")
+    client = NotebookClient(notebook, kernel_name="python3", timeout=600,
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    probe = nbformat.v4.new_code_cell(
+        "print(len(tf.global_variables()), len(tf.trainable_variables()), f'{test_accuracy:.6f}')")
+    notebook.cells.append(probe)
+
+    def run_from_parameters(source):
+        notebook.cells[index].source = source
+        for i in range(index, len(notebook.cells)):
+            client.execute_cell(notebook.cells[i], i)
+        return notebook.cells[-1].outputs[-1]["text"].split()
+
+    with client.setup_kernel():
+        for i in range(index):
+            client.execute_cell(notebook.cells[i], i)
+        base = ("learning_rate = 0.5\nbatch_size = 100\ntraining_steps = 150\nevaluation_interval = 50\n"
+                "seed = 1\nhidden_units = {units}\ninit_stddev = 0.03\ncompare_stddevs = [0.03]\n"
+                "compare_steps = 20\n")
+        first = run_from_parameters(base.format(units=300))
+        again = run_from_parameters(base.format(units=300))
+        narrower = run_from_parameters(base.format(units=50))
+    # The graph is rebuilt, not added to: 4 variables (W1, b1, W2, b2) each time.
+    assert first[:2] == again[:2] == narrower[:2] == ["4", "4"]
+    assert first[2] == again[2], "the same parameters and seed must give the same result"
+    assert narrower[2] != first[2]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+def test_full_run_reaches_the_reference_accuracy(name, output_dir, tmp_path):
+    accuracy = final_accuracy(run_notebook(name, tmp_path))
+    assert accuracy >= MINIMUM_ACCURACY[name]
+
+
+@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+def test_committed_notebook_is_executed_and_meets_its_accuracy(name):
+    notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()]
+    counts = [c.execution_count for c in code]
+    assert counts == list(range(1, len(code) + 1)), "commit the notebook run top to bottom in a fresh kernel"
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert final_accuracy(notebook) >= MINIMUM_ACCURACY[name]

@@ -1,0 +1,91 @@
+"""The training monitor and the plotting helpers, without TensorFlow."""
+
+import math
+
+import numpy as np
+import pytest
+
+from mnist_tutorial import plotting
+from mnist_tutorial.training import LearningFailed, TrainingDiverged, TrainingMonitor
+
+
+def _fill(monitor, steps, evaluation_interval, accuracy=0.9):
+    for step in range(1, steps + 1):
+        monitor.record_train(step, accuracy, 0.3)
+        if step % evaluation_interval == 0:
+            monitor.record_test(step, accuracy, 0.35)
+
+
+def test_records_train_and_test_curves():
+    monitor = TrainingMonitor(100, live=False)
+    _fill(monitor, 100, 25)
+    monitor.finish()
+    assert monitor.steps.tolist() == list(range(1, 101))
+    assert monitor.train_accuracy.shape == (100,) and np.all(monitor.train_accuracy == 0.9)
+    assert monitor.test_steps.tolist() == [25, 50, 75, 100]
+    assert monitor.test_cross_entropy.tolist() == [0.35] * 4
+    assert monitor.train_seconds > 0
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_nan_or_infinite_cross_entropy_stops_training_with_the_reason(bad):
+    monitor = TrainingMonitor(100, live=False)
+    _fill(monitor, 10, 5)
+    with pytest.raises(TrainingDiverged, match=f"at step 11: the cross-entropy on the training batch is {bad}"):
+        monitor.record_train(11, 0.1, bad)
+    with pytest.raises(TrainingDiverged, match="Lower learning_rate"):
+        monitor.record_test(12, 0.1, bad)
+    assert len(monitor.steps) == 10, "the bad step is not recorded"
+
+
+def test_finish_fails_loudly_when_nothing_was_learned():
+    monitor = TrainingMonitor(50, live=False)
+    _fill(monitor, 50, 10, accuracy=0.11)
+    with pytest.raises(LearningFailed, match="0.1100: no better than guessing"):
+        monitor.finish()
+
+
+def test_prints_progress_outside_jupyter(capsys):
+    monitor = TrainingMonitor(20, live=True, redraw_seconds=0)
+    _fill(monitor, 20, 10)
+    monitor.finish()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("step 10/20") and "test accuracy 0.9000" in lines[0]
+    assert lines[-1].startswith("step 20/20")
+
+
+def test_training_steps_must_be_positive():
+    with pytest.raises(ValueError, match="training_steps must be at least 1"):
+        TrainingMonitor(0)
+
+
+def test_training_curves_figure_has_full_and_zoomed_panels():
+    monitor = TrainingMonitor(400, live=False)
+    _fill(monitor, 400, 50)
+    figure = plotting.plot_training_curves(monitor)
+    titles = [ax.get_title() for ax in figure.axes]
+    assert titles[:2] == ["Accuracy", "Cross-entropy"]
+    assert titles[2].startswith("Accuracy, zoomed to 0.87-1.00")
+
+
+def test_weight_images_share_one_centred_scale():
+    weights = np.linspace(-2, 1, 784 * 3).reshape(784, 3)
+    figure = plotting.plot_weight_images(weights)
+    images = [ax.images[0] for ax in figure.axes if ax.images]
+    assert len(images) == 3
+    assert {image.get_clim() for image in images} == {(-2.0, 2.0)}
+    with pytest.raises(ValueError, match=r"shape \[784, units\]"):
+        plotting.plot_weight_images(np.zeros((10, 784)))
+
+
+def test_confusion_matrix_and_misclassified():
+    labels = np.array([0, 1, 2, 2, 3])
+    predictions = np.array([0, 2, 2, 2, 5])
+    counts = plotting.confusion_matrix(labels, predictions)
+    assert counts[2, 2] == 2 and counts[1, 2] == 1 and counts[3, 5] == 1 and counts.sum() == 5
+    figure = plotting.plot_misclassified(np.zeros((5, 784)), labels, predictions)
+    assert [ax.get_title() for ax in figure.axes] == ["true 1, said 2", "true 3, said 5"]
+
+
+def test_moving_average():
+    assert plotting.moving_average([1, 2, 3, 4, 5], 2).tolist() == [1.5, 2.5, 3.5, 4.5]
