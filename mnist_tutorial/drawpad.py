@@ -1,0 +1,184 @@
+"""A drawing pad for Jupyter (JupyterLab 4, Notebook 7): draw a digit with the mouse, a pen or a finger.
+
+Drawing happens entirely in the browser, so strokes stay smooth while the kernel is busy.
+When a stroke ends, the pad sends its pixels to the kernel (the `pixels` trait changes);
+`DrawPad.image()` returns them as a 2-D uint8 array, dark ink on white paper. The pad has a
+Clear button and a pen-width slider. Built on anywidget.
+"""
+
+import base64
+
+import anywidget
+import numpy as np
+import traitlets
+
+_ESM = r"""
+function render({ model, el }) {
+  const size = model.get("size");
+  const root = document.createElement("div");
+  root.className = "mnist-drawpad";
+  const canvas = document.createElement("canvas");
+  canvas.width = size;
+  canvas.height = size;
+  canvas.className = "mnist-drawpad-canvas";
+  canvas.setAttribute("aria-label", "drawing pad: draw a digit");
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+
+  const controls = document.createElement("div");
+  controls.className = "mnist-drawpad-controls";
+  const clear = document.createElement("button");
+  clear.className = "mnist-drawpad-clear";
+  clear.textContent = "Clear";
+  const penLabel = document.createElement("label");
+  penLabel.textContent = "pen ";
+  const pen = document.createElement("input");
+  pen.type = "range";
+  pen.min = "4";
+  pen.max = "48";
+  pen.className = "mnist-drawpad-pen";
+  pen.value = String(model.get("pen_width"));
+  penLabel.appendChild(pen);
+  controls.append(clear, penLabel);
+  root.append(canvas, controls);
+  el.appendChild(root);
+
+  let drawing = false;
+  let last = null;
+  let lastSent = model.get("pixels");
+
+  function blank() {
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, size, size);
+  }
+  function position(event) {
+    const box = canvas.getBoundingClientRect();
+    return [(event.clientX - box.left) * size / box.width, (event.clientY - box.top) * size / box.height];
+  }
+  function segment(from, to) {
+    ctx.strokeStyle = "#000000";
+    ctx.lineWidth = model.get("pen_width");
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    ctx.beginPath();
+    ctx.moveTo(from[0], from[1]);
+    ctx.lineTo(to[0], to[1]);
+    ctx.stroke();
+  }
+  function send() {
+    const rgba = ctx.getImageData(0, 0, size, size).data;
+    let text = "";
+    const chunk = 8192;
+    const gray = new Uint8Array(size * size);
+    for (let i = 0; i < gray.length; i++) gray[i] = rgba[4 * i];
+    for (let i = 0; i < gray.length; i += chunk) {
+      text += String.fromCharCode.apply(null, gray.subarray(i, i + chunk));
+    }
+    lastSent = btoa(text);
+    model.set("pixels", lastSent);
+    model.save_changes();
+  }
+  function paint(encoded) {
+    if (!encoded) { blank(); return; }
+    const bytes = atob(encoded);
+    const image = ctx.createImageData(size, size);
+    for (let i = 0; i < size * size; i++) {
+      const g = bytes.charCodeAt(i);
+      image.data[4 * i] = g; image.data[4 * i + 1] = g; image.data[4 * i + 2] = g; image.data[4 * i + 3] = 255;
+    }
+    ctx.putImageData(image, 0, 0);
+  }
+
+  canvas.addEventListener("pointerdown", (event) => {
+    event.preventDefault();
+    drawing = true;
+    canvas.setPointerCapture(event.pointerId);
+    last = position(event);
+    segment(last, last);
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (!drawing) return;
+    const point = position(event);
+    segment(last, point);
+    last = point;
+  });
+  const finish = () => {
+    if (!drawing) return;
+    drawing = false;
+    send();
+  };
+  canvas.addEventListener("pointerup", finish);
+  canvas.addEventListener("pointercancel", finish);
+
+  clear.addEventListener("click", () => {
+    blank();
+    lastSent = "";
+    model.set("pixels", "");
+    model.save_changes();
+  });
+  pen.addEventListener("input", () => {
+    model.set("pen_width", Number(pen.value));
+    model.save_changes();
+  });
+  model.on("change:pixels", () => {
+    const value = model.get("pixels");
+    if (value === lastSent) return;
+    lastSent = value;
+    paint(value);
+  });
+  model.on("change:pen_width", () => { pen.value = String(model.get("pen_width")); });
+
+  paint(lastSent);
+}
+export default { render };
+"""
+
+_CSS = """
+.mnist-drawpad { display: inline-flex; flex-direction: column; gap: 6px; }
+.mnist-drawpad-canvas { border: 1px solid #888; border-radius: 4px; cursor: crosshair; touch-action: none;
+                        background: #fff; }
+.mnist-drawpad-controls { display: flex; gap: 12px; align-items: center; font-family: sans-serif; }
+"""
+
+
+class DrawPad(anywidget.AnyWidget):
+    """A square canvas to draw on. `pixels` holds the last drawing (base64 of size*size gray bytes)."""
+
+    _esm = _ESM
+    _css = _CSS
+    size = traitlets.Int(280).tag(sync=True)
+    pen_width = traitlets.Int(20).tag(sync=True)
+    pixels = traitlets.Unicode("").tag(sync=True)
+
+    def image(self):
+        """The drawing as a [size, size] uint8 array (255 = white paper, 0 = ink); None if blank."""
+        if not self.pixels:
+            return None
+        gray = np.frombuffer(base64.b64decode(self.pixels), np.uint8)
+        if gray.size != self.size * self.size:
+            raise ValueError(f"The pad sent {gray.size} pixels, expected {self.size} x {self.size}.")
+        return gray.reshape(self.size, self.size)
+
+    def show(self, image):
+        """Put `image` (a [size, size] uint8 array, dark ink on white) on the pad, as if drawn there."""
+        image = np.asarray(image)
+        if image.shape != (self.size, self.size) or image.dtype != np.uint8:
+            raise ValueError(f"Expected a {self.size} x {self.size} uint8 image, got {image.dtype} {image.shape}.")
+        self.pixels = base64.b64encode(image.tobytes()).decode("ascii")
+
+
+def render_strokes(strokes, size=280, pen_width=20):
+    """Draw strokes as the pad would: round pen, dark ink on white. Returns a [size, size] uint8 array.
+
+    `strokes` is a list of strokes, each a list of (x, y) points in pixels.
+    """
+    rows, cols = np.indices((size, size)) + 0.5
+    ink = np.zeros((size, size), bool)
+    radius = pen_width / 2
+    for stroke in strokes:
+        points = np.asarray(stroke, dtype=float).reshape(-1, 2)
+        for start, end in zip(points, points[1:] if len(points) > 1 else points):
+            length = max(np.hypot(*(end - start)), 1.0)
+            for t in np.linspace(0.0, 1.0, int(length) + 1):
+                x, y = start + t * (end - start)
+                ink |= (cols - x) ** 2 + (rows - y) ** 2 <= radius ** 2
+    return np.where(ink, 0, 255).astype(np.uint8)

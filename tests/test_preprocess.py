@@ -1,0 +1,145 @@
+"""to_mnist on synthetic images with exact expectations; the digit transforms; the pad's image I/O."""
+
+import numpy as np
+import pytest
+
+from mnist_tutorial import drawpad, transforms
+from mnist_tutorial.preprocess import BlankImageError, centre_of_mass, resize_area, to_mnist
+
+
+def _paper(height, width, ink_box, dtype=np.uint8):
+    """White paper with a black rectangle at ink_box = (top, bottom, left, right), ends exclusive."""
+    image = np.full((height, width), 255, dtype=np.uint8)
+    top, bottom, left, right = ink_box
+    image[top:bottom, left:right] = 0
+    return image.astype(dtype) / (255 if dtype != np.uint8 else 1)
+
+
+def _ink_box(image, threshold=0.0):
+    rows, cols = np.nonzero(image > threshold)
+    return rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+
+
+def test_tall_box_becomes_20_px_tall_and_is_centred_by_mass():
+    out = to_mnist(_paper(100, 60, (10, 50, 20, 40)))  # 40 tall, 20 wide
+    assert out.shape == (28, 28) and out.dtype == np.float32
+    assert _ink_box(out) == (5, 25, 10, 20)  # 20 x 10, aspect kept
+    assert np.all(out[5:25, 10:20] == 1.0) and out.sum() == 200
+    # MNIST puts the centre of mass at (14, 14); whole-pixel shifts get within half a pixel.
+    assert centre_of_mass(out) == (14.5, 14.5)
+
+
+def test_wide_box_becomes_20_px_wide():
+    out = to_mnist(_paper(50, 300, (20, 30, 50, 250)))  # 10 tall, 200 wide
+    top, bottom, left, right = _ink_box(out)
+    assert (bottom - top, right - left) == (1, 20)
+
+
+def test_both_polarities_and_scales_give_the_same_image():
+    dark_on_light = _paper(90, 90, (5, 85, 30, 60))
+    light_on_dark = 255 - dark_on_light
+    floats = dark_on_light / 255.0
+    expected = to_mnist(dark_on_light)
+    assert np.array_equal(to_mnist(light_on_dark), expected)
+    assert np.array_equal(to_mnist(floats), expected)
+    assert np.array_equal(to_mnist(light_on_dark.astype(np.float64)), expected)  # floats in 0-255
+
+
+def test_off_centre_shape_lands_with_its_mass_at_the_centre():
+    image = np.zeros((200, 200))
+    image[20:180, 30:50] = 1.0  # an L: a long upright bar ...
+    image[160:180, 30:150] = 1.0  # ... and a foot to the right
+    out = to_mnist(image)
+    row, col = centre_of_mass(out)
+    assert abs(row - 14.0) <= 0.5 and abs(col - 14.0) <= 0.5
+    top, bottom, left, right = _ink_box(out, threshold=0.01)
+    assert bottom - top == 20 and right - left == 15  # 160 x 120 scaled by 20/160
+
+
+def test_thin_strokes_are_anti_aliased_not_lost():
+    out = resize_area(np.eye(40), (20, 20))
+    assert np.allclose(np.diag(out), 0.5)  # each output pixel covers two ink and two paper pixels
+    assert out.sum() == pytest.approx(np.eye(40).sum() / 4)
+    line = np.zeros((200, 200))
+    line[:, 100] = 1.0  # a 1-pixel-wide stroke, shrunk tenfold in height
+    out = to_mnist(line)
+    assert np.count_nonzero(out) == 20 and np.all(out[out > 0] == 1.0)
+
+
+def test_mnist_digits_come_back_unchanged():
+    """MNIST's digits were prepared this way, so preparing them again should change next to nothing."""
+    from mnist_tutorial import input_data
+    digits = input_data.read_data_sets().test.images[:500].reshape(-1, 28, 28)
+    differences = np.array([np.abs(to_mnist(digit) - digit).mean() for digit in digits])
+    assert differences.mean() < 0.001
+    assert np.mean(differences == 0) > 0.75  # most come back identical to the last bit
+
+
+@pytest.mark.parametrize("image, message", [
+    (np.full((50, 50), 255, np.uint8), "blank"),
+    (np.random.default_rng(0).integers(245, 256, (50, 50)).astype(np.uint8), "blank"),
+    (_paper(280, 280, (100, 110, 100, 110)), "only a speck"),
+])
+def test_blank_or_nearly_blank_images_ask_for_a_digit(image, message):
+    with pytest.raises(BlankImageError, match=f"{message}.*draw a digit first"):
+        to_mnist(image)
+
+
+@pytest.mark.parametrize("image, message", [
+    (np.zeros((28, 28, 3)), "2-D grayscale"),
+    (np.array([[0.0, np.nan]]), "NaN"),
+    (np.full((5, 5), 1000.0), "expected 0-255 or 0-1"),
+    (np.full((5, 5), -1.0), "must not be negative"),
+    (np.zeros((0, 5)), "empty"),
+])
+def test_bad_input_is_explained(image, message):
+    with pytest.raises(ValueError, match=message):
+        to_mnist(image)
+
+
+# Transforms -----------------------------------------------------------------------------
+
+def _dot(row, col):
+    image = np.zeros((28, 28), np.float32)
+    image[row, col] = 1.0
+    return image
+
+
+def test_shift_moves_ink_and_drops_what_leaves_the_field():
+    moved = transforms.shift(_dot(10, 10)[None], right=3, down=-2)
+    assert _ink_box(moved[0]) == (8, 9, 13, 14)
+    assert transforms.shift(_dot(10, 26).reshape(1, 784), right=5).sum() == 0
+    assert transforms.shift(_dot(10, 10).reshape(1, 784), right=2).shape == (1, 784)
+
+
+def test_shrink_to_corner():
+    full = np.ones((1, 28, 28), np.float32)
+    small = transforms.shrink_to_corner(full, 0.5)
+    assert _ink_box(small[0]) == (1, 15, 1, 15)
+    assert np.array_equal(transforms.shrink_to_corner(full, 1.0), full)
+
+
+def test_change_stroke_thickens_and_thins():
+    bar = np.zeros((1, 28, 28), np.float32)
+    bar[0, 5:20, 10:13] = 1.0  # 3 px wide
+    assert _ink_box(transforms.change_stroke(bar, 1)[0]) == (4, 21, 9, 14)
+    thinner = transforms.change_stroke(bar, -1)[0]
+    assert _ink_box(thinner) == (6, 19, 11, 12)
+    assert transforms.change_stroke(bar, 0) is not bar
+
+
+# The pad's image, without a browser --------------------------------------------------------
+
+def test_pad_round_trips_an_image_and_strokes_render_like_the_pad():
+    image = drawpad.render_strokes([[(140, 40), (140, 240)]], pen_width=20)
+    assert image.dtype == np.uint8 and image.shape == (280, 280)
+    assert image[140, 140] == 0 and image[140, 100] == 255  # ink on the stroke, paper beside it
+    pad = drawpad.DrawPad()
+    assert pad.image() is None
+    pad.show(image)
+    assert np.array_equal(pad.image(), image)
+    with pytest.raises(ValueError, match="Expected a 280 x 280 uint8 image"):
+        pad.show(np.zeros((28, 28), np.uint8))
+    prepared = to_mnist(pad.image())
+    top, bottom, left, right = _ink_box(prepared, 0.5)
+    assert bottom - top == 20 and right - left <= 3
