@@ -164,3 +164,78 @@ def plot_confusion_matrix(labels, predictions):
     ax.set_title("Confusion matrix (colour: mistakes only)")
     fig.colorbar(image, ax=ax, label="wrong answers")
     return fig
+
+
+def plot_weight_snapshots(snapshots, steps):
+    """Output-neuron weights at several moments of training, each row followed by its change.
+
+    `snapshots` is a list of [784, 10] arrays taken after `steps[i]` steps; the first one is the
+    starting point. All weight rows share one colour scale, so you see them grow. A change
+    ("delta") row can be thousands of times smaller than the last, so each delta row has its own
+    scale, centred on zero, whose limit its first title gives.
+    """
+    weights = [np.asarray(s) for s in snapshots]
+    weight_limit = max(float(np.abs(w).max()) for w in weights[1:]) or 1.0
+    fig = new_figure(figsize=(13, 2.7 * (len(weights) - 1)))
+    axes = fig.subplots(2 * (len(weights) - 1), 10, squeeze=False)
+    for row, (step, before, after) in enumerate(zip(steps[1:], weights, weights[1:])):
+        delta = after - before
+        delta_limit = float(np.abs(delta).max()) or 1.0
+        for digit in range(10):
+            for offset, values, limit, label in (
+                    (0, after, weight_limit, f"{digit}, step {step}"),
+                    (1, delta, delta_limit, f"delta_{digit}" + (f" (±{delta_limit:.2g})" if digit == 0 else ""))):
+                ax = axes[2 * row + offset, digit]
+                ax.imshow(values[:, digit].reshape(28, 28), cmap=WEIGHT_COLORMAP, vmin=-limit, vmax=limit)
+                ax.set_title(label, fontsize=8)
+                ax.set_xticks([])
+                ax.set_yticks([])
+    fig.colorbar(axes[0, 0].images[0], ax=list(axes.ravel()), shrink=0.4, label="weight (weight rows)")
+    return fig
+
+
+def plot_accuracy_curves(panels, suptitle=None):
+    """One panel per experiment: accuracy (y) against how far the digits were changed (x).
+
+    `panels` is a list of dicts with keys `title`, `xlabel`, `x` and `curves` ({network label:
+    accuracies, one per x}), and optionally `prepared`: the same after preprocessing, drawn
+    dashed in the same colour.
+    """
+    fig = new_figure(figsize=(4.6 * len(panels), 4.2))
+    axes = np.atleast_1d(fig.subplots(1, len(panels)))
+    for ax, panel in zip(axes, panels):
+        for index, (label, accuracies) in enumerate(panel["curves"].items()):
+            ax.plot(panel["x"], accuracies, marker="o", markersize=4, color=f"C{index}", label=label)
+            if label in panel.get("prepared", {}):
+                ax.plot(panel["x"], panel["prepared"][label], marker="s", markersize=3, color=f"C{index}",
+                        linestyle="--", label=f"{label}, prepared")
+        ax.set_title(panel["title"])
+        ax.set_xlabel(panel["xlabel"])
+        ax.set_ylabel("test accuracy")
+        ax.set_ylim(0, 1)
+        ax.grid(color="#dddddd")
+    axes[0].legend(fontsize=7, loc="lower left")
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def plot_reading(drawing, prepared, probabilities, labels=None):
+    """A drawing, the 28x28 image the networks see, and each network's probabilities as bars."""
+    labels = labels or {}
+    fig = new_figure(figsize=(3.2 * (2 + len(probabilities)) * 0.8, 2.8))
+    axes = np.atleast_1d(fig.subplots(1, 2 + len(probabilities)))
+    axes[0].imshow(drawing, cmap="gray", vmin=0, vmax=255)
+    axes[0].set_title("your drawing")
+    axes[1].imshow(prepared, cmap="gray_r", vmin=0, vmax=1)
+    axes[1].set_title("what the networks see")
+    for ax in axes[:2]:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax, (name, p) in zip(axes[2:], probabilities.items()):
+        colours = ["tab:orange" if d == p.argmax() else "tab:blue" for d in DIGITS]
+        ax.bar(DIGITS, p, color=colours)
+        ax.set_xticks(DIGITS)
+        ax.set_ylim(0, 1)
+        ax.set_title(f"{labels.get(name, name)}: {p.argmax()}", fontsize=10)
+    return fig

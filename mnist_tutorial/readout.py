@@ -1,0 +1,36 @@
+"""What the drawing app shows as text: each network's answer, or why there is none.
+
+The HTML carries stable class names and `data-network` attributes, so a browser test (or a
+screen reader) can find each network's answer.
+"""
+
+import html
+
+from .classifiers import NETWORKS
+
+
+def message_html(text):
+    """A short notice in place of the answers, such as "Draw a digit first"."""
+    return f'<div class="mnist-readout-message" style="font-size:1.2em;padding:8px">{html.escape(text)}</div>'
+
+
+def answers_html(probabilities, missing):
+    """A table: one row per network with its digit and confidence, or what to run first.
+
+    `probabilities` maps a network name to its 10 probabilities; `missing` maps a network name to
+    the message of its missing checkpoint.
+    """
+    rows = []
+    for name in sorted(set(probabilities) | set(missing)):
+        label = html.escape(NETWORKS.get(name, name))
+        if name in probabilities:
+            p = probabilities[name]
+            digit = int(p.argmax())
+            rows.append(f'<tr data-network="{name}"><td>{label}</td>'
+                        f'<td class="predicted-digit" style="font-size:1.4em;font-weight:bold">{digit}</td>'
+                        f'<td class="confidence">{p[digit]:.0%} sure</td></tr>')
+        else:
+            rows.append(f'<tr data-network="{name}"><td>{label}</td>'
+                        f'<td class="missing" colspan="2">run notebook {name[:2]} first</td></tr>')
+    return ('<table class="mnist-readout"><tr><th>network</th><th>reads</th><th></th></tr>'
+            + "".join(rows) + "</table>")
