@@ -22,7 +22,7 @@ test: $(INSTALLED)
 
 ## JupyterLab on the notebooks.
 lab: $(INSTALLED)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Loading-time benchmark: prints its figures.
 bench: $(INSTALLED)

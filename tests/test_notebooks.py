@@ -1,13 +1,11 @@
 """The four training notebooks: they run headless, record their runs, and reach their accuracies."""
 
 import ast
-import os
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from mnist_tutorial import paths
 from notebook_runs import FAST, NOTEBOOKS, final_accuracy, read_record, run_notebook
 
 TRAINING_NOTEBOOKS = list(FAST)
@@ -19,19 +17,6 @@ MINIMUM_ACCURACY = {
     "04_relu_hidden300": 0.965,
 }
 REQUIRED_PARAMETERS = {"learning_rate", "batch_size", "training_steps", "seed"}
-
-
-@pytest.fixture(scope="module")
-def output_dir(tmp_path_factory):
-    """results/ and checkpoints/ for this module's runs, away from the user's own."""
-    directory = tmp_path_factory.mktemp("outputs")
-    saved = os.environ.get(paths.OUTPUT_DIR_VARIABLE)
-    os.environ[paths.OUTPUT_DIR_VARIABLE] = str(directory)
-    yield directory
-    if saved is None:
-        del os.environ[paths.OUTPUT_DIR_VARIABLE]
-    else:
-        os.environ[paths.OUTPUT_DIR_VARIABLE] = saved
 
 
 def _parameters_cell(name):

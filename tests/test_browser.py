@@ -1,0 +1,163 @@
+"""The drawing pad in a real browser: Jupyter on loopback, headless Chromium driven by Playwright.
+
+The test opens a copy of notebook 06 (never the committed one: Jupyter saves what it runs) in
+JupyterLab 4 and in Notebook 7, runs all its cells, and then uses the pad as a person would: Clear, a single dot, and a digit
+drawn with mouse strokes, checking what the page shows after each.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from notebook_runs import NOTEBOOKS
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+READOUT = ".jp-OutputArea .widget-output"
+
+if not CHROMIUM:
+    reason = "Chromium is not installed (apt-get install chromium, or set CHROMIUM=/path/to/chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(f"the browser test cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def jupyter_server(trained_checkpoints, tmp_path):
+    """JupyterLab serving a copy of notebook 06, with settings and runtime files kept in tmp_path."""
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    shutil.copy(NOTEBOOKS / "06_draw_a_digit.ipynb", root)
+    port, token = _free_port(), "browser-test-token"
+    env = dict(os.environ,
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
+    log = open(tmp_path / "jupyter.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        + (["--allow-root"] if os.geteuid() == 0 else []),
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"JupyterLab did not start:\n{(tmp_path / 'jupyter.log').read_text()}")
+                time.sleep(0.5)
+        yield url, token, root
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def _draw(page, canvas, strokes):
+    """Draw strokes on the canvas with the mouse; points are fractions of the canvas size."""
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    for stroke in strokes:
+        x, y = stroke[0]
+        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
+        page.mouse.down()
+        for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
+            for t in [i / 12 for i in range(1, 13)]:
+                page.mouse.move(box["x"] + (x0 + t * (x1 - x0)) * box["width"],
+                                box["y"] + (y0 + t * (y1 - y0)) * box["height"])
+        page.mouse.up()
+
+
+def _run_all_cells(page):
+    """Run > Run All Cells, repeated until the first cell starts (the kernel may still be connecting)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(12):
+        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+        try:
+            page.locator(".jp-InputPrompt").filter(has_text="[1]:").first.wait_for(state="attached", timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError("the notebook's cells never started running")
+
+
+@pytest.mark.parametrize("front_end, path", [("JupyterLab 4", "lab/tree"), ("Notebook 7", "notebooks")])
+def test_draw_a_digit(front_end, path, jupyter_server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, token, root = jupyter_server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(f"{url}/{path}/06_draw_a_digit.ipynb?token={token}")
+            page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+            _run_all_cells(page)
+
+            canvas = page.locator("canvas.mnist-drawpad-canvas")
+            expect(canvas).to_be_visible(timeout=180_000)
+            readout = page.locator(READOUT).first
+            # The pre-drawn "3" reaches the pad and the answers beside it.
+            expect(readout.locator('[data-network="04_relu_hidden300"] .predicted-digit')).to_have_text(
+                "3", timeout=120_000)
+
+            # Clear: the canvas empties and the answers make way for a request to draw.
+            page.locator(".mnist-drawpad-clear").click()
+            expect(readout.locator(".mnist-readout-message")).to_have_text("Draw a digit first.", timeout=30_000)
+            assert readout.locator(".mnist-readout").count() == 0
+
+            # A single dot is not a digit.
+            _draw(page, canvas, [[(0.5, 0.5), (0.51, 0.5)]])
+            expect(readout.locator(".mnist-readout-message")).to_contain_text("holds only a dot", timeout=30_000)
+
+            # A 7, drawn with the mouse: a bar across the top and a stroke down to the left.
+            page.locator(".mnist-drawpad-clear").click()
+            expect(readout.locator(".mnist-readout-message")).to_have_text("Draw a digit first.", timeout=30_000)
+            page.locator(".mnist-drawpad-pen").fill("30")  # a wider pen from the slider
+            _draw(page, canvas, [[(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]])
+            # The top bar, measured down the canvas's middle column, is as thick as the pen.
+            bar_thickness = canvas.evaluate("""(canvas) => {
+                const data = canvas.getContext("2d").getImageData(canvas.width / 2, 0, 1, canvas.height / 2).data;
+                let dark = 0;
+                for (let i = 0; i < data.length; i += 4) if (data[i] < 128) dark++;
+                return dark;
+            }""")
+            assert 27 <= bar_thickness <= 33, bar_thickness
+            answers = readout.locator(".mnist-readout .predicted-digit")
+            expect(answers).to_have_count(4, timeout=30_000)
+            read = {row.get_attribute("data-network"): row.locator(".predicted-digit").inner_text()
+                    for row in readout.locator(".mnist-readout tr[data-network]").all()}
+            assert read["04_relu_hidden300"] == "7", read
+            assert list(read.values()).count("7") >= 3, read
+
+            assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+            assert "Traceback" not in page.locator(".jp-Notebook").inner_text()
+        finally:
+            page.screenshot(path=str(tmp_path / "screenshot.png"))
+            browser.close()

@@ -1,0 +1,57 @@
+"""Notebooks 05 and 06 run headless on restored checkpoints, and cope with missing ones."""
+
+import re
+import shutil
+
+import pytest
+
+from mnist_tutorial import classifiers, paths
+from notebook_runs import printed_text, read_record, run_notebook
+
+FAST_05 = dict(wide_training_steps=500, robustness_images=200, template_snapshot_steps=[0, 1, 2, 20])
+
+
+def _html_outputs(notebook):
+    return "".join(output.get("data", {}).get("text/html", "") for cell in notebook.cells
+                   if cell.cell_type == "code" for output in cell.get("outputs", []))
+
+
+def test_look_inside_runs_on_the_restored_networks(trained_checkpoints, output_dir, tmp_path):
+    notebook = run_notebook("05_look_inside", tmp_path, FAST_05)
+    text = printed_text(notebook)
+    assert "restored: 01_softmax, 02_sigmoid_hidden25, 03_five_layers_sigmoid, 04_relu_hidden300" in text
+    for heading in ("Shifted", "Shrunk into the corner", "Thinner or thicker strokes"):
+        assert heading in text
+    assert re.search(r"Of \d+ test 5s, the one-layer network misreads \d+ when shrunk", text)
+    record = read_record(output_dir, "05_look_inside")
+    assert record["training_steps"] == 500 and 0.8 < record["test_accuracy"] <= 1.0
+    assert set(record["pruning"]) == {"0.8", "0.7", "0.6", "0.5"}
+
+
+def test_draw_a_digit_reads_the_example_with_every_network(trained_checkpoints, tmp_path):
+    notebook = run_notebook("06_draw_a_digit", tmp_path)
+    html = _html_outputs(notebook)
+    answers = dict(re.findall(r'data-network="(\w+)"><td>[^<]*</td><td class="predicted-digit"[^>]*>(\d)<', html))
+    assert set(answers) == set(classifiers.NETWORKS)
+    assert answers["04_relu_hidden300"] == "3", answers
+
+
+def test_draw_a_digit_with_missing_checkpoints_says_what_to_run(trained_checkpoints, tmp_path, monkeypatch):
+    partial = tmp_path / "partial"
+    shutil.copytree(trained_checkpoints / "04_relu_hidden300", partial / "checkpoints" / "04_relu_hidden300")
+    monkeypatch.setenv(paths.OUTPUT_DIR_VARIABLE, str(partial))
+    notebook = run_notebook("06_draw_a_digit", tmp_path)
+    html = _html_outputs(notebook)
+    for name in ("01_softmax", "02_sigmoid_hidden25", "03_five_layers_sigmoid"):
+        assert f'data-network="{name}"><td>' in html
+        assert f"run notebook {name[:2]} first" in html
+    assert 'data-network="04_relu_hidden300"><td>300 ReLU</td><td class="predicted-digit"' in html
+    assert "run notebook 01 (01_softmax.ipynb) first" in printed_text(notebook)
+
+
+def test_missing_checkpoint_error_names_the_notebook(tmp_path, monkeypatch):
+    monkeypatch.setenv(paths.OUTPUT_DIR_VARIABLE, str(tmp_path))
+    with pytest.raises(classifiers.CheckpointMissing, match=r"run notebook 02 \(02_sigmoid_hidden25.ipynb\) first"):
+        classifiers.Classifier("02_sigmoid_hidden25")
+    restored, missing = classifiers.restore_all()
+    assert restored == {} and set(missing) == set(classifiers.NETWORKS)
