@@ -149,6 +149,9 @@ class DrawPad(anywidget.AnyWidget):
     pen_width = traitlets.Int(20).tag(sync=True)
     pixels = traitlets.Unicode("").tag(sync=True)
 
+    def __repr__(self):
+        return f"DrawPad(size={self.size}, pen_width={self.pen_width})"
+
     def image(self):
         """The drawing as a [size, size] uint8 array (255 = white paper, 0 = ink); None if blank."""
         if not self.pixels:

@@ -63,14 +63,26 @@ def test_diverging_training_stops_with_an_explanation(output_dir, tmp_path):
     assert "Lower learning_rate and re-run" in error.value.evalue
 
 
-def test_changed_parameters_rerun_cleanly_in_the_same_kernel(output_dir):
-    """Edit the parameters cell and re-run the cells below it, as a reader would."""
-    notebook, index = _parameters_cell("04_relu_hidden300")
+#: For each notebook: how many variables its default graph holds, and a knob to change on the third run.
+RERUN = {
+    "01_softmax": (2, "learning_rate = 0.1"),
+    "02_sigmoid_hidden25": (4, "hidden_units = 10"),
+    "03_five_layers_sigmoid": (10, "hidden1 = 50"),
+    "04_relu_hidden300": (4, "hidden_units = 50"),
+}
+
+
+@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+def test_changed_parameters_rerun_cleanly_in_the_same_kernel(name, output_dir):
+    """Edit the parameters cell and re-run the cells below it, twice, as a reader would."""
+    variables, changed_knob = RERUN[name]
+    notebook, index = _parameters_cell(name)
+    quick = "\n".join(f"{key} = {value!r}" for key, value in FAST[name].items())
+    original = notebook.cells[index].source
     client = NotebookClient(notebook, kernel_name="python3", timeout=600,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
-    probe = nbformat.v4.new_code_cell(
-        "print(len(tf.global_variables()), len(tf.trainable_variables()), f'{test_accuracy:.6f}')")
-    notebook.cells.append(probe)
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        "print(len(tf.global_variables()), len(tf.trainable_variables()), f'{test_accuracy:.6f}')"))
 
     def run_from_parameters(source):
         notebook.cells[index].source = source
@@ -81,16 +93,13 @@ def test_changed_parameters_rerun_cleanly_in_the_same_kernel(output_dir):
     with client.setup_kernel():
         for i in range(index):
             client.execute_cell(notebook.cells[i], i)
-        base = ("learning_rate = 0.5\nbatch_size = 100\ntraining_steps = 150\nevaluation_interval = 50\n"
-                "seed = 1\nhidden_units = {units}\ninit_stddev = 0.03\ncompare_stddevs = [0.03]\n"
-                "compare_steps = 20\n")
-        first = run_from_parameters(base.format(units=300))
-        again = run_from_parameters(base.format(units=300))
-        narrower = run_from_parameters(base.format(units=50))
-    # The graph is rebuilt, not added to: 4 variables (W1, b1, W2, b2) each time.
-    assert first[:2] == again[:2] == narrower[:2] == ["4", "4"]
+        first = run_from_parameters(f"{original}\n{quick}")
+        again = run_from_parameters(f"{original}\n{quick}")
+        changed = run_from_parameters(f"{original}\n{quick}\n{changed_knob}")
+    # The graph is rebuilt each time, not added to.
+    assert first[:2] == again[:2] == changed[:2] == [str(variables)] * 2
     assert first[2] == again[2], "the same parameters and seed must give the same result"
-    assert narrower[2] != first[2]
+    assert changed[2] != first[2], f"changing {changed_knob} should change the result"
 
 
 @pytest.mark.slow
