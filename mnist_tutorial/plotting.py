@@ -34,7 +34,8 @@ def new_figure(figsize):
 
 
 def draw_curves(accuracy_ax, cross_entropy_ax, history, accuracy_ylim=None, cross_entropy_ylim=None):
-    """Draw train (every batch, thin) and test (every evaluation, thick) curves onto two axes."""
+    """Draw the train curves (every batch, faint, and their moving average) and the test curve
+    (every evaluation, thick) onto two axes."""
     for ax, train, test, name, ylim in (
             (accuracy_ax, history.train_accuracy, history.test_accuracy, "accuracy", accuracy_ylim),
             (cross_entropy_ax, history.train_cross_entropy, history.test_cross_entropy,
@@ -108,16 +109,15 @@ def plot_digits(images, titles=None, ncols=10, suptitle=None):
     return fig
 
 
-def plot_weight_images(weights, titles=None, ncols=10, suptitle=None, limit=None):
+def plot_weight_images(weights, titles=None, ncols=10, suptitle=None):
     """Each column of `weights` [784, units] as a 28x28 image, all on one colour scale centred on 0.
 
-    One scale for every image means a strong red pixel is equally strong in each of them;
-    pass `limit` to share the scale between figures too.
+    One scale for every image means a strong red pixel is equally strong in each of them.
     """
     weights = np.asarray(weights)
     if weights.ndim != 2 or weights.shape[0] != 784:
         raise ValueError(f"weights must have shape [784, units], not {list(weights.shape)}.")
-    limit = float(np.abs(weights).max()) if limit is None else float(limit)
+    limit = float(np.abs(weights).max())
     fig, axes = _grid(weights.shape[1], ncols, extra_width=1.0)
     for i, ax in enumerate(axes):
         image = ax.imshow(weights[:, i].reshape(28, 28), cmap=WEIGHT_COLORMAP, vmin=-limit, vmax=limit)

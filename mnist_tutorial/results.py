@@ -29,3 +29,12 @@ def load(run_name):
     """The record a run saved, or None if it has not run yet."""
     path = paths.results_path(run_name)
     return json.loads(path.read_text()) if path.exists() else None
+
+
+def print_comparison(current_run, current_accuracy, earlier_runs):
+    """Print the test accuracy that earlier notebooks recorded, then this run's, one per line."""
+    width = max(len(name) for name in (*earlier_runs, current_run)) + 2
+    for name in earlier_runs:
+        record = load(name)
+        print(f"{name:<{width}}" + (f"{record['test_accuracy']:.4f}" if record else "not run yet"))
+    print(f"{current_run:<{width}}{current_accuracy:.4f}")

@@ -7,12 +7,12 @@ from mnist_tutorial import drawpad, transforms
 from mnist_tutorial.preprocess import BlankImageError, centre_of_mass, resize_area, to_mnist
 
 
-def _paper(height, width, ink_box, dtype=np.uint8):
-    """White paper with a black rectangle at ink_box = (top, bottom, left, right), ends exclusive."""
+def _paper(height, width, ink_box):
+    """White uint8 paper with a black rectangle at ink_box = (top, bottom, left, right), ends exclusive."""
     image = np.full((height, width), 255, dtype=np.uint8)
     top, bottom, left, right = ink_box
     image[top:bottom, left:right] = 0
-    return image.astype(dtype) / (255 if dtype != np.uint8 else 1)
+    return image
 
 
 def _ink_box(image, threshold=0.0):
