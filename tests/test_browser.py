@@ -5,6 +5,7 @@ JupyterLab 4 and in Notebook 7, runs all its cells, and then uses the pad as a p
 drawn with mouse strokes, checking what the page shows after each.
 """
 
+import json
 import os
 import shutil
 import socket
@@ -67,6 +68,14 @@ def jupyter_server(trained_checkpoints, tmp_path):
                 if time.time() > deadline or server.poll() is not None:
                     raise RuntimeError(f"JupyterLab did not start:\n{(tmp_path / 'jupyter.log').read_text()}")
                 time.sleep(0.5)
+        # Start the notebook's kernel before any page opens: the front end then attaches to this
+        # session instead of starting kernels itself, which can race (two kernels, one dropped).
+        session = urllib.request.Request(
+            f"{url}/api/sessions?token={token}", method="POST",
+            headers={"Content-Type": "application/json"},
+            data=json.dumps({"path": "06_draw_a_digit.ipynb", "name": "06_draw_a_digit.ipynb",
+                             "type": "notebook", "kernel": {"name": "python3"}}).encode())
+        urllib.request.urlopen(session, timeout=60)
         yield url, token, root
     finally:
         server.terminate()
