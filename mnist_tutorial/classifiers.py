@@ -4,14 +4,20 @@ Each training notebook saves its model with `tf.train.Saver` under `checkpoints/
 The `.meta` file holds the graph, so restoring needs none of the notebook's code:
 `tf.train.import_meta_graph` rebuilds the graph, `Saver.restore` loads the weights, and the
 tensors the notebook named, `images` and `probabilities`, are looked up by name.
+
+A checkpoint is a program (its graph runs when you use it), so restore only checkpoints you
+made. Before anything is restored, its files are checked against the digests the notebook wrote
+into its run record: a damaged, truncated or swapped checkpoint is reported as such, with the
+notebook to re-run, and never loaded.
 """
 
 from pathlib import Path
 
 import numpy as np
 import tensorflow.compat.v1 as tf
+from google.protobuf.message import DecodeError
 
-from . import device, paths
+from . import checkpoints, device, paths, results
 
 #: The trained networks of the series: checkpoint name -> short label.
 NETWORKS = {
@@ -22,8 +28,51 @@ NETWORKS = {
 }
 
 
-class CheckpointMissing(FileNotFoundError):
+class CheckpointError(Exception):
+    """A notebook's trained model cannot be used. `short` says what to do, in a few words."""
+
+    def __init__(self, message, short):
+        super().__init__(message)
+        self.short = short
+
+
+class CheckpointMissing(CheckpointError, FileNotFoundError):
     """A notebook's trained model has not been saved yet."""
+
+
+class CheckpointDamaged(CheckpointError):
+    """A checkpoint is there but is not, or no longer, the one its notebook wrote."""
+
+
+def _notebook(run_name):
+    return f"notebook {run_name[:2]} ({run_name}.ipynb)"
+
+
+def _damaged(run_name, what):
+    return CheckpointDamaged(
+        f"The checkpoint in {paths.checkpoint_prefix(run_name).parent} cannot be used: {what}. "
+        f"Re-run {_notebook(run_name)} to train and save it again.",
+        short=f"re-run notebook {run_name[:2]}: its checkpoint is damaged")
+
+
+def check(run_name):
+    """Raise CheckpointMissing or CheckpointDamaged unless `run_name`'s checkpoint is the one its run wrote."""
+    prefix = paths.checkpoint_prefix(run_name)
+    if not Path(f"{prefix}.index").exists() or not Path(f"{prefix}.meta").exists():
+        raise CheckpointMissing(
+            f"No trained model for {run_name} in {prefix.parent}: run {_notebook(run_name)} first.",
+            short=f"run notebook {run_name[:2]} first")
+    try:
+        record = results.load(run_name)
+    except results.RecordError as error:
+        raise _damaged(run_name, f"its run record is unreadable ({error})") from None
+    if record is None or record.get("run") != run_name or not record.get("checkpoint"):
+        raise _damaged(run_name, f"{paths.results_path(run_name)}, the record that vouches for it, is "
+                                 f"missing or from another run")
+    problems = checkpoints.differences(run_name, record["checkpoint"])
+    if problems:
+        raise _damaged(run_name, "it is not the checkpoint the notebook saved (" + "; ".join(problems) +
+                       "): it was damaged, cut short, or copied from another notebook")
 
 
 class Classifier:
@@ -32,18 +81,21 @@ class Classifier:
     def __init__(self, run_name):
         self.name = run_name
         self.label = NETWORKS.get(run_name, run_name)
+        check(run_name)
         prefix = paths.checkpoint_prefix(run_name)
-        if not Path(f"{prefix}.index").exists() or not Path(f"{prefix}.meta").exists():
-            raise CheckpointMissing(
-                f"No trained model for {run_name} in {prefix.parent}: run notebook "
-                f"{run_name[:2]} ({run_name}.ipynb) first.")
         self.graph = tf.Graph()
-        with self.graph.as_default():
-            saver = tf.train.import_meta_graph(f"{prefix}.meta")
-            self.session = tf.Session(graph=self.graph, config=device.session_config())
-            saver.restore(self.session, str(prefix))
-        self._images = self.graph.get_tensor_by_name("images:0")
-        self._probabilities = self.graph.get_tensor_by_name("probabilities:0")
+        try:
+            with self.graph.as_default():
+                saver = tf.train.import_meta_graph(f"{prefix}.meta")
+                self.session = tf.Session(graph=self.graph, config=device.session_config())
+                saver.restore(self.session, str(prefix))
+            self._images = self.graph.get_tensor_by_name("images:0")
+            self._probabilities = self.graph.get_tensor_by_name("probabilities:0")
+        except (tf.errors.OpError, DecodeError, ValueError, KeyError, OSError) as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise _damaged(run_name, f"TensorFlow could not restore it ({first_line})") from None
+        if self._images.shape.as_list() != [None, 784] or self._probabilities.shape.as_list() != [None, 10]:
+            raise _damaged(run_name, "its graph does not take 784-pixel images and give 10 probabilities")
 
     def probabilities(self, images):
         """[N, 10] probabilities for images given as rows of 784 values or 28x28 arrays in [0, 1]."""
@@ -64,11 +116,14 @@ class Classifier:
 
 
 def restore_all(names=tuple(NETWORKS)):
-    """{name: Classifier} for every network that has been trained, and {name: message} for the rest."""
-    restored, missing = {}, {}
+    """{name: Classifier} for every network that can be restored, and {name: CheckpointError} for the rest.
+
+    One missing or damaged checkpoint never stops the others from being restored.
+    """
+    restored, unavailable = {}, {}
     for name in names:
         try:
             restored[name] = Classifier(name)
-        except CheckpointMissing as error:
-            missing[name] = str(error)
-    return restored, missing
+        except CheckpointError as error:
+            unavailable[name] = error
+    return restored, unavailable

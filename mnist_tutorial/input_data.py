@@ -14,6 +14,7 @@ read-only because of that cache: copy one (`images.copy()`) before changing it i
 """
 
 import collections
+import numbers
 import threading
 from pathlib import Path
 
@@ -66,9 +67,8 @@ class DataSet:
         and every batch is full, so the batch that crosses an epoch boundary takes the rest
         of the old epoch and the start of the newly shuffled one.
         """
-        if not 0 < batch_size <= self._num_examples:
-            raise ValueError(f"batch_size must be between 1 and {self._num_examples} "
-                             f"(the size of this split), not {batch_size}.")
+        batch_size = _whole_number("batch_size", batch_size, 1, self._num_examples,
+                                   "the size of this split")
         start = self._index_in_epoch
         if self._epochs_completed == 0 and start == 0 and shuffle:
             self._order = self._rng.permutation(self._num_examples)
@@ -88,6 +88,19 @@ class DataSet:
             return self._images[positions], self._labels[positions]
         index = self._order[positions]
         return self._images[index], self._labels[index]
+
+
+def _whole_number(name, value, low, high, high_meaning):
+    """`value` as an int when it is a whole number (Python or NumPy) from low to high; else a clear error.
+
+    Checked before anything changes, so a bad call leaves a data set exactly as it was.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number (an int), not {value!r} "
+                        f"({type(value).__name__}).")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high:,} ({high_meaning}), not {value}.")
+    return int(value)
 
 
 def dense_to_one_hot(labels, num_classes=NUM_CLASSES):
@@ -116,10 +129,13 @@ def read_data_sets(train_dir=None, fake_data=False, one_hot=False, dtype=np.floa
     dtype = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
     if dtype not in (np.float32, np.uint8):
         raise TypeError(f"dtype must be float32 or uint8, not {dtype}.")
-    if not 0 <= validation_size <= mnist_files.TRAIN_IMAGES.count:
-        raise ValueError(f"validation_size must be between 0 and "
-                         f"{mnist_files.TRAIN_IMAGES.count}, not {validation_size}.")
+    validation_size = _whole_number("validation_size", validation_size, 0,
+                                    mnist_files.TRAIN_IMAGES.count, "the number of training images")
     directory = Path(train_dir) if train_dir is not None else paths.default_data_dir()
+    if directory.exists() and not directory.is_dir():
+        raise mnist_files.MnistFileError(
+            f"train_dir {directory} is a file, not a folder: give the folder that holds (or should "
+            f"hold) the four MNIST .gz files, or leave train_dir out to use this project's mnist_data/.")
     mirrors = (source_url,) if source_url else mnist_files.MIRRORS
     train_images, train_labels, test_images, test_labels = (
         _arrays(directory, spec, one_hot, dtype, reshape, mirrors) for spec in mnist_files.ALL_FILES)

@@ -5,10 +5,10 @@ SHA-256 of its uncompressed content. A bad file stops the load with an error tha
 the file and says how to fix it; it is never replaced or overwritten.
 """
 
-import gzip
 import hashlib
 import os
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import zlib
@@ -22,6 +22,11 @@ MIRRORS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
 )
+
+#: Seconds one file's download may take in all, and one read may wait for data. A mirror that
+#: trickles bytes is given up at the deadline rather than holding the notebook for ever.
+DOWNLOAD_DEADLINE = 300
+READ_TIMEOUT = 30
 
 IMAGES_MAGIC = 0x00000803
 LABELS_MAGIC = 0x00000801
@@ -50,6 +55,12 @@ class MnistFile:
     def content_size(self):
         return self.header_size + self.count * (28 * 28 if self.is_images else 1)
 
+    @property
+    def max_file_size(self):
+        """The most bytes a good copy can take on disk: the uncompressed content, plus room for a
+        gzip header (compressing MNIST only ever makes it smaller)."""
+        return self.content_size + (1 << 16)
+
 
 TRAIN_IMAGES = MnistFile("train-images-idx3-ubyte.gz", IMAGES_MAGIC, 60000,
                          "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db")
@@ -71,54 +82,80 @@ def locate(directory, spec):
     for candidate in (directory / spec.name, directory / spec.name[:-len(".gz")]):
         if candidate.is_file():
             return candidate
+        if candidate.exists():
+            raise MnistFileError(
+                f"{candidate} is a folder (or other non-file) where the MNIST file {candidate.name} "
+                f"belongs: move it away, then load again.")
     return None
 
 
-def read_content(path, spec):
-    """The checked, uncompressed IDX content of `path`, which should hold `spec`."""
-    raw = Path(path).read_bytes()
+def read_content(path, spec, label=None, fix=_FIX):
+    """The checked, uncompressed IDX content of `path`, which should hold `spec`.
+
+    `label` names the file in error messages (default: its path) and `fix` says what to do.
+    Neither a huge file nor a gzip that inflates without end is read further than a good copy.
+    """
+    path = Path(path)
+    label = label or str(path)
+    size = path.stat().st_size
+    if size > spec.max_file_size:
+        raise MnistFileError(f"{label} is {size:,} bytes, more than the MNIST file it should be "
+                             f"(at most {spec.max_file_size:,}): it is another file. {fix}".rstrip())
+    raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
-        try:
-            content = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise MnistFileError(
-                f"{path} is a damaged gzip file ({exc}): it was probably cut short while being "
-                f"copied or downloaded. {_FIX}") from None
+        content = _gunzip(raw, spec, label, fix)
     elif path.suffix == ".gz":
-        raise MnistFileError(f"{path} is not a gzip file although its name ends in .gz. {_FIX}")
+        raise MnistFileError(f"{label} is not a gzip file although its name ends in .gz. {fix}".rstrip())
     else:
         content = raw
-    check_content(content, path, spec)
+    check_content(content, label, spec, fix)
     return content
 
 
-def check_content(content, path, spec):
+def _gunzip(raw, spec, label, fix):
+    """Decompress one gzip member, stopping one byte past the size a good copy has."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        content = inflater.decompress(raw, spec.content_size + 1)
+    except zlib.error as exc:
+        raise MnistFileError(f"{label} is a damaged gzip file ({exc}). {fix}".rstrip()) from None
+    if len(content) > spec.content_size:
+        raise MnistFileError(f"{label} decompresses to more than the {spec.content_size:,} bytes of the "
+                             f"MNIST file: it is another file. {fix}".rstrip())
+    if not inflater.eof:
+        raise MnistFileError(f"{label} is a damaged gzip file (it ends before its compressed data "
+                             f"does): it was probably cut short while being copied or downloaded. "
+                             f"{fix}".rstrip())
+    return content
+
+
+def check_content(content, label, spec, fix=_FIX):
     """Raise MnistFileError unless `content` is exactly the original IDX content of `spec`."""
     kind = "images" if spec.is_images else "labels"
     magic = int.from_bytes(content[:4], "big") if len(content) >= 4 else None
     if magic != spec.magic:
         found = "no header at all" if magic is None else f"magic number 0x{magic:08x}"
         raise MnistFileError(
-            f"{path} is not an MNIST {kind} file: it has {found} where 0x{spec.magic:08x} belongs. "
-            f"Is another file stored under this name? {_FIX}")
+            f"{label} is not an MNIST {kind} file: it has {found} where 0x{spec.magic:08x} belongs. "
+            f"Is another file stored under this name? {fix}".rstrip())
     if len(content) < spec.header_size:
-        raise MnistFileError(f"{path} ends inside its header: the file is truncated. {_FIX}")
+        raise MnistFileError(f"{label} ends inside its header: the file is truncated. {fix}".rstrip())
     dims = np.frombuffer(content, ">u4", count=spec.header_size // 4)[1:].tolist()
     expected = [spec.count, 28, 28] if spec.is_images else [spec.count]
     if dims != expected:
         raise MnistFileError(
-            f"{path} has the header of a {' x '.join(map(str, dims))} {kind} file; the MNIST one "
-            f"is {' x '.join(map(str, expected))}. {_FIX}")
+            f"{label} has the header of a {' x '.join(map(str, dims))} {kind} file; the MNIST one "
+            f"is {' x '.join(map(str, expected))}. {fix}".rstrip())
     if len(content) != spec.content_size:
         problem = "is truncated" if len(content) < spec.content_size else "has extra bytes at the end"
         raise MnistFileError(
-            f"{path} {problem}: {len(content):,} bytes of content where its header promises "
-            f"{spec.content_size:,}. {_FIX}")
+            f"{label} {problem}: {len(content):,} bytes of content where its header promises "
+            f"{spec.content_size:,}. {fix}".rstrip())
     digest = hashlib.sha256(content).hexdigest()
     if digest != spec.content_sha256:
         raise MnistFileError(
-            f"{path} has the right shape but not the original content (SHA-256 {digest[:16]}..., "
-            f"expected {spec.content_sha256[:16]}...): it is corrupt or has been modified. {_FIX}")
+            f"{label} has the right shape but not the original content (SHA-256 {digest[:16]}..., "
+            f"expected {spec.content_sha256[:16]}...): it is corrupt or has been modified. {fix}".rstrip())
 
 
 def parse(content, spec):
@@ -127,25 +164,36 @@ def parse(content, spec):
     return np.frombuffer(content, np.uint8, offset=spec.header_size).reshape(shape)
 
 
-def download(spec, directory, mirrors=MIRRORS, progress=True):
+def download(spec, directory, mirrors=MIRRORS, progress=True, deadline=DOWNLOAD_DEADLINE):
     """Download `spec` into `directory` from the first mirror that serves a good copy.
 
-    The file is written under a temporary name, checked, and only then moved into place,
-    so a failed or interrupted download never leaves a half-written file behind.
+    The file is written under a temporary name (`.<name>.*.part`), checked, and only then moved
+    into place, so a good file never sits next to a half-written one. A failed or interrupted
+    download removes its temporary file; a process killed outright cannot, so each download first
+    clears such files left over from earlier downloads that ran past their deadline. Each mirror
+    has `deadline` seconds in all and may send no more than a good copy's size.
     """
     directory = Path(directory)
     target = directory / spec.name
-    if target.exists():
+    if target.exists() or target.is_symlink():
         raise MnistFileError(f"{target} exists already; it is not downloaded over.")
-    directory.mkdir(parents=True, exist_ok=True)
+    _make_folder(directory)
+    _remove_stale_downloads(directory, spec, deadline)
     failures = []
     for mirror in mirrors:
         url = mirror.rstrip("/") + "/" + spec.name
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.name}.", suffix=".part", dir=directory)
         try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=30) as response:
-                _copy_with_progress(response, out, spec.name, progress)
-            read_content(Path(tmp_name), spec)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.name}.", suffix=".part", dir=directory)
+        except OSError as exc:
+            raise MnistFileError(
+                f"{target} is missing and cannot be downloaded: this process cannot write into "
+                f"{directory} ({exc.strerror}). Copy the four MNIST .gz files there by hand, or give "
+                f"read_data_sets a folder you can write to.") from None
+        try:
+            with os.fdopen(fd, "wb") as out:
+                _fetch(url, out, spec, progress, deadline)
+            read_content(Path(tmp_name), spec, label=f"the file served as {url}", fix="")
+            os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp makes it private (0600)
             os.replace(tmp_name, target)
             return target
         except (OSError, urllib.error.URLError, MnistFileError) as exc:
@@ -159,20 +207,63 @@ def download(spec, directory, mirrors=MIRRORS, progress=True):
         f"(this repo ships them in mnist_data/).")
 
 
-def _copy_with_progress(response, out, label, progress):
-    total = int(response.headers.get("Content-Length") or 0) or None
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=total, unit="B", unit_scale=True, desc=f"Downloading {label}")
+def _make_folder(directory):
     try:
-        while chunk := response.read(1 << 16):
-            out.write(chunk)
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise MnistFileError(f"{directory} is a file, not a folder: give the folder that should hold "
+                             f"the four MNIST .gz files.") from None
+    except OSError as exc:
+        raise MnistFileError(f"Cannot create the folder {directory} for the MNIST files "
+                             f"({exc.strerror}): give a folder you can write to.") from None
+
+
+def _remove_stale_downloads(directory, spec, deadline):
+    """Delete `.part` files of `spec` older than any download still running could be."""
+    cutoff = time.time() - deadline - READ_TIMEOUT
+    for leftover in directory.glob(f".{spec.name}.*.part"):
+        try:
+            if leftover.is_file() and leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass  # another process's file, or gone already: not ours to worry about
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fetch(url, out, spec, progress, deadline):
+    """Copy `url` into `out`, giving up past `deadline` seconds or past a good copy's size."""
+    started = time.monotonic()
+    limit = spec.max_file_size
+    with urllib.request.urlopen(url, timeout=min(READ_TIMEOUT, deadline)) as response:
+        declared = int(response.headers.get("Content-Length") or 0)
+        if declared > limit:
+            raise MnistFileError(f"it offers {declared:,} bytes, more than the MNIST file can be "
+                                 f"({limit:,}): not downloaded")
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=declared or None, unit="B", unit_scale=True, desc=f"Downloading {spec.name}")
+        received = 0
+        try:
+            while chunk := response.read1(1 << 16):
+                received += len(chunk)
+                if received > limit:
+                    raise MnistFileError(f"it sent more than {limit:,} bytes, more than the MNIST "
+                                         f"file can be: stopped")
+                if time.monotonic() - started > deadline:
+                    raise TimeoutError(f"gave up after {deadline} s with {received:,} bytes received: "
+                                       f"the mirror is too slow")
+                out.write(chunk)
+                if bar is not None:
+                    bar.update(len(chunk))
+        finally:
             if bar is not None:
-                bar.update(len(chunk))
-    finally:
-        if bar is not None:
-            bar.close()
+                bar.close()
 
 
 def load(directory, spec, mirrors=MIRRORS):

@@ -41,7 +41,7 @@ def draw_curves(accuracy_ax, cross_entropy_ax, history, accuracy_ylim=None, cros
             (cross_entropy_ax, history.train_cross_entropy, history.test_cross_entropy,
              "cross-entropy per image", cross_entropy_ylim)):
         ax.plot(history.steps, train, linewidth=0.3, alpha=0.25, color="tab:blue", label="train (each batch)")
-        window = max(10, len(train) // 100)
+        window = smoothing_window(len(train))
         if len(train) >= 2 * window:
             ax.plot(history.steps[window - 1:], moving_average(train, window), linewidth=1.2,
                     color="tab:blue", label=f"train (mean of {window} batches)")
@@ -54,6 +54,11 @@ def draw_curves(accuracy_ax, cross_entropy_ax, history, accuracy_ylim=None, cros
         if ylim is not None:
             ax.set_ylim(*ylim)
         ax.legend(loc="lower right" if name == "accuracy" else "upper right")
+
+
+def smoothing_window(count):
+    """How many batches the train curve's moving average (and the progress line) averages over."""
+    return max(10, count // 100)
 
 
 def moving_average(values, window):

@@ -22,15 +22,21 @@ class BlankImageError(ValueError):
 def to_mnist(image):
     """A 28x28 float32 image in [0, 1], white ink on black, centred by mass, digit 20 px on its longer side.
 
-    `image` is a 2-D grayscale array of any size: uint8 (0-255) or floats (0-1, or 0-255), with
-    dark ink on light paper or light ink on a dark background (the polarity is detected from
-    the background, which covers most of the picture). Raises BlankImageError for a blank or
-    near-blank image and ValueError for anything that is not a 2-D grayscale image.
+    `image` is a grayscale picture of any size: a 2-D array, or MNIST's own shapes (a row of 784
+    values, 28x28x1). Its scale comes from its dtype and values: booleans and 0/1 masks, 4-bit
+    (0-15), 8-bit (0-255) and 16-bit (0-65535) integers, and floats in 0-1 or 0-255. Dark ink on
+    light paper and light ink on a dark background both work: the background is the shade of the
+    picture's border. Raises BlankImageError for a blank image or one holding only a speck, and
+    ValueError for anything that is not a grayscale image; both say what they measured.
     """
     ink = ink_map(image)
     rows, cols = np.nonzero(ink > INK_THRESHOLD)
-    if len(rows) == 0 or max(np.ptp(rows), np.ptp(cols)) + 1 < MIN_EXTENT * max(ink.shape):
-        raise BlankImageError("There is no digit in the image, only a speck of ink: draw a digit first.")
+    extent = max(np.ptp(rows), np.ptp(cols)) + 1 if len(rows) else 0
+    if extent < MIN_EXTENT * max(ink.shape):
+        raise BlankImageError(
+            f"There is no digit in the image, only a speck of ink: it spans {extent} pixel(s) of the "
+            f"image's {max(ink.shape)}, and a digit needs at least {MIN_EXTENT:.0%} of that. "
+            f"Draw a digit first.")
     cropped = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
     height, width = cropped.shape
     scale = BOX / max(height, width)
@@ -39,12 +45,48 @@ def to_mnist(image):
     return place_by_centre_of_mass(digit)
 
 
+#: The scales a grayscale image comes in: 0/1 masks, 4-bit, 8-bit and 16-bit.
+INTEGER_SCALES = (1, 15, 255, 65535)
+#: Floats are 0-1 or 0-255; a little above 1 (resampling overshoot) still counts as 0-1.
+FLOAT_SCALES = ((1.5, 1.0), (255 * 1.05, 255.0))
+
+
+def as_grayscale(image):
+    """`image` as a 2-D array; MNIST's shapes (784 values, 28x28x1) and any HxWx1 array are accepted."""
+    image = np.asarray(image)
+    if image.ndim in (1, 2) and image.size == FIELD * FIELD and FIELD not in image.shape:
+        return image.reshape(FIELD, FIELD)  # one MNIST row: 784 values, or [1, 784]
+    if image.ndim == 3 and image.shape[-1] == 1:
+        return image[..., 0]
+    if image.ndim == 3 and image.shape[-1] in (3, 4):
+        raise ValueError(f"Expected a grayscale image, got a colour one of shape {image.shape}. Convert "
+                         "it to grayscale first, for example image[..., :3].mean(axis=-1).")
+    if image.ndim != 2:
+        raise ValueError(f"Expected a grayscale image (2-D, 784 values, or HxWx1), got an array of "
+                         f"shape {image.shape}.")
+    return image
+
+
+def full_scale(image):
+    """The value that stands for full ink or full paper in `image`: 1, 15, 255 or 65535."""
+    if image.dtype == bool:
+        return 1
+    top = float(image.max())
+    if np.issubdtype(image.dtype, np.integer):
+        scales = [(level, level) for level in INTEGER_SCALES]
+    else:
+        scales = FLOAT_SCALES
+    for limit, scale in scales:
+        if top <= limit:
+            return scale
+    raise ValueError(f"Pixel values go up to {top:g}, beyond any grayscale scale this reads (0-1 or "
+                     f"0-255 for floats; 0/1, 0-15, 0-255 or 0-65535 for integers). Rescale the image "
+                     f"to 0-255.")
+
+
 def ink_map(image):
     """The image as ink strength in [0, 1] (0 = background), whatever its polarity and scale."""
-    image = np.asarray(image)
-    if image.ndim != 2:
-        raise ValueError(f"Expected a 2-D grayscale image, got an array of shape {image.shape}. "
-                         "Convert colour images to grayscale first (for example, average the channels).")
+    image = as_grayscale(image)
     if image.size == 0:
         raise ValueError("The image is empty (it has no pixels).")
     if not (np.issubdtype(image.dtype, np.number) or image.dtype == bool):
@@ -53,16 +95,25 @@ def ink_map(image):
     if not np.all(np.isfinite(values)):
         raise ValueError("The image contains NaN or infinite values.")
     if values.min() < 0:
-        raise ValueError("Pixel values must not be negative: use 0-1 floats or 0-255.")
-    if np.issubdtype(image.dtype, np.integer) or values.max() > 1.0:
-        if values.max() > 255:
-            raise ValueError(f"Pixel values go up to {values.max():g}: expected 0-255 or 0-1.")
-        values /= 255.0
-    background = np.median(values)
+        raise ValueError(f"Pixel values must not be negative (the lowest is {values.min():g}): "
+                         f"use 0-1 floats or 0-255.")
+    scale = full_scale(image)
+    values = np.clip(values / scale, 0.0, 1.0)
+    background = np.median(border(values))
     ink = np.abs(values - background)
     if ink.max() < MIN_CONTRAST:
-        raise BlankImageError("The image is blank: draw a digit first.")
+        raise BlankImageError(
+            f"The image is blank: its pixels run from {image.min():g} to {image.max():g} on a 0-{scale:g} "
+            f"scale, a contrast of {ink.max():.3f} against the background, and a digit needs at least "
+            f"{MIN_CONTRAST}. Draw a digit first (or, for a faint scan, stretch its contrast).")
     return ink / ink.max()
+
+
+def border(image):
+    """The pixels of the outermost ring of `image`: where the paper (or background) is."""
+    if min(image.shape) < 3:
+        return image.ravel()
+    return np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
 
 
 def resize_area(image, size):

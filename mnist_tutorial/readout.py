@@ -18,7 +18,7 @@ def answers_html(probabilities, missing):
     """A table: one row per network with its digit and confidence, or what to run first.
 
     `probabilities` maps a network name to its 10 probabilities; `missing` maps a network name to
-    the message of its missing checkpoint.
+    the `CheckpointError` that keeps it from reading (its `short` text is shown).
     """
     rows = []
     for name in sorted(set(probabilities) | set(missing)):
@@ -31,6 +31,6 @@ def answers_html(probabilities, missing):
                         f'<td class="confidence">{p[digit]:.0%} sure</td></tr>')
         else:
             rows.append(f'<tr data-network="{name}"><td>{label}</td>'
-                        f'<td class="missing" colspan="2">run notebook {name[:2]} first</td></tr>')
+                        f'<td class="missing" colspan="2">{html.escape(missing[name].short)}</td></tr>')
     return ('<table class="mnist-readout"><tr><th>network</th><th>reads</th><th></th></tr>'
             + "".join(rows) + "</table>")

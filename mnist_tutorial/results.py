@@ -1,40 +1,85 @@
-"""The record of a training run: `results/<run name>.json`, which `make notebooks` tabulates."""
+"""The record of a training run: `results/<run name>.json`, which `make notebooks` tabulates.
+
+A record (and the checkpoint beside it) is written only for a run that finished and learned,
+and always whole: it is written to a temporary file that then replaces the old record, so a
+crash never leaves half a record, and a symlink in its place is replaced, not followed.
+"""
 
 import json
+import os
 import platform
+import tempfile
 import time
 
-from . import paths
+from . import checkpoints, paths
 
 
-def save(run_name, test_accuracy, training_steps, train_seconds, hyperparameters, **extra):
-    """Write the run's record and return its path. Values must be JSON-serialisable."""
+class RecordError(ValueError):
+    """A run's record exists but cannot be read."""
+
+
+def save(run_name, monitor, hyperparameters, session=None, saver=None, **extra):
+    """Save a finished run: its checkpoint (when `saver` is given) and its record. Returns the record's path.
+
+    Refuses, saving nothing, when `monitor` says the run diverged, failed or did not finish.
+    `hyperparameters` and `extra` must be JSON-serialisable.
+    """
+    monitor.require_finished()
     record = {
         "run": run_name,
-        "test_accuracy": round(float(test_accuracy), 6),
-        "training_steps": int(training_steps),
-        "train_seconds": round(float(train_seconds), 2),
+        "test_accuracy": round(monitor.final_test_accuracy, 6),
+        "training_steps": int(monitor.training_steps),
+        "train_seconds": round(float(monitor.train_seconds), 2),
         "hyperparameters": hyperparameters,
         **extra,
-        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "machine": platform.machine(),
     }
+    if saver is not None:
+        record["checkpoint"] = checkpoints.save(saver, session, run_name)
+    record["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    record["machine"] = platform.machine()
     path = paths.results_path(run_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=2) + "\n")
+    write_atomically(path, json.dumps(record, indent=2) + "\n")
     return path
 
 
+def write_atomically(path, text):
+    """Write `text` to `path` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(text)
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, path)
+    except BaseException:
+        if os.path.exists(tmp_name):
+            os.remove(tmp_name)
+        raise
+
+
 def load(run_name):
-    """The record a run saved, or None if it has not run yet."""
+    """The record a run saved, or None if it has not run yet. RecordError if it cannot be read."""
     path = paths.results_path(run_name)
-    return json.loads(path.read_text()) if path.exists() else None
+    if not path.exists():
+        return None
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RecordError(f"{path} cannot be read ({error}): re-run notebook {run_name[:2]} to write "
+                          f"it again.") from None
+    if not isinstance(record, dict) or "test_accuracy" not in record:
+        raise RecordError(f"{path} is not a run record of this series: re-run notebook {run_name[:2]}.")
+    return record
 
 
 def print_comparison(current_run, current_accuracy, earlier_runs):
     """Print the test accuracy that earlier notebooks recorded, then this run's, one per line."""
     width = max(len(name) for name in (*earlier_runs, current_run)) + 2
     for name in earlier_runs:
-        record = load(name)
-        print(f"{name:<{width}}" + (f"{record['test_accuracy']:.4f}" if record else "not run yet"))
+        try:
+            record = load(name)
+            shown = f"{record['test_accuracy']:.4f}" if record else "not run yet"
+        except RecordError:
+            shown = "record unreadable: re-run it"
+        print(f"{name:<{width}}{shown}")
     print(f"{current_run:<{width}}{current_accuracy:.4f}")

@@ -15,6 +15,7 @@ returned, so watching costs no extra TensorFlow work::
 
 import html
 import math
+import numbers
 import time
 
 import numpy as np
@@ -23,14 +24,22 @@ from . import plotting
 
 #: Below this final test accuracy a 10-class network has learned next to nothing (chance is 0.10).
 GUESSING_ACCURACY = 0.2
+#: A mean cross-entropy per image above this is no longer a network learning, however badly it
+#: started. Guessing costs ln(10) = 2.3; notebook 4's net with init_stddev = 1.0 starts near 560
+#: and still learns; a learning rate of 1e35 reaches 1e34 within two steps.
+MAX_PLAUSIBLE_CROSS_ENTROPY = 10000.0
 
 
 class TrainingDiverged(RuntimeError):
-    """The cross-entropy became NaN or infinite: the weights can no longer be trusted."""
+    """The cross-entropy became NaN, infinite or implausibly large: the weights can no longer be trusted."""
 
 
 class LearningFailed(RuntimeError):
     """Training ran to the end but the network is no better than guessing."""
+
+
+class RunNotFinished(RuntimeError):
+    """Something asked for the result of a run that diverged, failed, or has not finished."""
 
 
 class TrainingMonitor:
@@ -41,10 +50,15 @@ class TrainingMonitor:
     line at each test evaluation.
     """
 
-    def __init__(self, training_steps, redraw_seconds=2.0, live=True):
-        if training_steps < 1:
-            raise ValueError(f"training_steps must be at least 1, not {training_steps}.")
-        self.training_steps = training_steps
+    def __init__(self, training_steps, redraw_seconds=2.0, live=True,
+                 max_cross_entropy=MAX_PLAUSIBLE_CROSS_ENTROPY):
+        if isinstance(training_steps, bool) or not isinstance(training_steps, numbers.Integral) \
+                or training_steps < 1:
+            raise ValueError(f"training_steps must be a whole number of at least 1, not {training_steps!r}.")
+        self.training_steps = int(training_steps)
+        self.max_cross_entropy = max_cross_entropy
+        self.outcome = "training"  # then "finished", "diverged" or "failed"
+        self.outcome_reason = None
         self.redraw_seconds = redraw_seconds
         self._train = np.full((training_steps, 2), np.nan)
         self._test = []
@@ -75,12 +89,30 @@ class TrainingMonitor:
         """Stop the clock, draw the final state, and fail loudly if nothing was learned."""
         self._finished = time.perf_counter()
         self._show()
-        if self._test and self.test_accuracy[-1] < GUESSING_ACCURACY:
-            raise LearningFailed(
+        if not self._test:
+            self._fail("failed", LearningFailed(
+                "The run was never measured on the test set: call record_test() at least once, "
+                "after the last step, before finish()."))
+        if self.test_accuracy[-1] < GUESSING_ACCURACY:
+            self._fail("failed", LearningFailed(
                 f"The final test accuracy is {self.test_accuracy[-1]:.4f}: no better than guessing "
                 f"one digit in ten. The network has not learned; check the learning rate (too small "
-                f"to move the weights, or so large that they saturate) and the initial weights.")
+                f"to move the weights, or so large that they saturate) and the initial weights."))
+        self.outcome = "finished"
         return self
+
+    def require_finished(self):
+        """Raise RunNotFinished unless training ran to the end and learned: saving needs that."""
+        if self.outcome == "finished":
+            return
+        if self.outcome == "training":
+            reason = (f"training stopped at step {self._last_step:,} of {self.training_steps:,} "
+                      f"before finish() was called (interrupted, or an error in the loop)")
+        else:
+            reason = f"training {self.outcome}: {self.outcome_reason}"
+        raise RunNotFinished(
+            f"Nothing was saved, because {reason}. A checkpoint or record of this run would pass "
+            f"for a trained network in later notebooks. Run the training cell to the end first.")
 
     # The record ------------------------------------------------------------------------------
 
@@ -101,6 +133,12 @@ class TrainingMonitor:
         return np.array([t[0] for t in self._test], dtype=int)
 
     @property
+    def final_test_accuracy(self):
+        """The test accuracy at the end of a finished run (RunNotFinished otherwise)."""
+        self.require_finished()
+        return float(self.test_accuracy[-1])
+
+    @property
     def test_accuracy(self):
         return np.array([t[1] for t in self._test])
 
@@ -116,15 +154,26 @@ class TrainingMonitor:
     # Internals ---------------------------------------------------------------------------------
 
     def _check_finite(self, step, cross_entropy, where):
-        if not math.isfinite(cross_entropy):
-            self._finished = time.perf_counter()
-            self._show()
-            raise TrainingDiverged(
-                f"Training stopped at step {step}: the cross-entropy on the {where} is "
-                f"{cross_entropy}. Once it is NaN or infinite the weights are no longer numbers "
-                f"worth keeping. Usual causes: a learning rate too large for this loss (weights "
-                f"blow up), or log(0) in a hand-written cross-entropy (use "
-                f"tf.nn.softmax_cross_entropy_with_logits_v2). Lower learning_rate and re-run.")
+        if math.isfinite(cross_entropy) and cross_entropy <= self.max_cross_entropy:
+            return
+        self._finished = time.perf_counter()
+        self._show()
+        if math.isfinite(cross_entropy):
+            what = (f"{cross_entropy:.3g}, far beyond anything a learning network reaches (guessing "
+                    f"costs 2.3; the monitor stops above {self.max_cross_entropy:g}): the weights "
+                    f"have blown up")
+        else:
+            what = (f"{cross_entropy}. Once it is NaN or infinite the weights are no longer numbers "
+                    f"worth keeping")
+        self._fail("diverged", TrainingDiverged(
+            f"Training stopped at step {step}: the cross-entropy on the {where} is {what}. "
+            f"Usual causes: a learning rate too large for this loss (weights blow up), or log(0) in "
+            f"a hand-written cross-entropy (use tf.nn.softmax_cross_entropy_with_logits_v2). "
+            f"Nothing was saved. Lower learning_rate and re-run."))
+
+    def _fail(self, outcome, error):
+        self.outcome, self.outcome_reason = outcome, str(error).split(". ")[0]
+        raise error
 
     def _show(self):
         self._last_redraw = time.perf_counter()
@@ -156,23 +205,27 @@ class _Progress:
         self.total = monitor.training_steps
         self.seconds = monitor.train_seconds
         self.test = monitor._test[-1] if monitor._test else None
-        recent = monitor.train_accuracy[-100:]
+        self.window = plotting.smoothing_window(self.done)
+        recent = monitor.train_accuracy[-self.window:]
         self.train_accuracy = float(np.mean(recent)) if len(recent) else None
 
-    def _parts(self):
-        parts = [f"step {self.done:,}/{self.total:,}", f"{self.seconds:.1f} s"]
+    def _lines(self):
+        head = f"step {self.done:,}/{self.total:,} · {self.seconds:.1f} s"
+        figures = []
         if self.train_accuracy is not None:
-            parts.append(f"train accuracy {self.train_accuracy:.3f} (last 100 batches)")
+            figures.append(f"train accuracy {self.train_accuracy:.3f} (mean of last {self.window} batches)")
         if self.test:
-            parts.append(f"test accuracy {self.test[1]:.4f}, cross-entropy {self.test[2]:.4f}")
-        return parts
+            figures.append(f"test accuracy {self.test[1]:.4f}, cross-entropy {self.test[2]:.4f}")
+        return head, " · ".join(figures)
 
     def __repr__(self):
-        return " | ".join(self._parts())
+        return " · ".join(part for part in self._lines() if part)
 
     def _repr_html_(self):
-        return (f'<progress value="{self.done}" max="{self.total}" style="width:40%"></progress> '
-                f'<span style="font-family:monospace">{html.escape(" | ".join(self._parts()))}</span>')
+        head, figures = (html.escape(part) for part in self._lines())
+        return (f'<div style="font-family:monospace;font-size:12px;line-height:1.5">'
+                f'<progress value="{self.done}" max="{self.total}" style="width:200px;vertical-align:middle">'
+                f'</progress> {head}<br>{figures}</div>')
 
 
 def _in_ipython():

@@ -3,8 +3,11 @@
 import functools
 import gzip
 import http.server
+import os
 import shutil
+import stat
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -65,7 +68,7 @@ def test_one_hot_labels_match_the_integer_labels(mnist):
 def test_validation_size_zero_and_bad_arguments():
     data = input_data.read_data_sets(validation_size=0)
     assert data.train.num_examples == 60000 and data.validation.num_examples == 0
-    with pytest.raises(ValueError, match="validation_size must be between 0 and 60000"):
+    with pytest.raises(ValueError, match="validation_size must be between 0 and 60,000"):
         input_data.read_data_sets(validation_size=70000)
     with pytest.raises(TypeError, match="dtype must be float32 or uint8"):
         input_data.read_data_sets(dtype=np.float64)
@@ -152,6 +155,29 @@ def test_batch_size_is_checked():
         _numbered(10).next_batch(11)
 
 
+@pytest.mark.parametrize("bad", [100.0, "100", None, True, 2.5])
+def test_a_bad_batch_size_is_refused_and_leaves_the_data_set_as_it_was(bad):
+    data, fresh = _numbered(1000, seed=3), _numbered(1000, seed=3)
+    data.next_batch(300)
+    fresh.next_batch(300)
+    with pytest.raises(TypeError, match=r"batch_size must be a whole number \(an int\), not "):
+        data.next_batch(bad)
+    for _ in range(5):  # the next calls, across an epoch boundary, go on exactly as if nothing happened
+        assert np.array_equal(data.next_batch(300)[1], fresh.next_batch(300)[1])
+
+
+def test_numpy_integers_are_whole_numbers():
+    data = _numbered(10)
+    images, labels = data.next_batch(np.int64(4))
+    assert len(images) == 4 and len(labels) == 4
+    assert len(input_data.read_data_sets(validation_size=np.int32(100)).validation.labels) == 100
+
+
+def test_fractional_validation_size_is_refused_clearly():
+    with pytest.raises(TypeError, match=r"validation_size must be a whole number \(an int\), not 5000.5"):
+        input_data.read_data_sets(validation_size=5000.5)
+
+
 # Bad files ------------------------------------------------------------------------------
 
 def _copy_files(directory, specs=mnist_files.ALL_FILES):
@@ -219,6 +245,19 @@ def test_modified_content_fails_the_checksum(tmp_path):
     _assert_load_fails_untouched(tmp_path, spec, "not the original content")
 
 
+def test_a_gzip_that_inflates_past_the_file_size_is_stopped_early(tmp_path):
+    spec = mnist_files.TEST_LABELS
+    (tmp_path / spec.name).write_bytes(gzip.compress(_content(spec) + bytes(50_000_000)))
+    _assert_load_fails_untouched(tmp_path, spec, "decompresses to more than the 10,008 bytes")
+
+
+def test_a_huge_file_is_not_read(tmp_path):
+    spec = mnist_files.TEST_LABELS
+    with open(tmp_path / spec.name, "wb") as file:
+        file.truncate(spec.max_file_size + 1)  # sparse: costs no disk
+    _assert_load_fails_untouched(tmp_path, spec, "more than the MNIST file it should be")
+
+
 def test_uncompressed_copy_is_accepted(tmp_path):
     spec = mnist_files.TEST_LABELS
     (tmp_path / spec.name[:-3]).write_bytes(_content(spec))
@@ -283,3 +322,112 @@ def test_next_mirror_is_tried_when_one_fails(tmp_path, mirror):
     _copy_files(root, [mnist_files.TEST_LABELS])
     labels = mnist_files.load(tmp_path / "data", mnist_files.TEST_LABELS, mirrors=NO_NETWORK + (url,))
     assert len(labels) == 10000
+
+
+def test_a_file_given_as_train_dir_is_explained(tmp_path):
+    not_a_folder = tmp_path / "mnist.gz"
+    not_a_folder.write_bytes(b"")
+    with pytest.raises(mnist_files.MnistFileError, match="is a file, not a folder"):
+        input_data.read_data_sets(not_a_folder)
+
+
+def test_a_folder_where_a_file_belongs_is_explained(tmp_path):
+    _copy_files(tmp_path)
+    (tmp_path / mnist_files.TEST_LABELS.name).unlink()
+    (tmp_path / mnist_files.TEST_LABELS.name).mkdir()
+    with pytest.raises(mnist_files.MnistFileError, match="t10k-labels-idx1-ubyte.gz is a folder"):
+        input_data.read_data_sets(tmp_path, source_url=NO_NETWORK[0])
+
+
+def test_a_folder_that_cannot_be_written_is_explained(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(mnist_files.tempfile, "mkstemp", refuse)  # root ignores chmod, so refuse here
+    with pytest.raises(mnist_files.MnistFileError, match=r"cannot write into .*\(Permission denied\)"):
+        mnist_files.download(mnist_files.TEST_LABELS, tmp_path, mirrors=NO_NETWORK)
+
+
+def test_wrong_content_from_a_mirror_gives_no_advice_about_git(tmp_path, mirror):
+    root, url = mirror
+    (root / mnist_files.TEST_LABELS.name).write_bytes(gzip.compress(_content(mnist_files.TEST_IMAGES)[:5000]))
+    with pytest.raises(mnist_files.MnistFileError) as error:
+        mnist_files.load(tmp_path / "data", mnist_files.TEST_LABELS, mirrors=(url,))
+    assert f"the file served as {url}t10k-labels-idx1-ubyte.gz is not an MNIST labels file" in str(error.value)
+    assert "git" not in str(error.value)
+
+
+def test_a_downloaded_file_is_readable_by_others_like_any_new_file(tmp_path, mirror):
+    root, url = mirror
+    _copy_files(root, [mnist_files.TEST_LABELS])
+    mask = os.umask(0o022)
+    try:
+        path = mnist_files.download(mnist_files.TEST_LABELS, tmp_path / "data", mirrors=(url,), progress=False)
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_stale_partial_downloads_are_cleared_and_fresh_ones_kept(tmp_path, mirror):
+    root, url = mirror
+    _copy_files(root, [mnist_files.TEST_LABELS])
+    data = tmp_path / "data"
+    data.mkdir()
+    stale = data / ".t10k-labels-idx1-ubyte.gz.abc123.part"
+    fresh = data / ".t10k-labels-idx1-ubyte.gz.def456.part"
+    stale.write_bytes(b"left by a killed download")
+    fresh.write_bytes(b"another download, still running")
+    old = time.time() - mnist_files.DOWNLOAD_DEADLINE - 3600
+    os.utime(stale, (old, old))
+    mnist_files.download(mnist_files.TEST_LABELS, data, mirrors=(url,), progress=False)
+    assert sorted(p.name for p in data.iterdir()) == sorted([fresh.name, mnist_files.TEST_LABELS.name])
+
+
+class _Misbehaving(http.server.BaseHTTPRequestHandler):
+    """A mirror that trickles a byte at a time, or streams far more than any MNIST file."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.send_response(200)
+        if self.server.mode == "huge":
+            self.end_headers()  # no Content-Length: the size is only found out by reading
+            try:
+                for _ in range(200):
+                    self.wfile.write(bytes(1 << 16))
+            except OSError:
+                pass  # the client hung up, as it should
+            return
+        self.send_header("Content-Length", str(10_000))
+        self.end_headers()
+        try:
+            for _ in range(100):
+                self.wfile.write(b"\x1f")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass
+
+
+@pytest.fixture(params=["trickle", "huge"])
+def bad_mirror(request):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Misbehaving)
+    server.mode = request.param
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield request.param, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_slow_or_oversized_download_is_given_up_and_leaves_nothing(tmp_path, bad_mirror):
+    mode, url = bad_mirror
+    data = tmp_path / "data"
+    started = time.monotonic()
+    with pytest.raises(mnist_files.MnistFileError) as error:
+        mnist_files.download(mnist_files.TEST_LABELS, data, mirrors=(url,), progress=False, deadline=2)
+    expected = "gave up after 2 s" if mode == "trickle" else "sent more than 75,544 bytes"
+    assert expected in str(error.value)
+    assert time.monotonic() - started < 10
+    assert list(data.iterdir()) == []

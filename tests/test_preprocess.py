@@ -76,25 +76,71 @@ def test_mnist_digits_come_back_unchanged():
 
 
 @pytest.mark.parametrize("image, message", [
-    (np.full((50, 50), 255, np.uint8), "blank"),
-    (np.random.default_rng(0).integers(245, 256, (50, 50)).astype(np.uint8), "blank"),
-    (_paper(280, 280, (100, 110, 100, 110)), "only a speck"),
+    (np.full((50, 50), 255, np.uint8), "blank: its pixels run from 255 to 255 on a 0-255 scale"),
+    (np.random.default_rng(0).integers(245, 256, (50, 50)).astype(np.uint8), "blank: its pixels run from 245 to 255 .* a contrast of 0.02"),
+    (_paper(280, 280, (100, 110, 100, 110)), "only a speck of ink: it spans 10 pixel"),
 ])
-def test_blank_or_nearly_blank_images_ask_for_a_digit(image, message):
-    with pytest.raises(BlankImageError, match=f"{message}.*draw a digit first"):
+def test_blank_or_nearly_blank_images_ask_for_a_digit_and_say_what_was_measured(image, message):
+    with pytest.raises(BlankImageError, match=f"{message}.*Draw a digit first"):
         to_mnist(image)
 
 
 @pytest.mark.parametrize("image, message", [
-    (np.zeros((28, 28, 3)), "2-D grayscale"),
+    (np.zeros((28, 28, 3)), r"colour one of shape \(28, 28, 3\).*grayscale first"),
+    (np.zeros((2, 28, 28)), r"grayscale image .* got an array of shape \(2, 28, 28\)"),
     (np.array([[0.0, np.nan]]), "NaN"),
-    (np.full((5, 5), 1000.0), "expected 0-255 or 0-1"),
+    (np.full((5, 5), 1000.0), "go up to 1000, beyond any grayscale scale"),
     (np.full((5, 5), -1.0), "must not be negative"),
     (np.zeros((0, 5)), "empty"),
 ])
 def test_bad_input_is_explained(image, message):
     with pytest.raises(ValueError, match=message):
         to_mnist(image)
+
+
+# The scale and the background are read off the image itself -------------------------------
+
+_BOX = (10, 50, 20, 40)  # a 40 x 20 bar on 60 x 60 paper
+
+
+def _mask(dtype):
+    """Light ink (1) on a dark background (0): a 0/1 mask."""
+    return (_paper(60, 60, _BOX) == 0).astype(dtype)
+
+
+@pytest.mark.parametrize("image", [
+    _mask(np.uint8),  # a 0/1 integer mask
+    _mask(np.int64),
+    _mask(bool),
+    _mask(np.uint8) * 15,  # a 4-bit scan, 0-15
+    _mask(np.uint16) * 40000,  # a 16-bit scan, 0-40000 of 0-65535
+], ids=["mask-uint8", "mask-int64", "mask-bool", "4-bit", "16-bit"])
+def test_integer_images_of_any_scale_give_the_digit(image):
+    assert np.array_equal(to_mnist(image), to_mnist(_paper(60, 60, _BOX)))
+
+
+def test_float_image_a_touch_above_one_is_still_0_to_1():
+    image = _paper(60, 60, _BOX) / 255.0
+    image[0, 0] = 1.0001  # resampling overshoot on one paper pixel
+    assert np.array_equal(to_mnist(image), to_mnist(_paper(60, 60, _BOX)))
+
+
+def test_bold_digit_covering_most_of_the_canvas_keeps_its_polarity():
+    image = _paper(100, 100, (5, 95, 5, 95))  # 81% of the pixels are ink; the border is paper
+    image[40:60, 40:60] = 255  # a hole, so that the digit is not a plain square
+    out = to_mnist(image)
+    assert out[14, 14] == 0.0, "the hole stays paper"
+    assert out.mean() > 0.3, "the ink is what comes back, not the paper"
+    assert np.array_equal(out, to_mnist(255 - image))
+
+
+def test_mnist_shapes_are_accepted():
+    from mnist_tutorial import input_data
+    digit = input_data.read_data_sets().test.images[0]  # a row of 784 values
+    expected = to_mnist(digit.reshape(28, 28))
+    assert np.array_equal(to_mnist(digit), expected)
+    assert np.array_equal(to_mnist(digit[None, :]), expected)
+    assert np.array_equal(to_mnist(digit.reshape(28, 28, 1)), expected)
 
 
 # Transforms -----------------------------------------------------------------------------

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from mnist_tutorial import plotting
-from mnist_tutorial.training import LearningFailed, TrainingDiverged, TrainingMonitor
+from mnist_tutorial.training import (LearningFailed, RunNotFinished, TrainingDiverged, TrainingMonitor,
+                                     _Progress)
 
 
 def _fill(monitor, steps, evaluation_interval, accuracy=0.9):
@@ -24,7 +25,7 @@ def test_records_train_and_test_curves():
     assert monitor.train_accuracy.shape == (100,) and np.all(monitor.train_accuracy == 0.9)
     assert monitor.test_steps.tolist() == [25, 50, 75, 100]
     assert monitor.test_cross_entropy.tolist() == [0.35] * 4
-    assert monitor.train_seconds > 0
+    assert monitor.outcome == "finished" and monitor.final_test_accuracy == pytest.approx(0.9)
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf])
@@ -54,9 +55,56 @@ def test_prints_progress_outside_jupyter(capsys):
     assert lines[-1].startswith("step 20/20")
 
 
-def test_training_steps_must_be_positive():
-    with pytest.raises(ValueError, match="training_steps must be at least 1"):
-        TrainingMonitor(0)
+@pytest.mark.parametrize("bad", [0, 2.5, "100", True])
+def test_training_steps_must_be_a_positive_whole_number(bad):
+    with pytest.raises(ValueError, match="training_steps must be a whole number of at least 1"):
+        TrainingMonitor(bad)
+
+
+def test_a_blown_up_cross_entropy_stops_training_even_before_nan():
+    monitor = TrainingMonitor(100, live=False)
+    _fill(monitor, 3, 5)
+    with pytest.raises(TrainingDiverged, match=r"at step 4: the cross-entropy on the training batch is 1.6e\+34"):
+        monitor.record_train(4, 0.1, 1.6e34)
+    assert monitor.outcome == "diverged"
+
+
+def test_a_large_but_plausible_cross_entropy_trains_on():
+    monitor = TrainingMonitor(10, live=False)
+    monitor.record_train(1, 0.1, 600.0)  # a badly scaled start: notebook 4 with init_stddev = 1.0
+    _fill(monitor, 10, 5)
+    monitor.finish()
+    assert monitor.outcome == "finished"
+
+
+@pytest.mark.parametrize("how", ["diverged", "failed", "interrupted"])
+def test_a_run_that_did_not_finish_well_cannot_give_its_result(how):
+    monitor = TrainingMonitor(50, live=False)
+    _fill(monitor, 20, 10, accuracy=0.11 if how == "failed" else 0.9)
+    if how == "diverged":
+        with pytest.raises(TrainingDiverged):
+            monitor.record_train(21, 0.1, math.nan)
+    elif how == "failed":
+        _fill(monitor, 50, 10, accuracy=0.11)
+        with pytest.raises(LearningFailed):
+            monitor.finish()
+    expected = {"diverged": "training diverged: Training stopped at step 21",
+                "failed": "training failed: The final test accuracy is 0.1100",
+                "interrupted": "training stopped at step 20 of 50 before finish"}[how]
+    with pytest.raises(RunNotFinished, match=f"Nothing was saved, because {expected}"):
+        monitor.final_test_accuracy
+
+
+def test_progress_line_averages_over_the_same_window_as_the_curve():
+    monitor = TrainingMonitor(3000, live=False)
+    _fill(monitor, 3000, 100)
+    monitor.finish()
+    progress = repr(_Progress(monitor))
+    assert "train accuracy 0.900 (mean of last 30 batches)" in progress
+    figure = plotting.plot_training_curves(monitor)
+    legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert "train (mean of 30 batches)" in legend
+    assert len(_Progress(monitor)._lines()[1]) < 100, "one short line of figures: it must not wrap"
 
 
 def test_training_curves_figure_has_full_and_zoomed_panels():

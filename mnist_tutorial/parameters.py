@@ -1,0 +1,100 @@
+"""Check a notebook's hyperparameters before anything is built: one clear line per mistake.
+
+A typo in the parameters cell (`learning_rate = "0.5"`, `evaluation_interval = 0`) would
+otherwise surface much later as a long TensorFlow trace or a `ZeroDivisionError` deep in the
+training loop. `check()` looks at every value by its name and says what it must be::
+
+    hyperparameters = parameters.check(learning_rate=learning_rate, batch_size=batch_size, ...)
+
+It returns the values as a dict, which is also what the run's record saves.
+"""
+
+import math
+import numbers
+
+TRAINING_IMAGES = 55000
+
+
+class ParameterError(ValueError):
+    """A hyperparameter has a value of the wrong kind or out of range."""
+
+
+def _is_integer(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _integer(low, high=None):
+    def rule(value):
+        return _is_integer(value) and value >= low and (high is None or value <= high)
+    if high is None:
+        return rule, f"a whole number of at least {low}"
+    return rule, f"a whole number from {low} to {high:,}"
+
+
+def _real(low, low_inclusive, high=None):
+    def rule(value):
+        if not _is_real(value):
+            return False
+        above = value >= low if low_inclusive else value > low
+        return above and (high is None or value <= high)
+    bound = f"{'at least' if low_inclusive else 'greater than'} {low}"
+    return rule, f"a number {bound}" + (f" and at most {high}" if high is not None else "")
+
+
+def _list_of(item_rule, items_text, increasing=False):
+    def rule(value):
+        if not isinstance(value, (list, tuple)) or not value or not all(item_rule(v) for v in value):
+            return False
+        return not increasing or all(a < b for a, b in zip(value, value[1:]))
+    order = ", in increasing order" if increasing else ""
+    return rule, f"a non-empty list of {items_text}{order}"
+
+
+#: (how a name ends, the rule its value must meet, what the rule says in words), first match wins.
+RULES = (
+    ("snapshot_steps", *_list_of(_integer(0)[0], "whole numbers (0 or more)", increasing=True)),
+    ("stddevs", *_list_of(_real(0, True)[0], "numbers (0 or more)")),
+    ("learning_rate", *_real(0, False)),
+    ("batch_size", *_integer(1, TRAINING_IMAGES)),
+    ("steps", *_integer(1)),
+    ("evaluation_interval", *_integer(1)),
+    ("seed", *_integer(0)),
+    ("keep_prob", *_real(0, False, 1)),
+    ("stddev", *_real(0, True)),
+    ("hidden_units", *_integer(1)),
+    ("images", *_integer(1, 10000)),
+    ("size", *_integer(1)),
+    ("width", *_integer(1)),
+)
+
+
+def rule_for(name):
+    """(rule, description) for a parameter name, or None when no rule applies to it."""
+    if name.rstrip("0123456789") == "hidden":  # hidden1 ... hidden4: widths of hidden layers
+        name = "hidden_units"
+    for ending, rule, description in RULES:
+        if name.endswith(ending):
+            return rule, description
+    return None
+
+
+def check(**values):
+    """`values` as a dict, once every value is of the kind its name calls for.
+
+    Raises ParameterError, naming the first parameter that is not, what it must be, and what it
+    is. Names with no rule (your own additions) are passed through unchecked.
+    """
+    for name, value in values.items():
+        found = rule_for(name)
+        if found is None:
+            continue
+        rule, description = found
+        if not rule(value):
+            raise ParameterError(
+                f"{name} must be {description}, not {value!r} ({type(value).__name__}): "
+                f"change it in the parameters cell and run again.")
+    return dict(values)
