@@ -1,18 +1,31 @@
 # Every target sets up .venv on first use (and again when a requirements file changes).
+# Works on Linux and macOS with GNU Make and Python 3.11-3.13; on Windows, use WSL.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# The Python versions for which every pinned package (TensorFlow 2.21, NumPy 2.4) has wheels.
+SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: notebooks test lab bench clean
+.PHONY: notebooks test test-fast lab bench clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt pyproject.toml
+	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
+	if [ -z "$$version" ]; then \
+	  echo "'$(PYTHON)' is not a Python interpreter this Makefile can run. Install Python 3.12 (or 3.11, 3.13)"; \
+	  echo "and run: make PYTHON=python3.12 $(MAKECMDGOALS)"; exit 1; \
+	fi; \
+	case " $(SUPPORTED_PYTHONS) " in *" $$version "*) ;; *) \
+	  echo "'$(PYTHON)' is Python $$version, but this project needs Python 3.11, 3.12 or 3.13:"; \
+	  echo "TensorFlow 2.21 and NumPy 2.4 have no packages for $$version. Install Python 3.12 and run:"; \
+	  echo "  make PYTHON=python3.12 $(MAKECMDGOALS)"; exit 1;; \
+	esac
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -e .
 	touch $(INSTALLED)
 
-## Execute every notebook in notebooks/ in order, in place, and print a table of results.
+## Execute every notebook in notebooks/ in order, in place, and print the README's table of results.
 notebooks: $(INSTALLED)
 	$(PY) scripts/run_notebooks.py
 
@@ -20,9 +33,15 @@ notebooks: $(INSTALLED)
 test: $(INSTALLED)
 	$(PY) -m pytest -ra
 
-## JupyterLab on the notebooks.
+## Everything but the full-length notebook runs and the browser test: the quick inner loop.
+test-fast: $(INSTALLED)
+	$(PY) -m pytest -ra -m "not slow and not browser"
+
+## JupyterLab on the notebooks (no news pop-up, no update check).
 lab: $(INSTALLED)
-	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(VENV)/bin/jupyter lab notebooks/ --LabApp.news_url= \
+	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Loading-time benchmark: prints its figures.
 bench: $(INSTALLED)

@@ -114,10 +114,11 @@ def plot_digits(images, titles=None, ncols=10, suptitle=None):
     return fig
 
 
-def plot_weight_images(weights, titles=None, ncols=10, suptitle=None):
+def plot_weight_images(weights, titles=None, ncols=10, suptitle=None, row_labels=None):
     """Each column of `weights` [784, units] as a 28x28 image, all on one colour scale centred on 0.
 
     One scale for every image means a strong red pixel is equally strong in each of them.
+    `row_labels` name the rows of the grid, on the left, so that the titles can stay short.
     """
     weights = np.asarray(weights)
     if weights.ndim != 2 or weights.shape[0] != 784:
@@ -128,6 +129,8 @@ def plot_weight_images(weights, titles=None, ncols=10, suptitle=None):
         image = ax.imshow(weights[:, i].reshape(28, 28), cmap=WEIGHT_COLORMAP, vmin=-limit, vmax=limit)
         if titles is not None:
             ax.set_title(str(titles[i]), fontsize=9)
+        if row_labels is not None and i % ncols == 0:
+            ax.set_ylabel(row_labels[i // ncols], fontsize=10)
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="weight")
     if suptitle:
         fig.suptitle(suptitle)
@@ -226,21 +229,28 @@ def plot_accuracy_curves(panels, suptitle=None):
 
 
 def plot_reading(drawing, prepared, probabilities, labels=None):
-    """A drawing, the 28x28 image the networks see, and each network's probabilities as bars."""
+    """A drawing, the 28x28 image the networks see, and each network's probabilities as bars.
+
+    Compact (under 600 pixels wide) so that it shows at full size beside or below the drawing pad.
+    """
     labels = labels or {}
-    fig = new_figure(figsize=(3.2 * (2 + len(probabilities)) * 0.8, 2.8))
-    axes = np.atleast_1d(fig.subplots(1, 2 + len(probabilities)))
-    axes[0].imshow(drawing, cmap="gray", vmin=0, vmax=255)
-    axes[0].set_title("your drawing")
-    axes[1].imshow(prepared, cmap="gray_r", vmin=0, vmax=1)
-    axes[1].set_title("what the networks see")
-    for ax in axes[:2]:
+    bar_columns = 2
+    bar_rows = max(2, -(-len(probabilities) // bar_columns))
+    fig = new_figure(figsize=(5.7, 1.4 * bar_rows + 0.3))
+    grid = fig.add_gridspec(bar_rows, 1 + bar_columns, width_ratios=[0.8] + [1.0] * bar_columns)
+    pictures = (("your drawing", drawing, "gray", 255), ("what the networks see", prepared, "gray_r", 1))
+    for row, (title, image, colormap, top) in enumerate(pictures):
+        ax = fig.add_subplot(grid[row * bar_rows // 2:(row + 1) * bar_rows // 2, 0])
+        ax.imshow(image, cmap=colormap, vmin=0, vmax=top)
+        ax.set_title(title, fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
-    for ax, (name, p) in zip(axes[2:], probabilities.items()):
+    for index, (name, p) in enumerate(probabilities.items()):
+        ax = fig.add_subplot(grid[index // bar_columns, 1 + index % bar_columns])
         colours = ["tab:orange" if d == p.argmax() else "tab:blue" for d in DIGITS]
         ax.bar(DIGITS, p, color=colours)
         ax.set_xticks(DIGITS)
+        ax.tick_params(labelsize=7)
         ax.set_ylim(0, 1)
-        ax.set_title(f"{labels.get(name, name)}: {p.argmax()}", fontsize=10)
+        ax.set_title(f"{labels.get(name, name)}: {p.argmax()}", fontsize=9)
     return fig

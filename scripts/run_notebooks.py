@@ -1,15 +1,20 @@
-"""Execute the notebooks top to bottom in fresh kernels, save them in place, print a table.
+"""Execute the notebooks top to bottom in fresh kernels, save them in place, print the README's table.
 
     python scripts/run_notebooks.py                 # every notebook in notebooks/, in order
     python scripts/run_notebooks.py 03 04           # the ones whose names start with 03 or 04
+    python scripts/run_notebooks.py --table         # only print the table, from the saved notebooks
 
 A notebook is replaced only once it has run to the end. If one fails, its partly executed
 copy is kept in runs/ for you to look at, the original is left as it was, and the script
 goes on with the next one and exits non-zero at the end.
+
+The table is the one in README.md, built from what the saved notebooks printed (and the
+time each took, which this script stores in the notebook's metadata), so that the README can
+quote exactly what the notebooks show: paste it there after a run.
 """
 
 import argparse
-import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -21,45 +26,75 @@ from mnist_tutorial import paths
 
 NOTEBOOKS = paths.REPO_ROOT / "notebooks"
 RUNS = paths.REPO_ROOT / "runs"
+#: The kernel's own start-up warnings (ipykernel 7 warns that it talks over TCP on loopback) are
+#: not the notebooks' output; errors still show.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+
+FINAL = r"^Final test accuracy: (\d\.\d{4})$"
+#: For each notebook: the network, the result of its source post, and the figures of "this repo":
+#: (label, pattern of a line the notebook prints, whose group is the figure).
+TABLE = {
+    "01_softmax": (
+        "784 -> 10 softmax, weights at zero; and 10 sigmoid perceptrons for comparison",
+        "over 92%; perceptrons about 90%",
+        [("", FINAL), ("perceptrons ", r"^Ten sigmoid perceptrons .*test accuracy (\d\.\d{4})$")]),
+    "02_sigmoid_hidden25": (
+        "Andrew Ng's ex4 net: 784 -> 25 sigmoid -> 10, dropout, 20,000 steps of 50",
+        "about 96% (plus or minus 0.4)", [("", FINAL)]),
+    "03_five_layers_sigmoid": (
+        "784 -> 200 -> 100 -> 60 -> 30 -> 10 sigmoid, summed cross-entropy, GD 0.003, 10,000 steps of 100",
+        "about 93.4% (Görner's original, stddev 0.1 and Adam: 0.9788)", [("", FINAL)]),
+    "04_relu_hidden300": (
+        "784 -> 300 ReLU -> 10, init stddev 0.03, GD 0.5, 1,000 steps of 100; plus an activation x "
+        "initial-scale experiment", "96.82%", [("", FINAL)]),
+    "05_look_inside": (
+        "templates forming (batch 2), hidden units as a retina (25 and 100), top units per digit, "
+        "robustness to shifted / shrunk / re-inked digits before and after preprocessing", "",
+        [("100-unit net: ", r"TensorFlow, at the end of training: (\d\.\d{4})\)$")]),
+    "06_draw_a_digit": (
+        "a drawing pad: draw a digit, see what each of the four networks reads", "", []),
+}
+TRAINING_SECONDS = r" in (\d+\.\d) s of training"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("prefixes", nargs="*", help="run only notebooks whose names start with these")
+    parser.add_argument("--table", action="store_true", help="run nothing; print the table of the saved notebooks")
     args = parser.parse_args(argv)
     notebooks = sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
     if args.prefixes:
         notebooks = [nb for nb in notebooks if nb.name.startswith(tuple(args.prefixes))]
         if not notebooks:
             parser.error(f"no notebook in {NOTEBOOKS} starts with {' or '.join(args.prefixes)}")
-    rows, failed = [], []
-    for notebook in notebooks:
+    failed = []
+    for notebook in [] if args.table else notebooks:
         print(f"Running {notebook.name} ...", flush=True)
         started = time.time()
         try:
             execute_in_place(notebook)
         except Exception as exc:  # report and go on with the next notebook
             failed.append(notebook.name)
-            print(f"  FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+            last_line = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+            print(f"  FAILED after {time.time() - started:.0f} s: {type(exc).__name__}: {last_line}"
                   f"\n  The partly executed copy is {RUNS / notebook.name}; {notebook.name} was not changed.")
-            rows.append((notebook.stem, "failed", "", f"{time.time() - started:.1f}"))
             continue
-        record = read_record(notebook.stem, since=started)
-        rows.append((notebook.stem,
-                     f"{record['test_accuracy']:.4f}" if record else "-",
-                     f"{record['train_seconds']:.1f}" if record else "-",
-                     f"{time.time() - started:.1f}"))
-    print_table(("notebook", "test accuracy", "training s", "total s"), rows)
+        print(f"  done in {time.time() - started:.1f} s")
+    print()
+    print(readme_table(sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))))
     return 1 if failed else 0
 
 
 def execute_in_place(notebook):
     RUNS.mkdir(exist_ok=True)
     executed = RUNS / notebook.name
-    papermill.execute_notebook(str(notebook), str(executed), cwd=str(NOTEBOOKS),
-                               kernel_name="python3", progress_bar=False)
+    started = time.perf_counter()
+    papermill.execute_notebook(str(notebook), str(executed), cwd=str(NOTEBOOKS), kernel_name="python3",
+                               progress_bar=False, extra_arguments=KERNEL_ARGUMENTS)
+    seconds = time.perf_counter() - started
     nb = nbformat.read(executed, as_version=4)
     strip_papermill_metadata(nb)
+    nb.metadata["mnist_tutorial"] = {"seconds": round(seconds, 1)}
     nbformat.write(nb, notebook)
     executed.unlink()
 
@@ -72,22 +107,33 @@ def strip_papermill_metadata(nb):
         cell.metadata.pop("execution", None)
 
 
-def read_record(name, since):
-    path = paths.results_path(name)
-    if not path.exists() or path.stat().st_mtime < since:
-        return None
-    return json.loads(path.read_text())
+def printed_text(nb):
+    """Everything the code cells printed (stdout streams), in order."""
+    return "".join(output.get("text", "") for cell in nb.cells if cell.cell_type == "code"
+                   for output in cell.get("outputs", []) if output.get("output_type") == "stream")
 
 
-def print_table(header, rows):
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w)
-                               for i, (v, w) in enumerate(zip(r, widths)))
-    print()
-    print(line(header))
-    print("  ".join("-" * w for w in widths))
-    for row in rows:
-        print(line(row))
+def table_row(path):
+    """The README's table row for one executed notebook, from what it printed and how long it took."""
+    path = Path(path)
+    network, reference, figures = TABLE[path.stem]
+    nb = nbformat.read(path, as_version=4)
+    text = printed_text(nb)
+    measured = []
+    for label, pattern in figures:
+        found = re.search(pattern, text, re.M)
+        measured.append(f"{label}{found.group(1)}" if found else f"{label}(not printed)")
+    training = re.search(TRAINING_SECONDS, text)
+    total = nb.metadata.get("mnist_tutorial", {}).get("seconds")
+    seconds = f"{training.group(1) if training else '-'} / {f'{total:.0f}' if total is not None else '?'}"
+    return (f"| [{path.stem}](notebooks/{path.name}) | {network} | {reference} | {'; '.join(measured)} "
+            f"| {seconds} |")
+
+
+def readme_table(notebooks):
+    header = ("| notebook | network | reference result (source post) | this repo | seconds (training / total) |\n"
+              "| --- | --- | --- | --- | --- |")
+    return "\n".join([header] + [table_row(path) for path in notebooks if path.stem in TABLE])
 
 
 if __name__ == "__main__":

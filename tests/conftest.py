@@ -1,31 +1,41 @@
-"""Shared fixtures: one output folder for every notebook run of the session, and trained checkpoints."""
+"""Shared fixtures. Every test writes results and checkpoints to a folder of its own, never to yours.
 
-import os
+The quick runs of the four training notebooks happen once per test session; a test that needs
+their checkpoints gets its own copy, so no test can change what another one restores.
+"""
+
+import shutil
 
 import pytest
 
 from mnist_tutorial import paths
-from notebook_runs import FAST, run_notebook
+from notebook_runs import FAST, output_dir_set_to, run_notebook
+
+
+@pytest.fixture(autouse=True)
+def output_dir(tmp_path, monkeypatch):
+    """results/ and checkpoints/ for this test alone (the kernels it starts inherit the setting)."""
+    directory = tmp_path / "outputs"
+    directory.mkdir()
+    monkeypatch.setenv(paths.OUTPUT_DIR_VARIABLE, str(directory))
+    return directory
 
 
 @pytest.fixture(scope="session")
-def output_dir(tmp_path_factory):
-    """results/ and checkpoints/ for the test session's runs, away from the user's own."""
-    directory = tmp_path_factory.mktemp("outputs")
-    saved = os.environ.get(paths.OUTPUT_DIR_VARIABLE)
-    os.environ[paths.OUTPUT_DIR_VARIABLE] = str(directory)
-    yield directory
-    if saved is None:
-        del os.environ[paths.OUTPUT_DIR_VARIABLE]
-    else:
-        os.environ[paths.OUTPUT_DIR_VARIABLE] = saved
+def quick_runs(tmp_path_factory):
+    """The four training notebooks run once with FAST parameters: {name: executed notebook}, and
+    the folder holding their results and checkpoints. Read-only for the tests."""
+    outputs = tmp_path_factory.mktemp("quick-outputs")
+    executed = tmp_path_factory.mktemp("quick-notebooks")
+    with output_dir_set_to(outputs):
+        notebooks = {name: run_notebook(name, executed, parameters) for name, parameters in FAST.items()}
+    return notebooks, outputs
 
 
-@pytest.fixture(scope="session")
-def trained_checkpoints(output_dir, tmp_path_factory):
-    """Checkpoints of notebooks 1-4 in the output folder, from quick runs where none exists yet."""
-    runs = tmp_path_factory.mktemp("checkpoint-runs")
-    for name, parameters in FAST.items():
-        if not (output_dir / "checkpoints" / name / "model.index").exists():
-            run_notebook(name, runs, parameters)
+@pytest.fixture
+def trained_checkpoints(quick_runs, output_dir):
+    """This test's own copy of the quick runs' checkpoints and records, in its output folder."""
+    _, outputs = quick_runs
+    for folder in ("checkpoints", "results"):
+        shutil.copytree(outputs / folder, output_dir / folder, dirs_exist_ok=True)
     return output_dir / "checkpoints"

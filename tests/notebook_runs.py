@@ -1,7 +1,10 @@
 """Helpers for the notebook tests: run a notebook headless with papermill, read what it printed."""
 
+import contextlib
 import json
+import os
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -9,8 +12,12 @@ import papermill
 
 from mnist_tutorial import paths
 
+sys.path.insert(0, str(paths.REPO_ROOT / "scripts"))
+import run_notebooks  # noqa: E402  (the script that executes the notebooks for `make notebooks`)
+
 NOTEBOOKS = paths.REPO_ROOT / "notebooks"
 FINAL_LINE = re.compile(r"^Final test accuracy: (\d\.\d{4})$", re.M)
+printed_text = run_notebooks.printed_text
 
 #: Parameters that make each notebook quick (a few seconds of training) for the fast tests.
 FAST = {
@@ -19,30 +26,49 @@ FAST = {
     "03_five_layers_sigmoid": dict(training_steps=600),
     "04_relu_hidden300": dict(training_steps=200, compare_steps=50, compare_stddevs=[0.03]),
 }
+TRAINING_NOTEBOOKS = list(FAST)
 
 
-def run_notebook(name, output_dir, parameters=None):
-    """Execute notebooks/<name>.ipynb into `output_dir`; return the executed notebook."""
-    executed = Path(output_dir) / f"{name}.ipynb"
+@contextlib.contextmanager
+def output_dir_set_to(directory):
+    """Point results/ and checkpoints/ (in this process and the kernels it starts) at `directory`."""
+    saved = os.environ.get(paths.OUTPUT_DIR_VARIABLE)
+    os.environ[paths.OUTPUT_DIR_VARIABLE] = str(directory)
+    try:
+        yield directory
+    finally:
+        if saved is None:
+            del os.environ[paths.OUTPUT_DIR_VARIABLE]
+        else:
+            os.environ[paths.OUTPUT_DIR_VARIABLE] = saved
+
+
+def run_notebook(name, executed_dir, parameters=None):
+    """Execute notebooks/<name>.ipynb into `executed_dir`; return the executed notebook.
+
+    The kernel writes results and checkpoints wherever MNIST_TUTORIAL_OUTPUT_DIR points.
+    """
+    executed = Path(executed_dir) / f"{name}.ipynb"
     papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(executed),
-                               parameters=parameters or {}, cwd=str(NOTEBOOKS),
-                               kernel_name="python3", progress_bar=False)
+                               parameters=parameters or {}, cwd=str(NOTEBOOKS), kernel_name="python3",
+                               progress_bar=False, extra_arguments=run_notebooks.KERNEL_ARGUMENTS)
     return nbformat.read(executed, as_version=4)
 
 
-def printed_text(notebook):
-    """Everything the code cells printed (stdout streams), in order."""
-    return "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
-                   for output in cell.get("outputs", []) if output.get("output_type") == "stream")
+def training_cell(notebook):
+    """The code cell that trains the notebook's network (the one that calls monitor.finish())."""
+    cells = [c for c in notebook.cells if c.cell_type == "code" and "monitor.finish()" in c.source]
+    assert len(cells) == 1, "a training notebook trains its network in one cell"
+    return cells[0]
 
 
 def final_accuracy(notebook):
-    """The accuracy of the notebook's `Final test accuracy: 0.xxxx` line, which must be its last."""
-    text = printed_text(notebook).rstrip()
+    """The accuracy of the notebook's one `Final test accuracy: 0.xxxx` line, printed by its training cell."""
+    assert len(FINAL_LINE.findall(printed_text(notebook))) == 1, "one 'Final test accuracy' line per notebook"
+    text = "".join(o.get("text", "") for o in training_cell(notebook).outputs if o.output_type == "stream")
     matches = FINAL_LINE.findall(text)
-    assert matches, "the notebook printed no 'Final test accuracy: 0.xxxx' line"
-    assert text.endswith(f"Final test accuracy: {matches[-1]}"), "the Final line must be printed last"
-    return float(matches[-1])
+    assert matches, "the training cell must print 'Final test accuracy: 0.xxxx' right after training"
+    return float(matches[0])
 
 
 def read_record(output_dir, name):

@@ -166,6 +166,15 @@ def test_draw_a_digit(front_end, jupyter_server, tmp_path):
             # The pre-drawn "3" reaches the pad and the answers beside it.
             expect(readout.locator('[data-network="04_relu_hidden300"] .predicted-digit')).to_have_text(
                 "3", timeout=120_000)
+            # The probability bars stay at (nearly) their full size in ordinary laptop windows.
+            for width in (1280, 1024):
+                page.set_viewport_size({"width": width, "height": 900})
+                reading = readout.locator("img").first
+                reading.scroll_into_view_if_needed()
+                page.wait_for_timeout(500)
+                shown, natural = reading.evaluate("(img) => [img.getBoundingClientRect().width, img.naturalWidth]")
+                assert shown >= 0.95 * natural, f"{width} px window: the reading is shown at {shown / natural:.0%}"
+            page.set_viewport_size({"width": 1400, "height": 1000})
 
             # Clear: the canvas empties and the answers make way for a request to draw.
             page.locator(".mnist-drawpad-clear").click()

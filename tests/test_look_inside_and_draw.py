@@ -5,10 +5,11 @@ import shutil
 
 import pytest
 
-from mnist_tutorial import classifiers, paths
+from mnist_tutorial import classifiers
 from notebook_runs import printed_text, read_record, run_notebook
 
-FAST_05 = dict(wide_training_steps=500, robustness_images=200, template_snapshot_steps=[0, 1, 2, 20])
+FAST_05 = dict(wide_training_steps=500, wide_evaluation_interval=250, robustness_images=200,
+               template_snapshot_steps=[0, 1, 2, 20])
 
 
 def _html_outputs(notebook):
@@ -36,21 +37,23 @@ def test_draw_a_digit_reads_the_example_with_every_network(trained_checkpoints, 
     assert answers["04_relu_hidden300"] == "3", answers
 
 
-def test_draw_a_digit_with_missing_checkpoints_says_what_to_run(trained_checkpoints, tmp_path, monkeypatch):
-    partial = tmp_path / "partial"
-    shutil.copytree(trained_checkpoints / "04_relu_hidden300", partial / "checkpoints" / "04_relu_hidden300")
-    monkeypatch.setenv(paths.OUTPUT_DIR_VARIABLE, str(partial))
+def test_draw_a_digit_with_missing_or_damaged_checkpoints_reads_with_the_rest(trained_checkpoints, tmp_path):
+    (trained_checkpoints / "01_softmax" / "model.index").write_bytes(b"")  # damaged
+    for name in ("02_sigmoid_hidden25", "03_five_layers_sigmoid"):  # never trained
+        shutil.rmtree(trained_checkpoints / name)
     notebook = run_notebook("06_draw_a_digit", tmp_path)
     html = _html_outputs(notebook)
-    for name in ("01_softmax", "02_sigmoid_hidden25", "03_five_layers_sigmoid"):
+    for name in ("02_sigmoid_hidden25", "03_five_layers_sigmoid"):
         assert f'data-network="{name}"><td>' in html
         assert f"run notebook {name[:2]} first" in html
+    assert "re-run notebook 01: its checkpoint is damaged" in html
     assert 'data-network="04_relu_hidden300"><td>300 ReLU</td><td class="predicted-digit"' in html
-    assert "run notebook 01 (01_softmax.ipynb) first" in printed_text(notebook)
+    text = printed_text(notebook)
+    assert "run notebook 02 (02_sigmoid_hidden25.ipynb) first" in text
+    assert "Re-run notebook 01 (01_softmax.ipynb)" in text
 
 
-def test_missing_checkpoint_error_names_the_notebook(tmp_path, monkeypatch):
-    monkeypatch.setenv(paths.OUTPUT_DIR_VARIABLE, str(tmp_path))
+def test_missing_checkpoint_error_names_the_notebook():
     with pytest.raises(classifiers.CheckpointMissing, match=r"run notebook 02 \(02_sigmoid_hidden25.ipynb\) first"):
         classifiers.Classifier("02_sigmoid_hidden25")
     restored, missing = classifiers.restore_all()

@@ -137,3 +137,40 @@ def test_confusion_matrix_and_misclassified():
 
 def test_moving_average():
     assert plotting.moving_average([1, 2, 3, 4, 5], 2).tolist() == [1.5, 2.5, 3.5, 4.5]
+
+
+def _title_boxes(figure):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)
+    return [ax.title.get_window_extent(renderer) for ax in figure.axes if ax.get_title()]
+
+
+def test_top_units_figure_titles_do_not_overlap():
+    """Notebook 5's grid of the five top units per digit: ten rows of five, a title on each."""
+    contributions = np.random.default_rng(0).uniform(0, 3, 50)
+    figure = plotting.plot_weight_images(
+        np.random.default_rng(1).normal(size=(784, 50)), ncols=5, row_labels=[f"digit {d}" for d in range(10)],
+        titles=[f"unit {u}\n+{c:.2f}" for u, c in zip(range(50), contributions)])
+    boxes = _title_boxes(figure)
+    assert len(boxes) == 50
+    for i, first in enumerate(boxes):
+        for second in boxes[i + 1:]:
+            assert not first.overlaps(second), "two titles overlap: their numbers cannot be read"
+
+
+def test_reading_figure_fits_beside_the_pad_at_full_size():
+    """Under 600 pixels wide, so that a notebook's output area never has to shrink it."""
+    import io
+
+    import matplotlib.image
+
+    figure = plotting.plot_reading(np.full((280, 280), 255, np.uint8), np.zeros((28, 28)),
+                                   {f"net {i}": np.full(10, 0.1) for i in range(5)})
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    buffer.seek(0)
+    height, width = matplotlib.image.imread(buffer).shape[:2]
+    assert width < 600, width
+    assert len([ax for ax in figure.axes if ax.patches]) == 5, "one bar chart per network"

@@ -1,0 +1,156 @@
+"""What the committed notebooks and the README say: every figure shown, every formula in LaTeX and
+right, every quoted number printed above it, the code free of undefined names and unused imports."""
+
+import io
+import re
+
+import nbformat
+import pyflakes.api
+import pyflakes.reporter
+import pytest
+
+from mnist_tutorial import paths
+from notebook_runs import NOTEBOOKS, printed_text, run_notebooks
+
+ALL_NOTEBOOKS = sorted(path.stem for path in NOTEBOOKS.glob("[0-9]*.ipynb"))
+
+
+def _notebook(name):
+    return nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+
+
+def _outputs_text(cell):
+    """What a code cell shows as text: its streams and the plain-text form of its results."""
+    parts = []
+    for output in cell.get("outputs", []):
+        parts.append(output.get("text", ""))
+        parts.append(output.get("data", {}).get("text/plain", ""))
+        parts.append(output.get("data", {}).get("text/html", ""))
+    return "".join(parts)
+
+
+def test_every_notebook_is_checked():
+    assert len(ALL_NOTEBOOKS) >= 6
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_code_has_no_undefined_names_or_unused_imports(name):
+    code = "\n\n".join(c.source for c in _notebook(name).cells if c.cell_type == "code")
+    report = io.StringIO()
+    pyflakes.api.check(code, f"{name}.ipynb", pyflakes.reporter.Reporter(report, report))
+    assert report.getvalue() == ""
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_every_figure_a_cell_draws_is_in_its_saved_output(name):
+    for index, cell in enumerate(_notebook(name).cells):
+        if cell.cell_type != "code" or "def " in cell.source:
+            continue
+        calls = len(re.findall(r"plotting\.plot_\w+\(", cell.source))
+        images = sum(any(key.startswith("image/") for key in output.get("data", {})) for output in cell.outputs)
+        assert images >= calls, f"cell {index} draws {calls} figure(s) but its saved output shows {images}"
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_a_heading_starts_its_own_cell(name):
+    for index, cell in enumerate(_notebook(name).cells):
+        if cell.cell_type != "markdown":
+            continue
+        lines = [line for line in cell.source.splitlines() if line.strip()]
+        late_headings = [line for line in lines[1:] if line.startswith("#")]
+        assert not late_headings, f"cell {index}: the heading {late_headings[0]!r} belongs in a cell of its own"
+
+
+def _prose(markdown):
+    """Markdown without code blocks, code spans and LaTeX: the sentences themselves."""
+    markdown = re.sub(r"```.*?```", " ", markdown, flags=re.S)
+    markdown = re.sub(r"\$\$.*?\$\$", " ", markdown, flags=re.S)
+    markdown = re.sub(r"\$[^$\n]+\$", " ", markdown)
+    return re.sub(r"`[^`\n]+`", " ", markdown)
+
+
+FORMULA_IN_CODE = re.compile(r"(?<![\w.])(sum_|sum\(|exp\(|log\(|sigmoid\(|max\(0|softmax\(l)| \. | ~ ")
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_formulas_are_latex_not_code(name):
+    for index, cell in enumerate(_notebook(name).cells):
+        if cell.cell_type != "markdown":
+            continue
+        text = re.sub(r"```.*?```", " ", cell.source, flags=re.S)  # the network diagrams
+        for span in re.findall(r"`([^`\n]+)`", text):
+            assert not FORMULA_IN_CODE.search(span), f"cell {index}: write the formula `{span}` in LaTeX"
+
+
+CROSS_ENTROPY = re.compile(r"y_(\w)\s*\\log\s*\\hat\s*\{?y\}?_\1")
+
+
+@pytest.mark.parametrize("name", ["01_softmax", "03_five_layers_sigmoid"])
+def test_the_cross_entropy_takes_the_log_of_the_prediction_not_of_the_label(name):
+    markdown = "\n".join(c.source for c in _notebook(name).cells if c.cell_type == "markdown")
+    assert CROSS_ENTROPY.search(markdown), "label y outside the log, prediction \\hat y inside it"
+    assert not re.search(r"\\log\s*y_|\\hat\s*\{?y\}?_(\w)\s*\\log\s*\\hat\s*\{?y\}?_\1", markdown)
+
+
+QUOTED_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?%|\d\.\d{3,})")
+
+
+def _printed_forms(number):
+    """The ways a printed output may show `number`: as written, or a percentage as a fraction."""
+    forms = {number}
+    if number.endswith("%"):
+        digits = number[:-1]
+        decimals = len(digits.split(".")[1]) if "." in digits else 0
+        forms.add(f"{float(digits) / 100:.{decimals + 2}f}")
+    return forms
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_every_number_the_text_quotes_is_printed_above_it(name):
+    """Measured figures and quoted results (percentages, or 3+ decimals) in the prose must appear in
+    what a code cell above printed, or in its code (a hyperparameter). The introduction, before any
+    code, quotes the source posts: its figures must be printed somewhere in the notebook."""
+    cells = _notebook(name).cells
+    everything = "".join(_outputs_text(c) for c in cells if c.cell_type == "code")
+    shown_so_far, seen_code = "", False
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "code":
+            shown_so_far += cell.source + _outputs_text(cell)
+            seen_code = True
+            continue
+        shown = shown_so_far if seen_code else everything
+        for number in QUOTED_NUMBER.findall(_prose(cell.source)):
+            assert any(form in shown for form in _printed_forms(number)), (
+                f"cell {index} quotes {number}, which no code cell {'above it ' if seen_code else ''}prints")
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_no_cell_prints_a_warning_or_traceback(name):
+    for index, cell in enumerate(_notebook(name).cells):
+        for output in cell.get("outputs", []):
+            assert output.get("name") != "stderr", f"cell {index} wrote to stderr: {output.get('text', '')[:200]}"
+
+
+def test_readme_table_is_the_one_the_committed_notebooks_print():
+    table = run_notebooks.readme_table(sorted(NOTEBOOKS.glob("[0-9]*.ipynb")))
+    assert "(not printed)" not in table and "| ? |" not in table
+    assert table in (paths.REPO_ROOT / "README.md").read_text(), (
+        "README.md's table differs from the notebooks' outputs: paste the table that "
+        "`python scripts/run_notebooks.py --table` prints")
+
+
+def test_readme_accuracies_are_the_ones_the_notebooks_print():
+    readme = (paths.REPO_ROOT / "README.md").read_text()
+    for name in ("01_softmax", "02_sigmoid_hidden25", "03_five_layers_sigmoid", "04_relu_hidden300"):
+        final = re.search(r"^Final test accuracy: (\d\.\d{4})$", printed_text(_notebook(name)), re.M).group(1)
+        row = re.search(rf"^\| \[{name}\].*$", readme, re.M).group(0)
+        assert f"| {final}" in row, f"README says {row!r}; the notebook printed {final}"
+
+
+@pytest.mark.parametrize("path", [".ci/run", *sorted(p.relative_to(paths.REPO_ROOT).as_posix()
+                                                      for p in (paths.REPO_ROOT / "tests").rglob("*.py"))])
+def test_comments_do_not_point_outside_the_repository(path):
+    text = (paths.REPO_ROOT / path).read_text()
+    comments = "\n".join(re.findall(r"#.*$", text, re.M) + re.findall(r'"""(.*?)"""', text, re.S))
+    for outside in ("../shared", "shared/", "issue ", "issue's"):
+        assert outside not in comments, f"{path} refers to {outside!r}, which a reader of this repository cannot see"
