@@ -74,13 +74,13 @@ class TrainingMonitor:
 
     def record_train(self, step, accuracy, cross_entropy):
         """The accuracy and cross-entropy of the batch the training step `step` just used."""
-        self._check_finite(step, cross_entropy, "training batch")
+        self._check_plausible(step, cross_entropy, "training batch")
         self._train[step - 1] = accuracy, cross_entropy
         self._last_step = step
 
     def record_test(self, step, accuracy, cross_entropy):
         """The accuracy and cross-entropy on the test set after step `step`."""
-        self._check_finite(step, cross_entropy, "test set")
+        self._check_plausible(step, cross_entropy, "test set")
         self._test.append((step, float(accuracy), float(cross_entropy)))
         if time.perf_counter() - self._last_redraw >= self.redraw_seconds:
             self._show()
@@ -153,7 +153,7 @@ class TrainingMonitor:
 
     # Internals ---------------------------------------------------------------------------------
 
-    def _check_finite(self, step, cross_entropy, where):
+    def _check_plausible(self, step, cross_entropy, where):
         if math.isfinite(cross_entropy) and cross_entropy <= self.max_cross_entropy:
             return
         self._finished = time.perf_counter()

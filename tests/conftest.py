@@ -13,10 +13,9 @@ from notebook_runs import FAST, output_dir_set_to, run_notebook
 
 
 @pytest.fixture(autouse=True)
-def output_dir(tmp_path, monkeypatch):
+def output_dir(tmp_path_factory, monkeypatch):
     """results/ and checkpoints/ for this test alone (the kernels it starts inherit the setting)."""
-    directory = tmp_path / "outputs"
-    directory.mkdir()
+    directory = tmp_path_factory.mktemp("outputs")
     monkeypatch.setenv(paths.OUTPUT_DIR_VARIABLE, str(directory))
     return directory
 

@@ -1,6 +1,7 @@
 """What the committed notebooks and the README say: every figure shown, every formula in LaTeX and
 right, every quoted number printed above it, the code free of undefined names and unused imports."""
 
+import ast
 import io
 import re
 
@@ -154,3 +155,15 @@ def test_comments_do_not_point_outside_the_repository(path):
     comments = "\n".join(re.findall(r"#.*$", text, re.M) + re.findall(r'"""(.*?)"""', text, re.S))
     for outside in ("../shared", "shared/", "issue ", "issue's"):
         assert outside not in comments, f"{path} refers to {outside!r}, which a reader of this repository cannot see"
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_batch_sizes_in_the_text_are_the_ones_the_parameters_set(name):
+    cells = _notebook(name).cells
+    parameters = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+    values = {str(node.value.value) for c in parameters for node in ast.parse(c.source).body
+              if isinstance(node, ast.Assign) and node.targets[0].id.endswith("batch_size")}
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "markdown":
+            for size in re.findall(r"batch(?:es)? of (\d[\d,]*)", _prose(cell.source)):
+                assert size.replace(",", "") in values, f"cell {index} speaks of batches of {size}"

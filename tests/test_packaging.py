@@ -62,3 +62,13 @@ def test_make_checks_the_interpreter_before_installing_anything(tmp_path, report
     assert run.returncode != 0
     assert expected in run.stdout and "make PYTHON=python3.12 test-fast" in run.stdout
     assert not (tmp_path / ".venv").exists(), "nothing is installed with an unsupported Python"
+
+
+def test_make_lab_opens_without_the_news_pop_up():
+    if shutil.which("make") is None:
+        pytest.skip("GNU Make is not installed")
+    run = subprocess.run(["make", "-n", "-W", "requirements.txt", "lab"], cwd=paths.REPO_ROOT,
+                         capture_output=True, text=True, timeout=60)
+    command = run.stdout[run.stdout.index("jupyter lab"):]
+    assert command.startswith("jupyter lab notebooks/")
+    assert "--LabApp.news_url=" in command and "jupyterlab.NeverCheckForUpdate" in command
