@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # The Python versions for which every pinned package (TensorFlow 2.21, NumPy 2.4) has wheels.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: notebooks test test-fast lab bench clean
+.PHONY: notebooks test test-fast lab tensorboard bench clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt pyproject.toml
 	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
@@ -43,9 +43,17 @@ lab: $(INSTALLED)
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
-## Loading-time benchmark: prints its figures.
+## TensorBoard on the logs the notebooks write (runs/tensorboard/), on this machine only.
+TENSORBOARD_PORT ?= 6006
+tensorboard: $(INSTALLED)
+	@mkdir -p runs/tensorboard
+	@echo "TensorBoard: open http://127.0.0.1:$(TENSORBOARD_PORT)/ in a browser (Ctrl-C here stops it)."
+	$(VENV)/bin/tensorboard --logdir runs/tensorboard --host 127.0.0.1 --port $(TENSORBOARD_PORT)
+
+## Benchmarks: how long loading the data takes, and what writing TensorBoard logs costs. Print their figures.
 bench: $(INSTALLED)
 	$(PY) benchmarks/load_time.py
+	$(PY) benchmarks/tensorboard_overhead.py
 
 ## Remove the run records and checkpoints the notebooks wrote (keeps .venv).
 clean:

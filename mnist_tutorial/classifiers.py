@@ -89,8 +89,8 @@ class Classifier:
                 saver = tf.train.import_meta_graph(f"{prefix}.meta")
                 self.session = tf.Session(graph=self.graph, config=device.session_config())
                 saver.restore(self.session, str(prefix))
-            self._images = self.graph.get_tensor_by_name("images:0")
-            self._probabilities = self.graph.get_tensor_by_name("probabilities:0")
+            self._images = self._named("images")
+            self._probabilities = self._named("probabilities")
         except (tf.errors.OpError, DecodeError, ValueError, KeyError, OSError) as error:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise _damaged(run_name, f"TensorFlow could not restore it ({first_line})") from None
@@ -112,7 +112,15 @@ class Classifier:
 
     def variable(self, name):
         """The trained value of the variable the notebook named `name` (for example "W1")."""
-        return self.session.run(self.graph.get_tensor_by_name(f"{name}:0"))
+        return self.session.run(self._named(name))
+
+    def _named(self, name):
+        """The tensor the notebook named `name`, in whatever name scope it stands (`hidden_layer/W1`)."""
+        found = [op for op in self.graph.get_operations() if op.name.split("/")[-1] == name
+                 and op.outputs and op.type not in ("Assign", "Identity") and not op.type.endswith("Summary")]
+        if len(found) != 1:
+            raise KeyError(f"the graph has {len(found)} operations named {name!r}, not one")
+        return found[0].outputs[0]
 
 
 def restore_all(names=tuple(NETWORKS)):

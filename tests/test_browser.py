@@ -1,6 +1,7 @@
-"""The drawing pad in a real browser: Jupyter on loopback, headless Chromium driven by Playwright.
+"""Real browsers: the drawing pad in Jupyter, and TensorBoard, on loopback, with headless Chromium
+driven by Playwright.
 
-The test opens a copy of notebook 06 (never the committed one: Jupyter saves what it runs) in
+The drawing-pad test opens a copy of notebook 06 (never the committed one: Jupyter saves what it runs) in
 JupyterLab 4 and in Notebook 7, runs all its cells, and then uses the pad as a person would: Clear, a single dot, and a digit
 drawn with mouse strokes, checking what the page shows after each.
 """
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -209,4 +211,56 @@ def test_draw_a_digit(front_end, jupyter_server, tmp_path):
             assert "Traceback" not in page.locator(".jp-Notebook").inner_text()
         finally:
             page.screenshot(path=str(tmp_path / "screenshot.png"))
+            browser.close()
+
+
+@pytest.fixture
+def tensorboard_server(quick_runs, tmp_path):
+    """TensorBoard on the logs of the quick notebook runs, as `make tensorboard` starts it."""
+    _, outputs = quick_runs
+    port = _free_port()
+    log = open(tmp_path / "tensorboard.log", "w")
+    server = subprocess.Popen([sys.executable, "-m", "tensorboard.main", "--logdir", str(outputs / "runs" / "tensorboard"),
+                               "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                if json.load(urllib.request.urlopen(f"{url}/data/runs", timeout=2)):
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline or server.poll() is not None:
+                raise RuntimeError(f"TensorBoard did not start:\n{(tmp_path / 'tensorboard.log').read_text()}")
+            time.sleep(0.5)
+        yield url, outputs / "runs" / "tensorboard"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def test_tensorboard_shows_a_notebook_run_and_its_graph(tensorboard_server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, logs = tensorboard_server
+    run = f"01_softmax/{next((logs / '01_softmax').iterdir()).name}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        try:
+            page.goto(f"{url}/#scalars")
+            for split in ("train", "test"):
+                expect(page.get_by_text(f"{run}/{split}", exact=True)).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("summaries/accuracy", exact=True).first).to_be_visible(timeout=60_000)
+
+            page.goto(f"{url}/#graphs&run={urllib.parse.quote(run + '/train', safe='')}")
+            for scope in ("softmax_layer", "loss", "gradients"):
+                expect(page.locator("svg text", has_text=scope).first).to_be_visible(timeout=60_000)
+        finally:
+            page.screenshot(path=str(tmp_path / "tensorboard.png"))
             browser.close()

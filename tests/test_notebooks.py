@@ -90,7 +90,7 @@ RERUN = {
 
 
 @pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
-def test_changed_parameters_rerun_cleanly_in_the_same_kernel(name):
+def test_changed_parameters_rerun_cleanly_in_the_same_kernel(name, output_dir):
     """Edit the parameters cell and re-run the cells below it, twice, as a reader would."""
     variables, changed_knob = RERUN[name]
     notebook, index = _parameters_cell(name)
@@ -113,8 +113,9 @@ def test_changed_parameters_rerun_cleanly_in_the_same_kernel(name):
         first = run_from_parameters(f"{original}\n{quick}")
         again = run_from_parameters(f"{original}\n{quick}")
         changed = run_from_parameters(f"{original}\n{quick}\n{changed_knob}")
-    # The graph is rebuilt each time, not added to.
+    # The graph is rebuilt each time, not added to; each run logs beside the others for TensorBoard.
     assert first[:2] == again[:2] == changed[:2] == [str(variables)] * 2
+    assert len(list((output_dir / "runs" / "tensorboard" / name).iterdir())) == 3
     assert first[2] == again[2], "the same parameters and seed must give the same result"
     assert changed[2] != first[2], f"changing {changed_knob} should change the result"
 

@@ -1,0 +1,76 @@
+"""TensorBoard logs of a training run, written the TensorFlow 1.x way: `tf.summary` ops and
+`tf.summary.FileWriter`.
+
+Each execution of a notebook logs into a folder of its own, `runs/tensorboard/<notebook>/<time>/`
+with `train/` and `test/` inside, so that a tweak-and-re-run shows up in TensorBoard as a second
+pair of curves beside the first. Notebook 1 builds its summaries and writers in view; the later
+notebooks use `SummaryLogger`, which does the same in three lines.
+"""
+
+import time
+
+import tensorflow.compat.v1 as tf
+
+from . import paths
+
+#: Seconds between the writers' flushes to disk: TensorBoard shows a run almost as it happens.
+FLUSH_SECONDS = 2
+#: How many times in a run `SummaryLogger` writes the weights' histograms. They cost far more than
+#: the curves (`make bench`: 12 ms for notebook 4's 235,200 weights, against 1 ms for the curves),
+#: so writing them at every evaluation would slow training by over 5%.
+HISTOGRAMS_PER_RUN = 6
+
+
+def run_folder(notebook):
+    """A new, empty `runs/tensorboard/<notebook>/<date>_<time>/` for this execution's logs."""
+    root = paths.output_dir() / "runs" / "tensorboard" / notebook
+    stamp = time.strftime("%Y-%m-%d_%H-%M-%S")
+    folder, count = root / stamp, 1
+    while folder.exists():
+        count += 1
+        folder = root / f"{stamp}_{count}"
+    folder.mkdir(parents=True)
+    return folder
+
+
+class SummaryLogger:
+    """Train and test curves, and histograms of the weights, for TensorBoard.
+
+    Builds, under the name scope `summaries`, a scalar summary of `accuracy` and `cross_entropy`
+    and a histogram of each variable in `weights`; opens a writer for the training batches (which
+    also records the graph) and one for the test set. Create it with the rest of the graph, before
+    a session runs anything. At each evaluation, `evaluate()` writes the curves of the batch and of
+    the test set, and returns the test accuracy and cross-entropy from the same `session.run`; at
+    HISTOGRAMS_PER_RUN of the evaluations, spread over the `training_steps`, the histograms too.
+    """
+
+    def __init__(self, notebook, accuracy, cross_entropy, weights, training_steps):
+        with tf.name_scope("summaries"):
+            scalars = [tf.summary.scalar("accuracy", accuracy), tf.summary.scalar("cross_entropy", cross_entropy)]
+            histograms = [tf.summary.histogram(variable.op.name.replace("/", "_"), variable) for variable in weights]
+            self.scalar_summaries = tf.summary.merge(scalars)
+            self.all_summaries = tf.summary.merge(scalars + histograms)
+        self.accuracy, self.cross_entropy = accuracy, cross_entropy
+        self.training_steps = training_steps
+        self._next_histograms = 0
+        self.folder = run_folder(notebook)
+        self.train_writer = tf.summary.FileWriter(str(self.folder / "train"), accuracy.graph,
+                                                  flush_secs=FLUSH_SECONDS)
+        self.test_writer = tf.summary.FileWriter(str(self.folder / "test"), flush_secs=FLUSH_SECONDS)
+
+    def evaluate(self, session, step, train_data, test_data):
+        """Log the batch `train_data` and the test set after `step`; return (test accuracy, test cross-entropy)."""
+        with_histograms = step >= self._next_histograms or step == self.training_steps
+        if with_histograms:
+            self._next_histograms = step + self.training_steps / (HISTOGRAMS_PER_RUN - 1)
+        train_summaries = self.all_summaries if with_histograms else self.scalar_summaries
+        self.train_writer.add_summary(session.run(train_summaries, feed_dict=train_data), step)
+        summary, accuracy, cross_entropy = session.run(
+            [self.scalar_summaries, self.accuracy, self.cross_entropy], feed_dict=test_data)
+        self.test_writer.add_summary(summary, step)
+        return accuracy, cross_entropy
+
+    def close(self):
+        """Write what is left to disk."""
+        self.train_writer.close()
+        self.test_writer.close()

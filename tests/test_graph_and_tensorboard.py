@@ -1,0 +1,109 @@
+"""The pictures of the graph, and the TensorBoard logs every training notebook writes."""
+
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from notebook_runs import NOTEBOOKS, TRAINING_NOTEBOOKS
+
+#: Runs notebook 1's own cells up to `minimize()` and prints what its graph picture holds.
+STRUCTURE_OF_01 = """
+import json, sys
+import nbformat
+cells = [c.source for c in nbformat.read(sys.argv[1], as_version=4).cells if c.cell_type == "code"]
+namespace = {}
+for source in cells:
+    if "plot_" in source:
+        continue  # figures: not needed for the graph
+    exec(source, namespace)
+    if "minimize(" in source:
+        break
+from mnist_tutorial import graph_picture
+tf = namespace["tf"]
+before = graph_picture.structure(tf.get_default_graph(), [namespace["cross_entropy"], namespace["Y"]])
+after = graph_picture.structure(tf.get_default_graph(),
+                                [namespace["train_step"], namespace["cross_entropy"], namespace["Y"]])
+figure = graph_picture.plot_graph([namespace["train_step"], namespace["cross_entropy"], namespace["Y"]])
+texts = [text.get_text() for text in figure.axes[0].texts]
+print(json.dumps({name: {"nodes": {k: list(v) for k, v in nodes.items()},
+                         "edges": [[a, b, label] for (a, b), label in edges.items()]}
+                  for name, (nodes, edges) in (("before", before), ("after", after))} | {"texts": texts}))
+"""
+
+
+@pytest.fixture(scope="module")
+def graph_of_01():
+    run = subprocess.run([sys.executable, "-c", STRUCTURE_OF_01, str(NOTEBOOKS / "01_softmax.ipynb")],
+                         capture_output=True, text=True, timeout=300, cwd=NOTEBOOKS)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+MODEL = {"images": "placeholder", "labels": "placeholder", "softmax_layer/W": "variable",
+         "softmax_layer/b": "variable", "softmax_layer/MatMul": "op", "softmax_layer/add": "op",
+         "softmax_layer/probabilities": "op", "loss/softmax_cross_entropy_with_logits": "op", "loss/Mean": "op"}
+MINIMIZE = {"gradients": "gradients", "GradientDescent/update_softmax_layer/W": "update",
+            "GradientDescent/update_softmax_layer/b": "update", "GradientDescent": "train"}
+
+
+def test_the_picture_before_minimize_holds_the_model_and_the_loss(graph_of_01):
+    nodes, edges = graph_of_01["before"]["nodes"], graph_of_01["before"]["edges"]
+    assert {key: node[0] for key, node in nodes.items()} == MODEL
+    assert {node[2] for node in nodes.values()} == {None, "softmax_layer", "loss"}, "grouped by name scope"
+    for edge in (["images", "softmax_layer/MatMul", "[?, 784]"], ["softmax_layer/W", "softmax_layer/MatMul", "[784, 10]"],
+                 ["softmax_layer/b", "softmax_layer/add", "[10]"],
+                 ["softmax_layer/add", "loss/softmax_cross_entropy_with_logits", "[?, 10]"],
+                 ["labels", "loss/softmax_cross_entropy_with_logits", "[?, 10]"]):
+        assert edge in edges
+
+
+def test_the_picture_after_minimize_adds_the_gradients_and_one_update_per_variable(graph_of_01):
+    nodes, edges = graph_of_01["after"]["nodes"], graph_of_01["after"]["edges"]
+    assert {key: node[0] for key, node in nodes.items()} == MODEL | MINIMIZE
+    assert nodes["gradients"][1].startswith("gradients\n(") and "operations)" in nodes["gradients"][1]
+    for edge in (["gradients", "GradientDescent/update_softmax_layer/W", "[784, 10]"],
+                 ["gradients", "GradientDescent/update_softmax_layer/b", "[10]"],
+                 ["softmax_layer/W", "GradientDescent/update_softmax_layer/W", "[784, 10]"],
+                 ["GradientDescent/update_softmax_layer/W", "GradientDescent", ""],
+                 ["GradientDescent/update_softmax_layer/b", "GradientDescent", ""]):
+        assert edge in edges
+    into_gradients = {a for a, b, _ in edges if b == "gradients"}
+    assert {"images", "softmax_layer/W", "loss/softmax_cross_entropy_with_logits"} <= into_gradients
+    for text in ("images\n[?, 784]", "W\n[784, 10]", "update\nW", "GradientDescent\n(train_step)", "[?, 784]",
+                 "softmax_layer", "loss", "GradientDescent"):
+        assert text in graph_of_01["texts"], f"the figure does not show {text!r}"
+
+
+@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+def test_every_training_notebook_shows_its_graph(name):
+    calls = [c for c in nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4).cells
+             if c.cell_type == "code" and "graph_picture.plot_graph(" in c.source]
+    assert len(calls) == (2 if name == "01_softmax" else 1)
+    assert all(any("image/png" in o.get("data", {}) for o in c.outputs) for c in calls)
+
+
+def _events(folder):
+    import tensorflow.compat.v1 as tf
+
+    tags, has_graph = set(), False
+    for path in folder.glob("events.out.tfevents.*"):
+        for event in tf.train.summary_iterator(str(path)):
+            has_graph |= bool(event.graph_def)
+            tags |= {value.tag for value in event.summary.value}
+    return tags, has_graph
+
+
+@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+def test_every_training_notebook_writes_tensorboard_logs(name, quick_runs):
+    _, outputs = quick_runs
+    runs = list((outputs / "runs" / "tensorboard" / name).iterdir())
+    assert len(runs) == 1, "one run folder per execution"
+    train_tags, train_graph = _events(runs[0] / "train")
+    test_tags, _ = _events(runs[0] / "test")
+    assert {"summaries/accuracy", "summaries/cross_entropy"} <= test_tags
+    assert {"summaries/accuracy", "summaries/cross_entropy"} <= train_tags
+    assert len(train_tags) >= 4, f"histograms of the weights are missing: {train_tags}"
+    assert train_graph, "the training writer records the graph"
