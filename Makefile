@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # The Python versions for which every pinned package (TensorFlow 2.21, NumPy 2.4) has wheels.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: notebooks test test-fast lab tensorboard bench clean
+.PHONY: notebooks test test-fast lab tensorboard sweep seed-spreads bench clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt pyproject.toml
 	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
@@ -50,10 +50,20 @@ tensorboard: $(INSTALLED)
 	@echo "TensorBoard: open http://127.0.0.1:$(TENSORBOARD_PORT)/ in a browser (Ctrl-C here stops it)."
 	$(VENV)/bin/tensorboard --logdir runs/tensorboard --host 127.0.0.1 --port $(TENSORBOARD_PORT)
 
-## Benchmarks: how long loading the data takes, and what writing TensorBoard logs costs. Print their figures.
+## A parameter sweep, e.g. make sweep ARGS="01 learning_rate=0.1,0.5 --seeds 3" (see scripts/sweep.py).
+sweep: $(INSTALLED)
+	$(PY) scripts/sweep.py $(ARGS)
+
+## Each training notebook over seeds 1-5: writes notebooks/seed_spreads.json, which the notebooks quote.
+seed-spreads: $(INSTALLED)
+	$(PY) scripts/seed_spreads.py
+
+## Benchmarks (they print their figures): loading the data, the training loops against tf.data and
+## Keras, and what writing TensorBoard logs costs. They run from notebooks/, as the notebooks do.
 bench: $(INSTALLED)
 	$(PY) benchmarks/load_time.py
-	$(PY) benchmarks/tensorboard_overhead.py
+	cd notebooks && ../$(PY) ../benchmarks/training_loop.py
+	cd notebooks && ../$(PY) ../benchmarks/tensorboard_overhead.py
 
 ## Remove the run records and checkpoints the notebooks wrote (keeps .venv).
 clean:

@@ -12,31 +12,16 @@ the logged evaluations, per run, over the median training time without logs. Ste
 Prints; asserts nothing.
 """
 
-import contextlib
-import io
 import os
 import statistics
 import sys
 import tempfile
 import time
 
-import nbformat
+from notebook_graph import build
 
 STEP_CAP = 3000
 TRIALS = 5
-
-
-def build(notebook):
-    """The namespace of the notebook's cells, run up to (not including) its training cell."""
-    namespace = {}
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        if cell.cell_type != "code" or "plot_" in cell.source:
-            continue
-        if "monitor.finish()" in cell.source:
-            return namespace
-        with contextlib.redirect_stdout(io.StringIO()):  # the cells' own printing
-            exec(cell.source, namespace)
-    raise ValueError(f"{notebook} has no training cell")
 
 
 def train(namespace, session, steps, logger=None):
@@ -92,6 +77,9 @@ class InViewSummaries:
 
 def main():
     os.environ["MNIST_TUTORIAL_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="tensorboard-bench-")  # logs go there
+    from mnist_tutorial import tf_logging
+
+    tf_logging.silence_tensorflow()
     from mnist_tutorial import device, paths, tensorboard_logs
 
     notebooks = sorted((paths.REPO_ROOT / "notebooks").glob("0[1-4]_*.ipynb"))

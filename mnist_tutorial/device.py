@@ -1,6 +1,12 @@
 """Which device TensorFlow trains on, and a session configuration that works on any of them."""
 
+import os
+
 import tensorflow.compat.v1 as tf
+
+#: Set this to a number of threads to give each TensorFlow operation (a parameter sweep does, so
+#: that its parallel runs share the cores instead of fighting over them).
+THREADS_VARIABLE = "MNIST_TUTORIAL_THREADS"
 
 
 def gpu_names():
@@ -12,9 +18,12 @@ def session_config():
     """A `tf.ConfigProto` for `tf.Session(config=...)` that runs the same graph on a GPU or a CPU.
 
     Soft placement lets an operation with no GPU kernel fall back to the CPU; memory growth
-    makes TensorFlow take GPU memory as it needs it, rather than all of it at start.
+    makes TensorFlow take GPU memory as it needs it, rather than all of it at start. With
+    MNIST_TUTORIAL_THREADS set, TensorFlow uses that many threads (otherwise it chooses).
     """
-    return tf.ConfigProto(allow_soft_placement=True, gpu_options=tf.GPUOptions(allow_growth=True))
+    threads = int(os.environ.get(THREADS_VARIABLE) or 0)  # 0: TensorFlow's own choice
+    return tf.ConfigProto(allow_soft_placement=True, gpu_options=tf.GPUOptions(allow_growth=True),
+                          intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads)
 
 
 def describe():

@@ -72,14 +72,28 @@ def load(run_name):
     return record
 
 
+def seed_spreads():
+    """{notebook: {"mean", "sd", "min", "max", "seeds", "accuracies"}} measured by scripts/seed_spreads.py."""
+    path = paths.REPO_ROOT / "notebooks" / "seed_spreads.json"
+    return json.loads(path.read_text())["notebooks"] if path.exists() else {}
+
+
 def print_comparison(current_run, current_accuracy, earlier_runs):
-    """Print the test accuracy that earlier notebooks recorded, then this run's, one per line."""
+    """Print the test accuracy that earlier notebooks recorded, then this run's, one per line, each
+    with the spread of its notebook over seeds 1-5 where it has been measured (seed_spreads.json)."""
+    spreads = seed_spreads()
     width = max(len(name) for name in (*earlier_runs, current_run)) + 2
-    for name in earlier_runs:
-        try:
-            record = load(name)
-            shown = f"{record['test_accuracy']:.4f}" if record else "not run yet"
-        except RecordError:
-            shown = "record unreadable: re-run it"
-        print(f"{name:<{width}}{shown}")
-    print(f"{current_run:<{width}}{current_accuracy:.4f}")
+    print(f"{'':<{width}}{'this run':<10}{'seeds 1-5: mean +/- sd (min-max)' if spreads else ''}")
+    for name, accuracy in [*((name, None) for name in earlier_runs), (current_run, current_accuracy)]:
+        if accuracy is None:
+            try:
+                record = load(name)
+                shown = f"{record['test_accuracy']:.4f}" if record else "not run yet"
+            except RecordError:
+                shown = "record unreadable: re-run it"
+        else:
+            shown = f"{accuracy:.4f}"
+        spread = spreads.get(name)
+        spread_text = (f"{spread['mean']:.4f} +/- {spread['sd']:.4f} ({spread['min']:.4f}-{spread['max']:.4f})"
+                       if spread else "")
+        print(f"{name:<{width}}{shown:<10}{spread_text}".rstrip())

@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from mnist_tutorial import paths
+from mnist_tutorial import paths, results
 
 NOTEBOOKS = paths.REPO_ROOT / "notebooks"
 RUNS = paths.REPO_ROOT / "runs"
@@ -93,10 +93,20 @@ def execute_in_place(notebook):
                                progress_bar=False, extra_arguments=KERNEL_ARGUMENTS)
     seconds = time.perf_counter() - started
     nb = nbformat.read(executed, as_version=4)
+    print_slowest_cells(nb)
     strip_papermill_metadata(nb)
     nb.metadata["mnist_tutorial"] = {"seconds": round(seconds, 1)}
     nbformat.write(nb, notebook)
     executed.unlink()
+
+
+def print_slowest_cells(nb, count=3):
+    """Where the time went: the `count` slowest cells, with their durations and first lines."""
+    timed = [(cell.metadata.get("papermill", {}).get("duration") or 0.0, index, cell.source.strip().splitlines()[0])
+             for index, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()]
+    total = sum(duration for duration, _, _ in timed)
+    for duration, index, first_line in sorted(timed, reverse=True)[:count]:
+        print(f"  {duration:6.1f} s ({duration / total:4.0%})  cell {index:>2}: {first_line[:70]}")
 
 
 def strip_papermill_metadata(nb):
@@ -126,13 +136,15 @@ def table_row(path):
     training = re.search(TRAINING_SECONDS, text)
     total = nb.metadata.get("mnist_tutorial", {}).get("seconds")
     seconds = f"{training.group(1) if training else '-'} / {f'{total:.0f}' if total is not None else '?'}"
+    spread = results.seed_spreads().get(path.stem)
+    over_seeds = f"{spread['mean']:.4f} ± {spread['sd']:.4f}" if spread else ""
     return (f"| [{path.stem}](notebooks/{path.name}) | {network} | {reference} | {'; '.join(measured)} "
-            f"| {seconds} |")
+            f"| {over_seeds} | {seconds} |")
 
 
 def readme_table(notebooks):
-    header = ("| notebook | network | reference result (source post) | this repo | seconds (training / total) |\n"
-              "| --- | --- | --- | --- | --- |")
+    header = ("| notebook | network | reference result (source post) | this repo | seeds 1-5: mean ± sd "
+              "| seconds (training / total) |\n| --- | --- | --- | --- | --- | --- |")
     return "\n".join([header] + [table_row(path) for path in notebooks if path.stem in TABLE])
 
 

@@ -167,3 +167,22 @@ def test_batch_sizes_in_the_text_are_the_ones_the_parameters_set(name):
         if cell.cell_type == "markdown":
             for size in re.findall(r"batch(?:es)? of (\d[\d,]*)", _prose(cell.source)):
                 assert size.replace(",", "") in values, f"cell {index} speaks of batches of {size}"
+
+
+def test_seed_spreads_are_five_seeds_of_each_training_notebook():
+    import json
+    import statistics
+
+    spreads = json.loads((NOTEBOOKS / "seed_spreads.json").read_text())["notebooks"]
+    assert set(spreads) == {"01_softmax", "02_sigmoid_hidden25", "03_five_layers_sigmoid", "04_relu_hidden300"}
+    for name, spread in spreads.items():
+        assert spread["seeds"] == [1, 2, 3, 4, 5] and len(spread["accuracies"]) == 5
+        assert spread["mean"] == pytest.approx(statistics.mean(spread["accuracies"]), abs=1e-6)
+        assert spread["sd"] == pytest.approx(statistics.stdev(spread["accuracies"]), abs=1e-6)
+
+
+@pytest.mark.parametrize("name", ["02_sigmoid_hidden25", "03_five_layers_sigmoid", "04_relu_hidden300"])
+def test_comparisons_of_networks_print_the_spread_over_seeds(name):
+    text = printed_text(_notebook(name))
+    assert "seeds 1-5: mean +/- sd" in text
+    assert re.search(r"^01_softmax\s+0\.\d{4}\s+0\.\d{4} \+/- 0\.\d{4}", text, re.M)

@@ -1,0 +1,22 @@
+"""Build a training notebook's graph, for a benchmark, by running the notebook's own cells."""
+
+import contextlib
+import io
+
+import nbformat
+
+
+def build(notebook):
+    """The namespace of the notebook's cells, run up to (not including) its training cell.
+
+    Cells that draw figures are skipped; what the cells print is swallowed.
+    """
+    namespace = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "code" or "plot_" in cell.source:
+            continue
+        if "monitor.finish()" in cell.source:
+            return namespace
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(cell.source, namespace)
+    raise ValueError(f"{notebook} has no training cell")

@@ -1,0 +1,297 @@
+"""Run a notebook many times, headless, over seeds and hyperparameter values, and summarise the spread.
+
+One number from one seed cannot tell a real improvement from luck. A sweep runs a training
+notebook through papermill for every combination of the values given and for several seeds, in
+parallel kernels (one per core by default, each limited to its share of the threads), and
+reports for each combination the mean and standard deviation of the test accuracy, its range,
+and the training time::
+
+    from mnist_tutorial import sweeps
+    sweep = sweeps.Sweep("01_softmax", {"learning_rate": [0.1, 0.5]}, seeds=3, name="lr")
+    sweep.run()            # a progress bar; finished runs are kept in results/sweeps/lr.csv
+    sweep.print_table()
+    sweep.plot()           # accuracy against the swept value, with the spread over seeds
+
+Every run writes into a temporary folder of its own: a sweep never touches your notebooks,
+`checkpoints/` or `results/<notebook>.json`. Each finished run is appended to the sweep's CSV
+file at once, so an interrupted sweep, started again with the same name, skips what it finished
+(failed runs are tried again).
+"""
+
+import ast
+import csv
+import itertools
+import math
+import os
+import statistics
+import tempfile
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from . import paths
+from .plotting import new_figure
+
+FIELDS = ("status", "seed", "parameters", "test_accuracy", "train_seconds", "error")
+
+
+class SweepError(ValueError):
+    """A sweep was asked for something the notebook cannot do: one line says what."""
+
+
+def notebook_path(notebook):
+    """`notebooks/<name>.ipynb` from a full name, a file name, or a number prefix such as "02"."""
+    folder = paths.REPO_ROOT / "notebooks"
+    matches = sorted(p for p in folder.glob("[0-9]*.ipynb") if p.stem == notebook or p.name == notebook
+                     or p.stem.startswith(f"{notebook}_"))
+    if len(matches) != 1:
+        names = ", ".join(p.stem for p in sorted(folder.glob("[0-9]*.ipynb")))
+        raise SweepError(f"no single notebook is called {notebook!r}: choose one of {names}.")
+    return matches[0]
+
+
+def parameters_of(path):
+    """{name: default value} of the notebook's `parameters` cell."""
+    import papermill
+
+    found = papermill.inspect_notebook(str(path))
+    return {name: ast.literal_eval(spec["default"]) for name, spec in found.items()}
+
+
+def check_grid(path, grid):
+    """Raise SweepError unless every swept name is a parameter of the notebook, with values of its kind."""
+    defaults = parameters_of(path)
+    for name, values in grid.items():
+        if name not in defaults:
+            raise SweepError(f"{path.stem} has no parameter {name!r} (its parameters cell sets "
+                             f"{', '.join(defaults)}): papermill would only add it, unused.")
+        if name == "seed":
+            raise SweepError("sweep seeds with --seeds (or seeds=), not as a parameter.")
+        if not values:
+            raise SweepError(f"{name} needs at least one value.")
+        for value in values:
+            if not _same_kind(value, defaults[name]):
+                raise SweepError(f"{name}={value!r} is a {type(value).__name__}, but {path.stem} sets "
+                                 f"{name} = {defaults[name]!r} (a {type(defaults[name]).__name__}).")
+
+
+def _same_kind(value, default):
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+def parse_values(text):
+    """"0.05,0.1,0.3" -> [0.05, 0.1, 0.3]; each item is a Python literal ("[0.1, 1]", "'relu'", 20)."""
+    try:
+        value = ast.literal_eval(f"[{text}]")
+    except (ValueError, SyntaxError):
+        raise SweepError(f"cannot read {text!r} as comma-separated values (numbers, or quoted text).") from None
+    return value
+
+
+class Sweep:
+    """Runs of one notebook for every combination of `grid` ({name: [values]}) and every seed."""
+
+    def __init__(self, notebook, grid=None, seeds=5, name=None, workers=None, output_dir=None):
+        self.path = notebook_path(notebook)
+        self.grid = dict(grid or {})
+        check_grid(self.path, self.grid)
+        self.seeds = list(range(1, seeds + 1)) if isinstance(seeds, int) else list(seeds)
+        if not self.seeds:
+            raise SweepError("a sweep needs at least one seed.")
+        self.name = name or "_".join([self.path.stem] + [f"{k}" for k in self.grid] + [f"{len(self.seeds)}seeds"])
+        self.workers = workers or os.cpu_count() or 1
+        folder = Path(output_dir) if output_dir else paths.output_dir() / "results" / "sweeps"
+        self.csv_path = folder / f"{self.name}.csv"
+        self._lock = threading.Lock()
+
+    # What to run ---------------------------------------------------------------------------
+
+    def combinations(self):
+        """Every combination of the grid's values, as dicts (one empty dict for a seeds-only sweep)."""
+        names = list(self.grid)
+        return [dict(zip(names, values)) for values in itertools.product(*(self.grid[n] for n in names))]
+
+    def runs(self):
+        return [(combination, seed) for combination in self.combinations() for seed in self.seeds]
+
+    @staticmethod
+    def key(combination, seed):
+        return repr(sorted(combination.items())), seed
+
+    def finished(self):
+        """The rows of the sweep's CSV file, one per run that was recorded (latest wins)."""
+        if not self.csv_path.exists():
+            return {}
+        rows = {}
+        with open(self.csv_path, newline="") as file:
+            for row in csv.DictReader(file):
+                combination = ast.literal_eval(row["parameters"])
+                row.update(parameters=combination, seed=int(row["seed"]),
+                           test_accuracy=float(row["test_accuracy"]) if row["test_accuracy"] else None,
+                           train_seconds=float(row["train_seconds"]) if row["train_seconds"] else None)
+                rows[self.key(combination, row["seed"])] = row
+        return rows
+
+    # Running -------------------------------------------------------------------------------
+
+    def run(self, progress=True):
+        """Run what is not finished yet, in parallel; return the rows of every run, in grid order."""
+        done = {k: row for k, row in self.finished().items() if row["status"] == "ok"}
+        todo = [(c, s) for c, s in self.runs() if self.key(c, s) not in done]
+        self.csv_path.parent.mkdir(parents=True, exist_ok=True)
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=len(self.runs()), initial=len(self.runs()) - len(todo), unit="run",
+                       desc=f"sweep {self.name}")
+        threads = max(1, (os.cpu_count() or 1) // self.workers)
+        try:
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                futures = [pool.submit(self._run_one, combination, seed, threads) for combination, seed in todo]
+                for future in as_completed(futures):
+                    row = future.result()
+                    if bar is not None:
+                        bar.update(1)
+                        if row["status"] != "ok":
+                            bar.write(f"run {row['parameters']} seed {row['seed']} failed: {row['error']}")
+        finally:
+            if bar is not None:
+                bar.close()
+        return self.rows()
+
+    def rows(self):
+        """The recorded rows, in the order of the grid and the seeds."""
+        finished = self.finished()
+        return [finished[self.key(c, s)] for c, s in self.runs() if self.key(c, s) in finished]
+
+    def _run_one(self, combination, seed, threads):
+        import papermill
+
+        with tempfile.TemporaryDirectory(prefix="sweep-run-") as scratch:
+            environment = {paths.OUTPUT_DIR_VARIABLE: scratch, "MNIST_TUTORIAL_THREADS": str(threads),
+                           "OMP_NUM_THREADS": str(threads)}
+            row = {"status": "ok", "seed": seed, "parameters": combination, "test_accuracy": None,
+                   "train_seconds": None, "error": ""}
+            try:
+                papermill.execute_notebook(
+                    str(self.path), str(Path(scratch) / self.path.name), parameters={**combination, "seed": seed},
+                    cwd=str(self.path.parent), kernel_name="python3", progress_bar=False,
+                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                    kernel_manager_class=_kernel_manager_with(environment))
+                record = _read_record(Path(scratch), self.path.stem)
+                row.update(test_accuracy=record["test_accuracy"], train_seconds=record["train_seconds"])
+            except Exception as error:  # a failed run is reported, and the sweep goes on
+                row.update(status="failed", error=_one_line(error))
+        self._append(row)
+        return row
+
+    def _append(self, row):
+        with self._lock:
+            new = not self.csv_path.exists()
+            with open(self.csv_path, "a", newline="") as file:
+                writer = csv.DictWriter(file, FIELDS)
+                if new:
+                    writer.writeheader()
+                writer.writerow({**row, "parameters": repr(row["parameters"])})
+
+    # Reporting -----------------------------------------------------------------------------
+
+    def summary(self):
+        """One dict per combination: its values, runs, failures, and the accuracy's mean, sd, min, max."""
+        rows = self.rows()
+        out = []
+        for combination in self.combinations():
+            mine = [r for r in rows if r["parameters"] == combination]
+            accuracies = [r["test_accuracy"] for r in mine if r["status"] == "ok"]
+            seconds = [r["train_seconds"] for r in mine if r["status"] == "ok"]
+            out.append({
+                "parameters": combination, "runs": len(accuracies), "failed": len(mine) - len(accuracies),
+                "mean": statistics.mean(accuracies) if accuracies else math.nan,
+                "sd": statistics.stdev(accuracies) if len(accuracies) > 1 else math.nan,
+                "min": min(accuracies, default=math.nan), "max": max(accuracies, default=math.nan),
+                "train_seconds": statistics.mean(seconds) if seconds else math.nan,
+            })
+        return out
+
+    def print_table(self):
+        """The summary as a table: one line per combination."""
+        header = f"{'parameters':<36}{'runs':>5}{'test accuracy (mean +/- sd)':>30}{'min':>8}{'max':>8}{'train s':>9}"
+        print(f"{self.path.stem}, seeds {self.seeds[0]}-{self.seeds[-1]}" if self.seeds == list(
+            range(self.seeds[0], self.seeds[-1] + 1)) else f"{self.path.stem}, seeds {self.seeds}")
+        print(header)
+        for line in self.summary():
+            described = ", ".join(f"{k}={v}" for k, v in line["parameters"].items()) or "(as committed)"
+            failed = f" ({line['failed']} failed)" if line["failed"] else ""
+            print(f"{described:<36}{line['runs']:>5}{line['mean']:>21.4f} +/- {line['sd']:.4f}"
+                  f"{line['min']:>8.4f}{line['max']:>8.4f}{line['train_seconds']:>9.1f}{failed}")
+
+    def plot(self, save=True):
+        """Mean test accuracy against the first swept value (one line per value of the second),
+        with error bars of one standard deviation over the seeds; saved beside the CSV file."""
+        names = list(self.grid)
+        lines = self.summary()
+        fig = new_figure(figsize=(6.5, 4))
+        ax = fig.subplots()
+        if not names:
+            ax.errorbar([0], [lines[0]["mean"]], yerr=[lines[0]["sd"]], fmt="o", capsize=4)
+            ax.set_xticks([0], [self.path.stem])
+        else:
+            x_name, others = names[0], names[1:]
+            groups = {}
+            for line in lines:
+                rest = tuple((k, line["parameters"][k]) for k in others)
+                groups.setdefault(rest, []).append(line)
+            categorical = not all(isinstance(v, (int, float)) for v in self.grid[x_name])
+            for rest, group in groups.items():
+                xs = [str(l["parameters"][x_name]) if categorical else l["parameters"][x_name] for l in group]
+                label = ", ".join(f"{k}={v}" for k, v in rest) or None
+                ax.errorbar(xs, [l["mean"] for l in group], yerr=[l["sd"] for l in group], marker="o",
+                            capsize=4, label=label)
+            numeric = [v for v in self.grid[x_name] if isinstance(v, (int, float))]
+            if not categorical and min(numeric) > 0 and max(numeric) / min(numeric) >= 20:
+                ax.set_xscale("log")
+            ax.set_xlabel(x_name)
+            if others:
+                ax.legend(fontsize=8)
+        ax.set_ylabel(f"test accuracy (mean +/- sd over {len(self.seeds)} seeds)")
+        ax.set_title(f"{self.path.stem}: sweep {self.name}")
+        ax.grid(color="#dddddd")
+        if save:
+            fig.savefig(self.csv_path.with_suffix(".png"), bbox_inches="tight")
+        return fig
+
+
+def _kernel_manager_with(environment):
+    """A kernel manager whose kernels start with `environment` added to this process's variables.
+
+    (Runs go on in parallel threads, so changing this process's own environment is not an option.)
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KernelManagerWithEnvironment(AsyncKernelManager):
+        async def start_kernel(self, **kwargs):
+            kwargs["env"] = {**os.environ, **kwargs.get("env", {}), **environment}
+            return await super().start_kernel(**kwargs)
+
+    return KernelManagerWithEnvironment
+
+
+def _read_record(folder, stem):
+    import json
+
+    path = folder / "results" / f"{stem}.json"
+    if not path.exists():
+        raise SweepError(f"the run finished without writing results/{stem}.json")
+    return json.loads(path.read_text())
+
+
+def _one_line(error):
+    ename = getattr(error, "ename", type(error).__name__)
+    evalue = getattr(error, "evalue", str(error)) or ""
+    text = f"{ename}: {evalue}".strip()
+    return text.splitlines()[0][:300] if text else traceback.format_exception_only(error)[-1].strip()

@@ -1,0 +1,96 @@
+"""Parameter sweeps: parallel runs over values and seeds, their spread, failures, resuming, bad input."""
+
+import csv
+import hashlib
+import subprocess
+import sys
+
+import pytest
+
+from mnist_tutorial import paths, sweeps
+from notebook_runs import NOTEBOOKS
+
+QUICK = {"training_steps": [60], "evaluation_interval": [20], "perceptron_steps": [5]}
+
+
+def _notebook_digests():
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in NOTEBOOKS.glob("*.ipynb")}
+
+
+def test_a_sweep_of_two_values_and_two_seeds(output_dir):
+    before = _notebook_digests()
+    sweep = sweeps.Sweep("01", {"learning_rate": [0.1, 0.5], **QUICK}, seeds=2, name="lr", workers=2)
+    rows = sweep.run(progress=False)
+    assert [(r["parameters"]["learning_rate"], r["seed"], r["status"]) for r in rows] == [
+        (0.1, 1, "ok"), (0.1, 2, "ok"), (0.5, 1, "ok"), (0.5, 2, "ok")]
+    summary = sweep.summary()
+    assert [line["runs"] for line in summary] == [2, 2]
+    for line in summary:
+        accuracies = [r["test_accuracy"] for r in rows if r["parameters"] == line["parameters"]]
+        assert line["min"] == min(accuracies) and line["max"] == max(accuracies)
+        assert 0.5 < line["mean"] < 1 and line["sd"] >= 0
+    assert len({r["test_accuracy"] for r in rows}) > 1, "different seeds and rates give different runs"
+    sweep.plot()
+    assert sweep.csv_path == output_dir / "results" / "sweeps" / "lr.csv" and sweep.csv_path.with_suffix(".png").exists()
+    # It never writes into the notebooks, checkpoints/ or results/<notebook>.json.
+    assert _notebook_digests() == before
+    assert not (output_dir / "checkpoints").exists() and not (output_dir / "results" / "01_softmax.json").exists()
+
+
+def test_a_failed_run_is_reported_and_the_others_go_on(output_dir):
+    sweep = sweeps.Sweep("01", {"learning_rate": [0.3, 1e35], **QUICK}, seeds=1, name="diverging")
+    rows = sweep.run(progress=False)
+    assert [r["status"] for r in rows] == ["ok", "failed"]
+    assert rows[1]["error"].startswith("TrainingDiverged: Training stopped at step")
+    assert [line["failed"] for line in sweep.summary()] == [0, 1]
+
+
+def test_an_interrupted_sweep_resumes_without_redoing_finished_runs(output_dir, monkeypatch):
+    sweep = sweeps.Sweep("04", {"hidden_units": [10, 20]}, seeds=2, name="resume")
+    sweep.csv_path.parent.mkdir(parents=True)
+    with open(sweep.csv_path, "w", newline="") as file:  # as an interrupted sweep leaves it
+        writer = csv.DictWriter(file, sweeps.FIELDS)
+        writer.writeheader()
+        writer.writerow(dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), test_accuracy=0.9,
+                             train_seconds=1.0, error=""))
+        writer.writerow(dict(status="failed", seed=2, parameters=repr({"hidden_units": 10}), test_accuracy="",
+                             train_seconds="", error="KeyboardInterrupt"))
+    requested = []
+
+    def pretend(self, combination, seed, threads):
+        requested.append((combination["hidden_units"], seed))
+        row = dict(status="ok", seed=seed, parameters=combination, test_accuracy=0.95, train_seconds=2.0, error="")
+        self._append(row)
+        return row
+
+    monkeypatch.setattr(sweeps.Sweep, "_run_one", pretend)
+    rows = sweep.run(progress=False)
+    assert sorted(requested) == [(10, 2), (20, 1), (20, 2)], "only what did not finish runs again"
+    assert [(r["parameters"]["hidden_units"], r["seed"], r["status"]) for r in rows] == [
+        (10, 1, "ok"), (10, 2, "ok"), (20, 1, "ok"), (20, 2, "ok")]
+
+
+@pytest.mark.parametrize("grid, message", [
+    ({"learnig_rate": [0.1]}, "01_softmax has no parameter 'learnig_rate' (its parameters cell sets learning_rate, "),
+    ({"learning_rate": ["fast"]}, "learning_rate='fast' is a str, but 01_softmax sets learning_rate = 0.3 (a float)."),
+    ({"batch_size": [2.5]}, "batch_size=2.5 is a float, but 01_softmax sets batch_size = 200 (a int)."),
+    ({"seed": [1, 2]}, "sweep seeds with --seeds"),
+])
+def test_a_bad_grid_is_refused_before_anything_runs(grid, message, output_dir):
+    with pytest.raises(sweeps.SweepError) as error:
+        sweeps.Sweep("01", grid)
+    assert str(error.value).startswith(message) and "\n" not in str(error.value)
+    assert not (output_dir / "results").exists()
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["01", "nonsense=1"], "sweep: 01_softmax has no parameter 'nonsense'"),
+    (["01", "learning_rate"], "sweep: 'learning_rate' is not NAME=VALUES"),
+    (["99"], "sweep: no single notebook is called '99'"),
+    (["01", "learning_rate=0.1,(", "--seeds", "2"], "sweep: cannot read '0.1,(' as comma-separated values"),
+])
+def test_the_command_line_says_what_is_wrong_in_one_line(arguments, message):
+    run = subprocess.run([sys.executable, str(paths.REPO_ROOT / "scripts" / "sweep.py"), *arguments],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.startswith(message) and len(run.stderr.strip().splitlines()) == 1, run.stderr
