@@ -48,7 +48,7 @@ def structure(graph, outputs=None):
         op = operations[name]
         if key in nodes and name != key:
             continue
-        nodes[key] = _node(key, op, variables, graph)
+        nodes[key] = _node(key, op, variables, graph, composite=key not in operations)
     edges = {}
     for name, key in keys.items():
         op = operations[name]
@@ -101,11 +101,13 @@ def _key(name, op, operations, variables):
     for end in range(1, len(parts) + 1):  # the outermost operation whose name contains this one
         prefix = "/".join(parts[:end])
         if prefix in operations:
+            if end == len(parts) and len(parts) >= 3:
+                break  # an operation inside a composite such as scope/dropout/...: fold it in
             return prefix
-    return name
+    return "/".join(parts[:2]) if len(parts) >= 3 else name
 
 
-def _node(key, op, variables, graph):
+def _node(key, op, variables, graph, composite=False):
     scope, _, last = key.rpartition("/")
     if key == GRADIENTS:
         count = sum(1 for other in graph.get_operations() if other.name.startswith(GRADIENTS + "/"))
@@ -120,7 +122,7 @@ def _node(key, op, variables, graph):
     if op.type == "NoOp":
         return Node("train", f"{last}\n(train_step)", scope or None)
     label = _wrap(last)
-    if len(op.type) <= 14 and op.type.lower() not in last.lower():
+    if not composite and len(op.type) <= 14 and op.type.lower() not in last.lower():
         label += f"\n{op.type}"
     return Node("op", label, scope or None)
 

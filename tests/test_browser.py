@@ -6,6 +6,7 @@ JupyterLab 4 and in Notebook 7, runs all its cells, and then uses the pad as a p
 drawn with mouse strokes, checking what the page shows after each.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -15,7 +16,6 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -52,32 +52,38 @@ def jupyter_server(trained_checkpoints, tmp_path):
                JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
                JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
-    log = open(tmp_path / "jupyter.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-        + (["--allow-root"] if os.geteuid() == 0 else []),
-        env=env, stdout=log, stderr=subprocess.STDOUT)
+    command = ([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+                "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+               + (["--allow-root"] if os.geteuid() == 0 else []))
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"JupyterLab did not start:\n{(tmp_path / 'jupyter.log').read_text()}")
-                time.sleep(0.5)
+    with _serving("JupyterLab", command, env, tmp_path / "jupyter.log", f"{url}/api/status?token={token}", 60):
         yield url, token, root
-    finally:
-        server.terminate()
+
+
+@contextlib.contextmanager
+def _serving(name, command, env, log_path, ready_url, timeout):
+    """Run a server until the block ends; first wait until `ready_url` answers with something."""
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+            deadline = time.time() + timeout
+            while True:
+                try:
+                    if urllib.request.urlopen(ready_url, timeout=2).read().strip() not in (b"", b"[]"):
+                        break
+                except OSError:
+                    pass
+                if time.time() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"{name} did not start:\n{log_path.read_text()}")
+                time.sleep(0.5)
+            yield
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 def _draw(page, canvas, strokes):
@@ -219,29 +225,11 @@ def tensorboard_server(quick_runs, tmp_path):
     """TensorBoard on the logs of the quick notebook runs, as `make tensorboard` starts it."""
     _, outputs = quick_runs
     port = _free_port()
-    log = open(tmp_path / "tensorboard.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "tensorboard.main", "--logdir", str(outputs / "runs" / "tensorboard"),
-                               "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "tensorboard.main", "--logdir", str(outputs / "runs" / "tensorboard"),
+               "--host", "127.0.0.1", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                if json.load(urllib.request.urlopen(f"{url}/data/runs", timeout=2)):
-                    break
-            except OSError:
-                pass
-            if time.time() > deadline or server.poll() is not None:
-                raise RuntimeError(f"TensorBoard did not start:\n{(tmp_path / 'tensorboard.log').read_text()}")
-            time.sleep(0.5)
+    with _serving("TensorBoard", command, dict(os.environ), tmp_path / "tensorboard.log", f"{url}/data/runs", 90):
         yield url, outputs / "runs" / "tensorboard"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def test_tensorboard_shows_a_notebook_run_and_its_graph(tensorboard_server, tmp_path):
