@@ -4,8 +4,9 @@
 `save()` has it write them into a fresh hidden folder, takes the SHA-256 of each, and only then
 moves the folder into place as `checkpoints/<notebook>/`, so an interrupted save never leaves a
 half-written checkpoint where a later notebook would look. The digests go into the run's record
-(`results/<notebook>.json`); `verify()` compares them before anything is restored, which tells a
-damaged, truncated or swapped checkpoint from the one the notebook wrote.
+(`results/<notebook>.json`); `differences()` compares them (`classifiers.check` calls it before
+anything is restored), which tells a damaged, truncated or swapped checkpoint from the one the
+notebook wrote.
 """
 
 import hashlib

@@ -103,7 +103,7 @@ class Sweep:
         self.seeds = list(range(1, seeds + 1)) if isinstance(seeds, int) else list(seeds)
         if not self.seeds:
             raise SweepError("a sweep needs at least one seed.")
-        self.name = name or "_".join([self.path.stem] + [f"{k}" for k in self.grid] + [f"{len(self.seeds)}seeds"])
+        self.name = name or "_".join([self.path.stem, *self.grid, f"{len(self.seeds)}seeds"])
         self.workers = workers or os.cpu_count() or 1
         folder = Path(output_dir) if output_dir else paths.output_dir() / "results" / "sweeps"
         self.csv_path = folder / f"{self.name}.csv"

@@ -104,7 +104,7 @@ def print_slowest_cells(nb, count=3):
     """Where the time went: the `count` slowest cells, with their durations and first lines."""
     timed = [(cell.metadata.get("papermill", {}).get("duration") or 0.0, index, cell.source.strip().splitlines()[0])
              for index, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()]
-    total = sum(duration for duration, _, _ in timed)
+    total = sum(duration for duration, _, _ in timed) or 1.0  # no durations recorded: avoid 0/0
     for duration, index, first_line in sorted(timed, reverse=True)[:count]:
         print(f"  {duration:6.1f} s ({duration / total:4.0%})  cell {index:>2}: {first_line[:70]}")
 
