@@ -52,7 +52,9 @@ def test_fast_run_trains_saves_and_records(name, quick_runs):
     assert record["test_accuracy"] == pytest.approx(accuracy, abs=5e-5)
     assert record["training_steps"] == FAST[name]["training_steps"]
     printed_seconds = re.search(r" in (\d+\.\d) s of training", printed_text(notebook)).group(1)
-    assert f"{record['train_seconds']:.1f}" == printed_seconds, "the record keeps the time the notebook printed"
+    # The notebook prints the time to 0.1 s, the record keeps it to 0.01 s: both round one reading.
+    assert abs(record["train_seconds"] - float(printed_seconds)) <= 0.05 + 0.005 + 1e-9, \
+        "the record keeps the time the notebook printed"
     assert record["hyperparameters"]["training_steps"] == FAST[name]["training_steps"]
     found = checkpoints.digest_files(outputs / "checkpoints" / name)
     assert set(found) >= {"model.index", "model.meta"} and found == record["checkpoint"]
