@@ -64,6 +64,7 @@ bench: $(INSTALLED)
 	$(PY) benchmarks/load_time.py
 	cd notebooks && ../$(PY) ../benchmarks/training_loop.py
 	cd notebooks && ../$(PY) ../benchmarks/tensorboard_overhead.py
+	cd notebooks && ../$(PY) ../benchmarks/onednn.py
 
 ## Remove the run records and checkpoints the notebooks wrote (keeps .venv).
 clean:

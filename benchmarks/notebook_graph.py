@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import re
 
 import nbformat
 
@@ -9,11 +10,12 @@ import nbformat
 def build(notebook):
     """The namespace of the notebook's cells, run up to (not including) its training cell.
 
-    Cells that draw figures are skipped; what the cells print is swallowed.
+    Cells that draw figures or run the notebook's side experiments (notebook 7 trains variants of
+    its network before its own) are skipped; what the cells print is swallowed.
     """
     namespace = {}
     for cell in nbformat.read(notebook, as_version=4).cells:
-        if cell.cell_type != "code" or "plot_" in cell.source:
+        if cell.cell_type != "code" or "plot_" in cell.source or re.search(r"(?<!def )train_variant\(", cell.source):
             continue
         if "monitor.finish()" in cell.source:
             return namespace

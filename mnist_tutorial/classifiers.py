@@ -1,4 +1,4 @@
-"""Restore the networks that notebooks 1-4 trained, each in its own graph and session.
+"""Restore the networks that notebooks 1-4 and 9 trained, each in its own graph and session.
 
 Each training notebook saves its model with `tf.train.Saver` under `checkpoints/<notebook>/`.
 The `.meta` file holds the graph, so restoring needs none of the notebook's code:
@@ -25,7 +25,11 @@ NETWORKS = {
     "02_sigmoid_hidden25": "25 sigmoid",
     "03_five_layers_sigmoid": "5 sigmoid layers",
     "04_relu_hidden300": "300 ReLU",
+    "09_convolutional": "convolutional",
 }
+#: The image shapes a network's `images` placeholder may have (after the batch dimension): rows of
+#: 784 pixels (notebooks 1-4), or 28x28 images of one channel (the convolutional notebook 9).
+IMAGE_SHAPES = ([784], [28, 28, 1])
 
 
 class CheckpointError(Exception):
@@ -94,12 +98,16 @@ class Classifier:
         except (tf.errors.OpError, DecodeError, ValueError, KeyError, OSError) as error:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise _damaged(run_name, f"TensorFlow could not restore it ({first_line})") from None
-        if self._images.shape.as_list() != [None, 784] or self._probabilities.shape.as_list() != [None, 10]:
-            raise _damaged(run_name, "its graph does not take 784-pixel images and give 10 probabilities")
+        self._image_shape = self._images.shape.as_list()[1:]
+        if self._image_shape not in IMAGE_SHAPES or self._probabilities.shape.as_list() != [None, 10]:
+            raise _damaged(run_name, "its graph does not take 28x28 images and give 10 probabilities")
 
     def probabilities(self, images):
-        """[N, 10] probabilities for images given as rows of 784 values or 28x28 arrays in [0, 1]."""
-        images = np.asarray(images, dtype=np.float32).reshape(-1, 784)
+        """[N, 10] probabilities for images given as rows of 784 values or 28x28 arrays in [0, 1].
+
+        The images are reshaped to what the network's placeholder takes, rows or 28x28x1 images.
+        """
+        images = np.asarray(images, dtype=np.float32).reshape([-1, *self._image_shape])
         return self.session.run(self._probabilities, feed_dict={self._images: images})
 
     def predict(self, images):

@@ -69,6 +69,7 @@ RULES = (
     ("images", *_integer(1, 10000)),
     ("size", *_integer(1)),
     ("width", *_integer(1)),
+    ("channels", *_integer(1)),
 )
 
 
@@ -76,6 +77,8 @@ def rule_for(name):
     """(rule, description) for a parameter name, or None when no rule applies to it."""
     if name.rstrip("0123456789") == "hidden":  # hidden1 ... hidden4: widths of hidden layers
         name = "hidden_units"
+    elif name.rstrip("0123456789") == "channels":  # channels1 ... channels3: filters per conv layer
+        name = "channels"
     for ending, rule, description in RULES:
         if name.endswith(ending):
             return rule, description

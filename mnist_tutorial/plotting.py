@@ -254,3 +254,101 @@ def plot_reading(drawing, prepared, probabilities, labels=None):
         ax.set_ylim(0, 1)
         ax.set_title(f"{labels.get(name, name)}: {p.argmax()}", fontsize=9)
     return fig
+
+
+def plot_layer_curves(panels, ylabel, suptitle=None):
+    """One panel per network: a measurement of each layer (y, log scale) over training (x).
+
+    `panels` is a list of dicts with keys `title`, `steps` and `layers` ({layer label: one value
+    per step}). The panels share their y axis, so the same height means the same size in each.
+    """
+    fig = new_figure(figsize=(6.2 * len(panels), 4.0))
+    axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
+    for ax, panel in zip(axes, panels):
+        for index, (label, values) in enumerate(panel["layers"].items()):
+            ax.plot(panel["steps"], values, color=f"C{index}", label=label)
+        ax.set_yscale("log")
+        ax.set_title(panel["title"])
+        ax.set_xlabel("training step")
+        ax.grid(color="#dddddd", which="both", linewidth=0.5)
+        ax.legend(fontsize=8, loc="lower right")
+    axes[0].set_ylabel(ylabel)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def plot_filters(filters, suptitle=None):
+    """A convolutional layer's filters [height, width, 1, count] as small images, on one colour scale
+    centred on zero (red: the filter responds to ink there; blue: to its absence)."""
+    filters = np.asarray(filters)
+    if filters.ndim != 4 or filters.shape[2] != 1:
+        raise ValueError(f"expected the filters of a layer that reads one channel, [height, width, 1, count], "
+                         f"not an array of shape {filters.shape}")
+    limit = float(np.abs(filters).max()) or 1.0
+    fig, axes = _grid(filters.shape[3], ncols=filters.shape[3], cell_size=1.1)
+    for index, ax in enumerate(axes):
+        ax.imshow(filters[:, :, 0, index], cmap=WEIGHT_COLORMAP, vmin=-limit, vmax=limit)
+        ax.set_title(f"filter {index}", fontsize=8)
+    fig.colorbar(axes[0].images[0], ax=list(axes), shrink=0.8, label="weight")
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def plot_feature_maps(image, layers, max_channels=12):
+    """One digit and what each convolutional layer makes of it: a row per layer, a picture per channel.
+
+    `layers` is {layer label: [height, width, channels] outputs for this digit}. Each row has its
+    own grey scale from 0 (white) to the layer's largest output (black); the titles give the sizes.
+    """
+    rows = len(layers)
+    columns = min(max_channels, max(maps.shape[-1] for maps in layers.values()))
+    fig = new_figure(figsize=(1.05 * (columns + 1), 1.25 * rows + 0.4))
+    axes = fig.subplots(rows, columns + 1, squeeze=False)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_visible(False)
+    axes[0, 0].set_visible(True)
+    axes[0, 0].imshow(np.asarray(image).reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
+    axes[0, 0].set_title("input 28x28", fontsize=8)
+    for row, (label, maps) in enumerate(layers.items()):
+        maps = np.asarray(maps)
+        top = float(maps.max()) or 1.0
+        shown = min(columns, maps.shape[-1])
+        axes[row, 1].set_ylabel(f"{label}\n{maps.shape[0]}x{maps.shape[1]}x{maps.shape[2]}", fontsize=8)
+        for channel in range(shown):
+            ax = axes[row, channel + 1]
+            ax.set_visible(True)
+            ax.imshow(maps[:, :, channel], cmap="gray_r", vmin=0, vmax=top)
+            ax.set_title(f"channel {channel}", fontsize=7)
+        if shown < maps.shape[-1]:
+            axes[row, shown].set_title(f"channel {shown - 1}\n(of {maps.shape[-1]})", fontsize=7)
+    return fig
+
+
+def plot_train_and_test(runs, accuracy_zoom=(0.96, 1.0)):
+    """Cross-entropy and accuracy on training images (dashed) and test images (solid), one colour per run.
+
+    `runs` is {label: dict(steps, train_accuracy, test_accuracy, train_cross_entropy,
+    test_cross_entropy)}, all measured at the same steps, the training figures on a fixed set of
+    training images with the whole network (no dropout), so that the two curves compare.
+    """
+    fig = new_figure(figsize=(13, 4.4))
+    cross_entropy_ax, accuracy_ax = fig.subplots(1, 2)
+    for index, (label, run) in enumerate(runs.items()):
+        for ax, measure in ((cross_entropy_ax, "cross_entropy"), (accuracy_ax, "accuracy")):
+            ax.plot(run["steps"], run[f"train_{measure}"], color=f"C{index}", linestyle="--", label=f"{label}: train")
+            ax.plot(run["steps"], run[f"test_{measure}"], color=f"C{index}", linewidth=2, label=f"{label}: test")
+    cross_entropy_ax.set_yscale("log")
+    cross_entropy_ax.set_ylabel("cross-entropy per image (log scale)")
+    cross_entropy_ax.set_title("Cross-entropy")
+    accuracy_ax.set_ylim(*accuracy_zoom)
+    accuracy_ax.set_ylabel("accuracy")
+    accuracy_ax.set_title(f"Accuracy, zoomed to {accuracy_zoom[0]:.2f}-{accuracy_zoom[1]:.2f}")
+    for ax in (cross_entropy_ax, accuracy_ax):
+        ax.set_xlabel("training step")
+        ax.grid(color="#dddddd", which="both", linewidth=0.5)
+        ax.legend(fontsize=8)
+    return fig

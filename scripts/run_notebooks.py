@@ -49,12 +49,29 @@ TABLE = {
         "initial-scale experiment", "96.82%", [("", FINAL)]),
     "05_look_inside": (
         "templates forming (batch 2), hidden units as a retina (25 and 100), top units per digit, "
-        "robustness to shifted / shrunk / re-inked digits before and after preprocessing", "",
+        "robustness of the networks of 01-04 and 09 to shifted / shrunk / re-inked digits before and "
+        "after preprocessing", "",
         [("100-unit net: ", r"TensorFlow, at the end of training: (\d\.\d{4})\)$")]),
     "06_draw_a_digit": (
-        "a drawing pad: draw a digit, see what each of the four networks reads", "", []),
+        "a drawing pad: draw a digit, see what each of the five networks (01-04, 09) reads", "", []),
+    "07_vanishing_gradients": (
+        "03's five layers measured (gradient per layer), then one change at a time: init scale, ReLU, "
+        "Adam, learning-rate decay; 784 -> 200 -> 100 -> 60 -> 30 -> 10 ReLU, Adam 0.003 -> 0.0001, "
+        "6,000 steps of 100", "Görner: 0.9824 (ReLU, Adam, decay, 10,000 steps)", [("", FINAL)]),
+    "08_dropout": (
+        "784 -> 400 -> 200 -> 100 -> 10 ReLU, Adam with decay, 6,000 steps of 100, trained without and "
+        "with dropout (keep 0.75)", "Görner: 0.9824 without, 0.9817 with dropout (five layers)",
+        [("", FINAL), ("without dropout ", r"^  accuracy +train [\d.]+ +test (\d\.\d{4})")]),
+    "09_convolutional": (
+        "conv 6x6x6 s1, 5x5x12 s2, 4x4x24 s2, dense 200 with dropout 0.75; Adam 0.003 -> 0.0001, "
+        "3,000 steps of 100", "Görner: best 0.9928 (12,800 steps)", [("", FINAL)]),
+    "10_batch_norm": (
+        "09's convolutional network with batch normalisation (moving averages at test time), Adam 0.02 -> "
+        "0.0001", "Görner: 0.9954 (24-48-64 channels, 10,000 steps)", [("", FINAL)]),
 }
 TRAINING_SECONDS = r" in (\d+\.\d) s of training"
+#: Notebooks that restore the checkpoints of others (1-4 and 9): run after all the rest.
+RUN_LAST = ("05_look_inside", "06_draw_a_digit")
 
 
 def main(argv=None):
@@ -62,7 +79,7 @@ def main(argv=None):
     parser.add_argument("prefixes", nargs="*", help="run only notebooks whose names start with these")
     parser.add_argument("--table", action="store_true", help="run nothing; print the table of the saved notebooks")
     args = parser.parse_args(argv)
-    notebooks = sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
+    notebooks = sorted(NOTEBOOKS.glob("[0-9]*.ipynb"), key=lambda nb: (nb.stem in RUN_LAST, nb.name))
     if args.prefixes:
         notebooks = [nb for nb in notebooks if nb.name.startswith(tuple(args.prefixes))]
         if not notebooks:
@@ -133,9 +150,9 @@ def table_row(path):
     for label, pattern in figures:
         found = re.search(pattern, text, re.M)
         measured.append(f"{label}{found.group(1)}" if found else f"{label}(not printed)")
-    training = re.search(TRAINING_SECONDS, text)
+    training = sum(float(found) for found in re.findall(TRAINING_SECONDS, text))  # 08 trains twice
     total = nb.metadata.get("mnist_tutorial", {}).get("seconds")
-    seconds = f"{training.group(1) if training else '-'} / {f'{total:.0f}' if total is not None else '?'}"
+    seconds = f"{f'{training:.1f}' if training else '-'} / {f'{total:.0f}' if total is not None else '?'}"
     spread = results.seed_spreads().get(path.stem)
     over_seeds = f"{spread['mean']:.4f} ± {spread['sd']:.4f}" if spread else ""
     return (f"| [{path.stem}](notebooks/{path.name}) | {network} | {reference} | {'; '.join(measured)} "

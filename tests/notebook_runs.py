@@ -25,6 +25,10 @@ FAST = {
     "02_sigmoid_hidden25": dict(training_steps=600),
     "03_five_layers_sigmoid": dict(training_steps=600),
     "04_relu_hidden300": dict(training_steps=200, compare_steps=50, compare_stddevs=[0.03]),
+    "07_vanishing_gradients": dict(training_steps=300, compare_steps=100),
+    "08_dropout": dict(training_steps=300, evaluation_interval=100, train_sample=1000),
+    "09_convolutional": dict(training_steps=150, evaluation_interval=50),
+    "10_batch_norm": dict(training_steps=150, evaluation_interval=50),
 }
 TRAINING_NOTEBOOKS = list(FAST)
 
@@ -55,10 +59,14 @@ def run_notebook(name, executed_dir, parameters=None):
     return nbformat.read(executed, as_version=4)
 
 
+#: How many training runs (each with its own TensorBoard folder) one execution of a notebook makes.
+TRAINING_RUNS = {"08_dropout": 2}
+
+
 def training_cell(notebook):
-    """The code cell that trains the notebook's network (the one that calls monitor.finish())."""
-    cells = [c for c in notebook.cells if c.cell_type == "code" and "monitor.finish()" in c.source]
-    assert len(cells) == 1, "a training notebook trains its network in one cell"
+    """The code cell that trains the notebook's network and prints its `Final test accuracy`."""
+    cells = [c for c in notebook.cells if c.cell_type == "code" and 'print(f"Final test accuracy' in c.source]
+    assert len(cells) == 1, "a training notebook prints its final test accuracy in one cell, the one that trains"
     return cells[0]
 
 

@@ -20,7 +20,9 @@ def _html_outputs(notebook):
 def test_look_inside_runs_on_the_restored_networks(trained_checkpoints, output_dir, tmp_path):
     notebook = run_notebook("05_look_inside", tmp_path, FAST_05)
     text = printed_text(notebook)
-    assert "restored: 01_softmax, 02_sigmoid_hidden25, 03_five_layers_sigmoid, 04_relu_hidden300" in text
+    assert ("restored: 01_softmax, 02_sigmoid_hidden25, 03_five_layers_sigmoid, 04_relu_hidden300, "
+            "09_convolutional") in text
+    assert re.search(r"^  convolutional +as changed: ", text, re.M), "the convolutional network is in the robustness curves"
     for heading in ("Shifted", "Shrunk into the corner", "Thinner or thicker strokes"):
         assert heading in text
     assert re.search(r"Of \d+ test 5s, the one-layer network misreads \d+ when shrunk", text)

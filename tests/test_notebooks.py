@@ -1,4 +1,4 @@
-"""The four training notebooks: they run headless, record their runs, and reach their accuracies."""
+"""The training notebooks: they run headless, record their runs, and reach their accuracies."""
 
 import ast
 import re
@@ -9,8 +9,8 @@ import pytest
 from nbclient import NotebookClient
 
 from mnist_tutorial import checkpoints, device
-from notebook_runs import (FAST, NOTEBOOKS, TRAINING_NOTEBOOKS, final_accuracy, printed_text, read_record,
-                           run_notebook, training_cell)
+from notebook_runs import (FAST, NOTEBOOKS, TRAINING_NOTEBOOKS, TRAINING_RUNS, final_accuracy, printed_text,
+                           read_record, run_notebook, training_cell)
 
 #: What each notebook must reach with its committed hyperparameters.
 MINIMUM_ACCURACY = {
@@ -18,6 +18,10 @@ MINIMUM_ACCURACY = {
     "02_sigmoid_hidden25": 0.955,
     "03_five_layers_sigmoid": 0.925,
     "04_relu_hidden300": 0.965,
+    "07_vanishing_gradients": 0.980,
+    "08_dropout": 0.980,
+    "09_convolutional": 0.990,
+    "10_batch_norm": 0.993,
 }
 REQUIRED_PARAMETERS = {"learning_rate", "batch_size", "training_steps", "seed"}
 
@@ -61,15 +65,26 @@ def test_fast_run_trains_saves_and_records(name, quick_runs):
     assert device.describe() in printed_text(notebook)
 
 
-def test_diverging_training_stops_with_an_explanation_and_saves_nothing(output_dir, tmp_path):
-    """A learning rate that blows the weights up long before they become NaN."""
+@pytest.mark.parametrize("name, parameters", [
+    ("01_softmax", dict(training_steps=50, perceptron_steps=10)),
+    ("07_vanishing_gradients", dict(training_steps=50, compare_steps=10)),
+    ("08_dropout", dict(training_steps=50, train_sample=100)),
+    ("09_convolutional", dict(training_steps=50)),
+    ("10_batch_norm", dict(training_steps=50)),
+])
+def test_diverging_training_stops_with_an_explanation_and_saves_nothing(name, parameters, output_dir, tmp_path):
+    """A learning rate that blows the weights up: the monitor stops the run, whether the loss is
+    huge or already NaN, and nothing is saved."""
     with pytest.raises(papermill.PapermillExecutionError) as error:
-        run_notebook("01_softmax", tmp_path, dict(training_steps=50, perceptron_steps=10, learning_rate=1e35))
+        run_notebook(name, tmp_path, dict(parameters, learning_rate=1e35))
     assert error.value.ename == "TrainingDiverged"
-    assert "the weights have blown up" in error.value.evalue and "Lower learning_rate" in error.value.evalue
+    assert ("the weights have blown up" in error.value.evalue or "NaN or infinite" in error.value.evalue)
+    if name == "01_softmax":  # plain gradient descent: caught while the loss is still a (huge) number
+        assert "the weights have blown up" in error.value.evalue
+    assert "Lower learning_rate" in error.value.evalue
     assert not (output_dir / "results").exists() and not (output_dir / "checkpoints").exists(), (
         "no record or checkpoint of a diverged run")
-    assert list((output_dir / "runs" / "tensorboard" / "01_softmax").iterdir()), "its logs show what happened"
+    assert list((output_dir / "runs" / "tensorboard" / name).iterdir()), "its logs show what happened"
 
 
 @pytest.mark.parametrize("parameters, expected", [
@@ -84,12 +99,18 @@ def test_a_bad_parameter_is_named_in_one_line(parameters, expected, tmp_path, ou
     assert list(output_dir.iterdir()) == []
 
 
-#: For each notebook: how many variables its default graph holds, and a knob to change on the third run.
+#: For each notebook: how many variables its default graph holds (all of them, and the trainable
+#: ones: Adam adds two slots per weight and two counters; batch norm, two moving averages per
+#: layer), and a knob to change on the third run.
 RERUN = {
-    "01_softmax": (2, "learning_rate = 0.1"),
-    "02_sigmoid_hidden25": (4, "hidden_units = 10"),
-    "03_five_layers_sigmoid": (10, "hidden1 = 50"),
-    "04_relu_hidden300": (4, "hidden_units = 50"),
+    "01_softmax": ((2, 2), "learning_rate = 0.1"),
+    "02_sigmoid_hidden25": ((4, 4), "hidden_units = 10"),
+    "03_five_layers_sigmoid": ((10, 10), "hidden1 = 50"),
+    "04_relu_hidden300": ((4, 4), "hidden_units = 50"),
+    "07_vanishing_gradients": ((32, 10), "hidden1 = 50"),
+    "08_dropout": ((26, 8), "keep_prob = 0.5"),
+    "09_convolutional": ((32, 10), "channels1 = 4"),
+    "10_batch_norm": ((38, 10), "channels1 = 4"),
 }
 
 
@@ -118,8 +139,8 @@ def test_changed_parameters_rerun_cleanly_in_the_same_kernel(name, output_dir):
         again = run_from_parameters(f"{original}\n{quick}")
         changed = run_from_parameters(f"{original}\n{quick}\n{changed_knob}")
     # The graph is rebuilt each time, not added to; each run logs beside the others for TensorBoard.
-    assert first[:2] == again[:2] == changed[:2] == [str(variables)] * 2
-    assert len(list((output_dir / "runs" / "tensorboard" / name).iterdir())) == 3
+    assert first[:2] == again[:2] == changed[:2] == [str(count) for count in variables]
+    assert len(list((output_dir / "runs" / "tensorboard" / name).iterdir())) == 3 * TRAINING_RUNS.get(name, 1)
     assert first[2] == again[2], "the same parameters and seed must give the same result"
     assert changed[2] != first[2], f"changing {changed_knob} should change the result"
 
