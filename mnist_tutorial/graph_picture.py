@@ -57,7 +57,7 @@ def structure(graph, outputs=None):
             if source is not None and source != key:
                 label = "" if key == GRADIENTS else _shape(tensor)
                 edges.setdefault((source, key), set()).add(label)
-        if nodes[key].kind == "train":
+        if op.type == "NoOp":  # the training step, or a tf.group: it waits for its control inputs
             for control in op.control_inputs:
                 if keys.get(control.name) not in (None, key):
                     edges.setdefault((keys[control.name], key), set()).add("")
@@ -78,10 +78,14 @@ def _needed_by(outputs):
 
 
 def _initialisers(operations, variables):
-    """The operations that only compute variables' initial values (and the assignments)."""
+    """The operations that only compute variables' initial values (and the assignments).
+
+    A variable's initialiser is the assignment TensorFlow names `<variable>/Assign`; other
+    assignments (a batch normalisation's moving averages, say) are part of the model.
+    """
     found = set()
     pending = [op for op in operations if op.type in ("Assign", "AssignVariableOp")
-               and op.inputs and op.inputs[0].op.name in variables]
+               and op.inputs and op.inputs[0].op.name in variables and op.name == f"{op.inputs[0].op.name}/Assign"]
     while pending:
         op = pending.pop()
         if op.name in found or op.name in variables:
@@ -119,8 +123,8 @@ def _node(key, op, variables, graph, composite=False):
     if "/update_" in key:
         optimizer, _, variable = key.partition("/update_")
         return Node("update", f"update\n{variable.rsplit('/', 1)[-1]}", optimizer)
-    if op.type == "NoOp":
-        return Node("train", f"{last}\n(train_step)", scope or None)
+    if op.type == "NoOp" and not scope:  # the optimizer's step; a tf.group inside a layer is an operation
+        return Node("train", f"{last}\n(train_step)", None)
     label = _wrap(last)
     if not composite and len(op.type) <= 14 and op.type.lower() not in last.lower():
         label += f"\n{op.type}"

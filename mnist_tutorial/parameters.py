@@ -45,6 +45,12 @@ def _real(low, low_inclusive, high=None):
     return rule, f"a number {bound}" + (f" and at most {high}" if high is not None else "")
 
 
+def _fraction_below_one():
+    def rule(value):
+        return _is_real(value) and 0 <= value < 1
+    return rule, "a number from 0 up to, but not including, 1"
+
+
 def _list_of(item_rule, items_text, increasing=False):
     def rule(value):
         if not isinstance(value, (list, tuple)) or not value or not all(item_rule(v) for v in value):
@@ -70,6 +76,8 @@ RULES = (
     ("size", *_integer(1)),
     ("width", *_integer(1)),
     ("channels", *_integer(1)),
+    ("train_sample", *_integer(1, TRAINING_IMAGES)),
+    ("average_decay", *_fraction_below_one()),
 )
 
 

@@ -19,6 +19,7 @@ import urllib.request
 
 import pytest
 
+from mnist_tutorial import classifiers
 from notebook_runs import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
@@ -207,9 +208,10 @@ def test_draw_a_digit(front_end, jupyter_server, tmp_path):
             }""")
             assert 27 <= bar_thickness <= 33, bar_thickness
             answers = readout.locator(".mnist-readout .predicted-digit")
-            expect(answers).to_have_count(4, timeout=30_000)
+            expect(answers).to_have_count(len(classifiers.NETWORKS), timeout=30_000)
             read = {row.get_attribute("data-network"): row.locator(".predicted-digit").inner_text()
                     for row in readout.locator(".mnist-readout tr[data-network]").all()}
+            assert set(read) == set(classifiers.NETWORKS), "every network answers, the convolutional one included"
             assert read["04_relu_hidden300"] == "7", read
             assert list(read.values()).count("7") >= 3, read
 

@@ -7,6 +7,7 @@ import sys
 import nbformat
 import pytest
 
+from mnist_tutorial import graph_picture
 from notebook_runs import NOTEBOOKS, TRAINING_NOTEBOOKS, TRAINING_RUNS
 
 #: Runs notebook 1's own cells up to `minimize()` and prints what its graph picture holds.
@@ -107,3 +108,25 @@ def test_every_training_notebook_writes_tensorboard_logs(name, quick_runs):
     assert {"summaries/accuracy", "summaries/cross_entropy"} <= train_tags
     assert len(train_tags) >= 4, f"histograms of the weights are missing: {train_tags}"
     assert train_graph, "the training writer records the graph"
+
+
+def test_assignments_inside_the_model_are_drawn_not_hidden_as_initialisers():
+    """Batch normalisation's moving averages are updated by assignments in the layer's scope; the
+    picture keeps them (and what feeds them), and only the optimizer's step is the training step."""
+    import tensorflow.compat.v1 as tf
+
+    with tf.Graph().as_default() as graph:
+        images = tf.placeholder(tf.float32, [None, 3], name="images")
+        with tf.name_scope("layer"):
+            W = tf.Variable(tf.ones([3, 2]), name="W")
+            average = tf.Variable(tf.zeros([2]), trainable=False, name="average")
+            Z = tf.matmul(images, W)
+            with tf.name_scope("moving_averages"):
+                update = tf.group(tf.assign(average, 0.9 * average + 0.1 * tf.reduce_mean(Z, 0)))
+        with tf.control_dependencies([update]):
+            step = tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_sum(Z))
+    nodes, edges = graph_picture.structure(graph, [step])
+    assert {"images", "layer/W", "layer/average", "layer/MatMul", "layer/moving_averages"} <= set(nodes)
+    assert ("layer/MatMul", "layer/moving_averages") in edges
+    assert ("layer/average", "layer/moving_averages") in edges
+    assert [key for key, node in nodes.items() if node.kind == "train"] == ["GradientDescent"]

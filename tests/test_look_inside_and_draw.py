@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from mnist_tutorial import classifiers
-from notebook_runs import printed_text, read_record, run_notebook
+from notebook_runs import NOTEBOOKS, printed_text, read_record, run_notebook, run_notebooks
 
 FAST_05 = dict(wide_training_steps=500, wide_evaluation_interval=250, robustness_images=200,
                template_snapshot_steps=[0, 1, 2, 20])
@@ -60,3 +60,11 @@ def test_missing_checkpoint_error_names_the_notebook():
         classifiers.Classifier("02_sigmoid_hidden25")
     restored, missing = classifiers.restore_all()
     assert restored == {} and set(missing) == set(classifiers.NETWORKS)
+
+
+def test_make_notebooks_trains_every_restored_network_before_the_notebooks_that_restore_it():
+    order = [path.stem for path in run_notebooks.run_order(NOTEBOOKS.glob("[0-9]*.ipynb"))]
+    for reader in ("05_look_inside", "06_draw_a_digit"):
+        for trained in classifiers.NETWORKS:
+            assert order.index(trained) < order.index(reader), f"{reader} runs before {trained} has trained"
+    assert order[:4] == ["01_softmax", "02_sigmoid_hidden25", "03_five_layers_sigmoid", "04_relu_hidden300"]

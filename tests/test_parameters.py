@@ -9,7 +9,8 @@ from mnist_tutorial.parameters import ParameterError, check
 def test_good_values_pass_and_come_back_as_a_dict():
     values = dict(learning_rate=0.5, batch_size=np.int64(100), training_steps=1000, evaluation_interval=50,
                   seed=0, keep_prob=1.0, init_stddev=0.0, hidden1=200, compare_stddevs=[0.003, 1],
-                  template_snapshot_steps=[0, 1, 50], robustness_images=2000, my_own_knob="anything")
+                  template_snapshot_steps=[0, 1, 50], robustness_images=2000, channels3=24, train_sample=10000,
+                  average_decay=0.998, decay_steps=900, my_own_knob="anything")
     assert check(**values) == values
 
 
@@ -26,6 +27,11 @@ def test_good_values_pass_and_come_back_as_a_dict():
     ("hidden3", 0, "hidden3 must be a whole number of at least 1"),
     ("compare_stddevs", [], "compare_stddevs must be a non-empty list of numbers (0 or more), not [] (list)"),
     ("template_snapshot_steps", [0, 50, 2], "template_snapshot_steps must be a non-empty list of whole numbers (0 or more), in increasing order"),
+    ("channels2", 0, "channels2 must be a whole number of at least 1, not 0 (int)"),
+    ("decay_steps", 0.5, "decay_steps must be a whole number of at least 1"),
+    ("final_learning_rate", -0.1, "final_learning_rate must be a number greater than 0"),
+    ("train_sample", 60000, "train_sample must be a whole number from 1 to 55,000"),
+    ("average_decay", 1.0, "average_decay must be a number from 0 up to, but not including, 1, not 1.0 (float)"),
 ])
 def test_a_bad_value_gets_one_line_naming_it(name, value, expected):
     with pytest.raises(ParameterError) as error:

@@ -174,3 +174,40 @@ def test_reading_figure_fits_beside_the_pad_at_full_size():
     height, width = matplotlib.image.imread(buffer).shape[:2]
     assert width < 600, width
     assert len([ax for ax in figure.axes if ax.patches]) == 5, "one bar chart per network"
+
+
+def test_layer_curves_share_their_scale_and_label_each_layer():
+    steps = np.arange(0, 100, 10)
+    figure = plotting.plot_layer_curves(
+        [dict(title="sigmoid", steps=steps, layers={"layer 1": np.full(10, 1e-4), "layer 2": np.full(10, 1e-2)}),
+         dict(title="relu", steps=steps, layers={"layer 1": np.full(10, 1e-3), "layer 2": np.full(10, 2e-3)})],
+        ylabel="gradient size")
+    left, right = figure.axes[:2]
+    assert left.get_yscale() == "log" and left.get_ylim() == right.get_ylim(), "one scale for every panel"
+    assert [text.get_text() for text in right.get_legend().get_texts()] == ["layer 1", "layer 2"]
+
+
+def test_filters_share_one_centred_scale_and_refuse_other_shapes():
+    filters = np.linspace(-0.5, 0.25, 6 * 6 * 4).reshape(6, 6, 1, 4)
+    figure = plotting.plot_filters(filters)
+    images = [ax.images[0] for ax in figure.axes if ax.images]
+    assert len(images) == 4 and {image.get_clim() for image in images} == {(-0.5, 0.5)}
+    with pytest.raises(ValueError, match=r"\[height, width, 1, count\].*\(5, 5, 6, 12\)"):
+        plotting.plot_filters(np.zeros((5, 5, 6, 12)))
+
+
+def test_feature_maps_show_each_channel_up_to_the_limit():
+    layers = {"conv1": np.random.rand(28, 28, 6), "conv2": np.random.rand(14, 14, 24)}
+    figure = plotting.plot_feature_maps(np.zeros((28, 28, 1)), layers, max_channels=12)
+    shown = [ax for ax in figure.axes if ax.get_visible() and ax.images]
+    assert len(shown) == 1 + 6 + 12, "the digit, 6 channels of conv1, the first 12 of conv2's 24"
+    assert any("(of 24)" in ax.get_title() for ax in shown)
+
+
+def test_train_and_test_figure_draws_both_curves_of_each_run():
+    run = dict(steps=[1, 2, 3], train_accuracy=[0.97, 0.98, 0.99], test_accuracy=[0.96, 0.97, 0.97],
+               train_cross_entropy=[0.1, 0.05, 0.01], test_cross_entropy=[0.12, 0.1, 0.11])
+    figure = plotting.plot_train_and_test({"plain": run, "dropout": run})
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert labels == ["plain: train", "plain: test", "dropout: train", "dropout: test"]
+    assert figure.axes[0].get_yscale() == "log"
