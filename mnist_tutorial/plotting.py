@@ -1,4 +1,6 @@
-"""The notebooks' figures: learning curves, digits, weights as images, mistakes, confusion matrix.
+"""The notebooks' figures: learning curves, digits, weights as images, mistakes, confusion matrix,
+robustness curves, per-layer gradient curves, train-against-test curves, convolution filters and
+feature maps.
 
 Every function returns a matplotlib Figure; as the last line of a notebook cell, Jupyter shows
 it (elsewhere use `display(fig)` or `fig.savefig(...)`). The figures are not registered with
