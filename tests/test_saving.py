@@ -32,12 +32,14 @@ def _monitor(outcome="finished"):
     return monitor
 
 
-def _save_network(run_name, classes=10, outcome="finished", seed=1):
-    """A tiny network with the series' tensor names, saved the way a notebook saves its own."""
+def _save_network(run_name, classes=10, outcome="finished", seed=1, image_shape=(784,)):
+    """A tiny network with the series' tensor names, saved the way a notebook saves its own.
+
+    With image_shape (28, 28, 1) it takes images as the convolutional notebook does."""
     with tf.Graph().as_default():
-        images = tf.placeholder(tf.float32, [None, 784], name="images")
+        images = tf.placeholder(tf.float32, [None, *image_shape], name="images")
         weights = tf.Variable(tf.random_normal([784, classes], stddev=0.01, seed=seed), name="W")
-        tf.nn.softmax(tf.matmul(images, weights), name="probabilities")
+        tf.nn.softmax(tf.matmul(tf.reshape(images, [-1, 784]), weights), name="probabilities")
         saver = tf.train.Saver()
         with tf.Session() as session:
             session.run(tf.global_variables_initializer())
@@ -121,7 +123,7 @@ def test_a_damaged_checkpoint_is_reported_and_the_good_ones_are_restored(outputs
     DAMAGE[damage](_folder("02_sigmoid_hidden25"))
     restored, unavailable = classifiers.restore_all()
     assert set(restored) == {"01_softmax", "04_relu_hidden300"}
-    assert set(unavailable) == {"02_sigmoid_hidden25", "03_five_layers_sigmoid"}
+    assert set(unavailable) == {"02_sigmoid_hidden25", "03_five_layers_sigmoid", "09_convolutional"}
     error = unavailable["02_sigmoid_hidden25"]
     assert isinstance(error, classifiers.CheckpointDamaged)
     assert "Re-run notebook 02 (02_sigmoid_hidden25.ipynb)" in str(error)
@@ -155,8 +157,21 @@ def test_a_checkpoint_tensorflow_cannot_read_is_reported_not_raised_raw(outputs)
 
 def test_a_network_with_the_wrong_shape_is_refused(outputs):
     _save_network("01_softmax", classes=7)
-    with pytest.raises(classifiers.CheckpointDamaged, match="does not take 784-pixel images and give 10"):
+    with pytest.raises(classifiers.CheckpointDamaged, match="does not take 28x28 images and give 10"):
         classifiers.Classifier("01_softmax")
+
+
+def test_a_network_that_takes_28x28x1_images_reads_rows_and_squares_alike(outputs):
+    """The convolutional notebook's placeholder is [None, 28, 28, 1]; callers need not know."""
+    _save_network("09_convolutional", image_shape=(28, 28, 1))
+    network = classifiers.Classifier("09_convolutional")
+    assert network.label == "convolutional"
+    images = np.random.default_rng(0).random((3, 784)).astype(np.float32)
+    rows = network.probabilities(images)
+    assert rows.shape == (3, 10) and np.allclose(rows, network.probabilities(images.reshape(3, 28, 28)))
+    _save_network("04_relu_hidden300", image_shape=(28, 28))
+    with pytest.raises(classifiers.CheckpointDamaged, match="does not take 28x28 images"):
+        classifiers.Classifier("04_relu_hidden300")
 
 
 def test_an_unreadable_record_is_named(outputs):
