@@ -21,10 +21,11 @@ FLUSH_SECONDS = 2
 HISTOGRAMS_PER_RUN = 6
 
 
-def run_folder(notebook):
-    """A new, empty `runs/tensorboard/<notebook>/<date>_<time>/` for this execution's logs."""
+def run_folder(notebook, label=None):
+    """A new, empty `runs/tensorboard/<notebook>/<date>_<time>/` for this execution's logs, or
+    `<date>_<time>_<label>/` for a notebook that trains more than one run (notebook 8)."""
     root = paths.output_dir() / "runs" / "tensorboard" / notebook
-    stamp = time.strftime("%Y-%m-%d_%H-%M-%S")
+    stamp = time.strftime("%Y-%m-%d_%H-%M-%S") + (f"_{label}" if label else "")
     folder, count = root / stamp, 1
     while folder.exists():
         count += 1
@@ -42,9 +43,10 @@ class SummaryLogger:
     a session runs anything. At each evaluation, `evaluate()` writes the curves of the batch and of
     the test set, and returns the test accuracy and cross-entropy from the same `session.run`; at
     HISTOGRAMS_PER_RUN of the evaluations, spread over the `training_steps`, the histograms too.
+    A `label` ends the run folder's name, to tell apart the runs of one execution in TensorBoard.
     """
 
-    def __init__(self, notebook, accuracy, cross_entropy, weights, training_steps):
+    def __init__(self, notebook, accuracy, cross_entropy, weights, training_steps, label=None):
         with tf.name_scope("summaries"):
             scalars = [tf.summary.scalar("accuracy", accuracy), tf.summary.scalar("cross_entropy", cross_entropy)]
             histograms = [tf.summary.histogram(variable.op.name.replace("/", "_"), variable) for variable in weights]
@@ -53,7 +55,7 @@ class SummaryLogger:
         self.accuracy, self.cross_entropy = accuracy, cross_entropy
         self.training_steps = training_steps
         self._next_histograms = 0
-        self.folder = run_folder(notebook)
+        self.folder = run_folder(notebook, label)
         self.train_writer = tf.summary.FileWriter(str(self.folder / "train"), accuracy.graph,
                                                   flush_secs=FLUSH_SECONDS)
         self.test_writer = tf.summary.FileWriter(str(self.folder / "test"), flush_secs=FLUSH_SECONDS)

@@ -102,6 +102,8 @@ def test_every_training_notebook_writes_tensorboard_logs(name, quick_runs):
     _, outputs = quick_runs
     runs = list((outputs / "runs" / "tensorboard" / name).iterdir())
     assert len(runs) == TRAINING_RUNS.get(name, 1), "one run folder per training run"
+    if name == "08_dropout":  # two runs in one execution: their folders say which is which
+        assert sorted(run.name.split("_", 2)[2] for run in runs) == ["dropout", "without_dropout"]
     train_tags, train_graph = _events(runs[0] / "train")
     test_tags, _ = _events(runs[0] / "test")
     assert {"summaries/accuracy", "summaries/cross_entropy"} <= test_tags
