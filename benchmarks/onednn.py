@@ -27,14 +27,9 @@ def measure(notebook):
 
     ns = build(f"{notebook}.ipynb")
     tf = ns["tf"]
-    feeds = {name: ns[name] for name in ("keep", "lr", "training") if name in ns}
-    extra = {}
-    if "keep" in feeds:
-        extra[feeds["keep"]] = ns["keep_prob"]
-    if "lr" in feeds:
-        extra[feeds["lr"]] = ns["learning_rate"]
-    if "training" in feeds:
-        extra[feeds["training"]] = True
+    # What the notebook's own training step feeds besides the batch (dropout, learning rate, batch norm).
+    values = {"keep": ns.get("keep_prob"), "lr": ns.get("learning_rate"), "training": True}
+    extra = {ns[name]: value for name, value in values.items() if name in ns}
     session = tf.Session(config=ns["device"].session_config())
     session.run(tf.global_variables_initializer())
     batches = [ns["mnist"].train.next_batch(ns["batch_size"]) for _ in range(WARMUP + STEPS)]

@@ -1,9 +1,11 @@
 """The training monitor and the plotting helpers, without TensorFlow."""
 
+import io
 import math
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from mnist_tutorial import plotting
 from mnist_tutorial.training import (LearningFailed, RunNotFinished, TrainingDiverged, TrainingMonitor,
@@ -211,3 +213,15 @@ def test_train_and_test_figure_draws_both_curves_of_each_run():
     labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
     assert labels == ["plain: train", "plain: test", "dropout: train", "dropout: test"]
     assert figure.axes[0].get_yscale() == "log"
+
+
+def test_saved_figures_are_compact_pngs_that_keep_the_picture():
+    weights = np.linspace(-2, 1, 784 * 3).reshape(784, 3)
+    buffer = io.BytesIO()
+    plotting.plot_weight_images(weights).savefig(buffer, format="png")
+    full = buffer.getvalue()
+    compact = plotting.compact_png(full)
+    original, kept = Image.open(io.BytesIO(full)).convert("RGB"), Image.open(io.BytesIO(compact))
+    assert kept.mode == "P" and kept.size == original.size and len(compact) < len(full)
+    difference = np.abs(np.asarray(kept.convert("RGB"), float) - np.asarray(original, float))
+    assert difference.mean() < 2.0, "the picture looks the same"
