@@ -8,6 +8,7 @@ notebooks use `SummaryLogger`, which does the same in three lines.
 """
 
 import time
+import weakref
 
 import tensorflow.compat.v1 as tf
 
@@ -19,6 +20,24 @@ FLUSH_SECONDS = 2
 #: the curves (`make bench`: 12 ms for notebook 4's 235,200 weights, against 1 ms for the curves),
 #: so writing them at every evaluation would slow training by over 5%.
 HISTOGRAMS_PER_RUN = 6
+
+#: The summary ops already built in each graph, by the tensors they summarise: a second
+#: `SummaryLogger` for the same model (notebook 8 trains twice) reuses them, so that both runs'
+#: curves carry the same tags (`summaries/accuracy`, not `summaries_1/accuracy`) and TensorBoard
+#: draws them on the same chart.
+_BUILT = weakref.WeakKeyDictionary()
+
+
+def _summary_ops(accuracy, cross_entropy, weights):
+    """(scalar summaries, scalar and histogram summaries) of these tensors, built once per graph."""
+    built = _BUILT.setdefault(accuracy.graph, {})
+    key = (accuracy.name, cross_entropy.name) + tuple(variable.name for variable in weights)
+    if key not in built:
+        with accuracy.graph.as_default(), tf.name_scope("summaries"):
+            scalars = [tf.summary.scalar("accuracy", accuracy), tf.summary.scalar("cross_entropy", cross_entropy)]
+            histograms = [tf.summary.histogram(variable.op.name.replace("/", "_"), variable) for variable in weights]
+            built[key] = tf.summary.merge(scalars), tf.summary.merge(scalars + histograms)
+    return built[key]
 
 
 def run_folder(notebook, label=None):
@@ -43,15 +62,13 @@ class SummaryLogger:
     a session runs anything. At each evaluation, `evaluate()` writes the curves of the batch and of
     the test set, and returns the test accuracy and cross-entropy from the same `session.run`; at
     HISTOGRAMS_PER_RUN of the evaluations, spread over the `training_steps`, the histograms too.
-    A `label` ends the run folder's name, to tell apart the runs of one execution in TensorBoard.
+    A `label` ends the run folder's name, to tell apart the runs of one execution in TensorBoard;
+    a second logger of the same tensors in the same graph reuses the first one's summary ops, so
+    its curves carry the same tags.
     """
 
     def __init__(self, notebook, accuracy, cross_entropy, weights, training_steps, label=None):
-        with tf.name_scope("summaries"):
-            scalars = [tf.summary.scalar("accuracy", accuracy), tf.summary.scalar("cross_entropy", cross_entropy)]
-            histograms = [tf.summary.histogram(variable.op.name.replace("/", "_"), variable) for variable in weights]
-            self.scalar_summaries = tf.summary.merge(scalars)
-            self.all_summaries = tf.summary.merge(scalars + histograms)
+        self.scalar_summaries, self.all_summaries = _summary_ops(accuracy, cross_entropy, weights)
         self.accuracy, self.cross_entropy = accuracy, cross_entropy
         self.training_steps = training_steps
         self._next_histograms = 0

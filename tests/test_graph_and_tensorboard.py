@@ -104,12 +104,13 @@ def test_every_training_notebook_writes_tensorboard_logs(name, quick_runs):
     assert len(runs) == TRAINING_RUNS.get(name, 1), "one run folder per training run"
     if name == "08_dropout":  # two runs in one execution: their folders say which is which
         assert sorted(run.name.split("_", 2)[2] for run in runs) == ["dropout", "without_dropout"]
-    train_tags, train_graph = _events(runs[0] / "train")
-    test_tags, _ = _events(runs[0] / "test")
-    assert {"summaries/accuracy", "summaries/cross_entropy"} <= test_tags
-    assert {"summaries/accuracy", "summaries/cross_entropy"} <= train_tags
-    assert len(train_tags) >= 4, f"histograms of the weights are missing: {train_tags}"
-    assert train_graph, "the training writer records the graph"
+    for run in runs:  # every run's curves carry the same tags, so TensorBoard draws them together
+        train_tags, train_graph = _events(run / "train")
+        test_tags, _ = _events(run / "test")
+        assert {"summaries/accuracy", "summaries/cross_entropy"} <= test_tags, run.name
+        assert {"summaries/accuracy", "summaries/cross_entropy"} <= train_tags, run.name
+        assert len(train_tags) >= 4, f"{run.name}: histograms of the weights are missing: {train_tags}"
+        assert train_graph, f"{run.name}: the training writer records the graph"
 
 
 def test_assignments_inside_the_model_are_drawn_not_hidden_as_initialisers():
@@ -132,3 +133,34 @@ def test_assignments_inside_the_model_are_drawn_not_hidden_as_initialisers():
     assert ("layer/MatMul", "layer/moving_averages") in edges
     assert ("layer/average", "layer/moving_averages") in edges
     assert [key for key, node in nodes.items() if node.kind == "train"] == ["GradientDescent"]
+
+
+def test_two_loggers_of_one_model_share_their_tags(output_dir):
+    """Notebook 8 trains one graph twice: the second run's curves must carry the same tags as the
+    first's (not `summaries_1/...`), or TensorBoard draws them on separate charts."""
+    import tensorflow.compat.v1 as tf
+
+    from mnist_tutorial import tensorboard_logs
+
+    with tf.Graph().as_default():
+        images = tf.placeholder(tf.float32, [None, 3])
+        W = tf.Variable(tf.ones([3, 2]), name="W")
+        accuracy = tf.reduce_mean(tf.matmul(images, W))
+        cross_entropy = tf.reduce_sum(W)
+        loggers = [tensorboard_logs.SummaryLogger("test", accuracy, cross_entropy, [W], 10, label=label)
+                   for label in ("first", "second")]
+        other = tensorboard_logs.SummaryLogger("test", cross_entropy, accuracy, [W], 10, label="other")
+        with tf.Session() as session:
+            session.run(tf.global_variables_initializer())
+            for logger in loggers + [other]:
+                logger.evaluate(session, 10, {images: [[1, 2, 3]]}, {images: [[3, 2, 1]]})
+                logger.close()
+    assert loggers[0].all_summaries is loggers[1].all_summaries
+    assert other.all_summaries is not loggers[0].all_summaries, "other tensors get summaries of their own"
+    for logger in loggers:
+        train_tags, _ = _events(logger.folder / "train")
+        test_tags, _ = _events(logger.folder / "test")
+        assert {"summaries/accuracy", "summaries/cross_entropy", "summaries/W"} <= train_tags, logger.folder
+        assert test_tags == {"summaries/accuracy", "summaries/cross_entropy"}, logger.folder
+    assert {folder.name.split("_", 2)[2] for folder in (output_dir / "runs/tensorboard/test").iterdir()} == \
+        {"first", "second", "other"}
