@@ -14,8 +14,9 @@ and the training time::
 
 Every run writes into a temporary folder of its own: a sweep never touches your notebooks,
 `checkpoints/` or `results/<notebook>.json`. Each finished run is appended to the sweep's CSV
-file at once, so an interrupted sweep, started again with the same name, skips what it finished
-(failed runs are tried again).
+file at once, with every setting it ran with, so an interrupted sweep, started again with the
+same name, skips what it finished, unless the notebook's parameters cell has changed since (then
+those runs are made again; failed runs are always tried again).
 """
 
 import ast
@@ -33,7 +34,7 @@ from pathlib import Path
 from . import paths
 from .plotting import new_figure
 
-FIELDS = ("status", "seed", "parameters", "test_accuracy", "train_seconds", "error")
+FIELDS = ("status", "seed", "parameters", "test_accuracy", "train_seconds", "error", "settings")
 
 
 class SweepError(ValueError):
@@ -60,7 +61,8 @@ def parameters_of(path):
 
 
 def check_grid(path, grid):
-    """Raise SweepError unless every swept name is a parameter of the notebook, with values of its kind."""
+    """Raise SweepError unless every swept name is a parameter of the notebook, with values of its kind;
+    return the notebook's parameters, {name: default value}."""
     defaults = parameters_of(path)
     for name, values in grid.items():
         if name not in defaults:
@@ -74,6 +76,7 @@ def check_grid(path, grid):
             if not _same_kind(value, defaults[name]):
                 raise SweepError(f"{name}={value!r} is a {type(value).__name__}, but {path.stem} sets "
                                  f"{name} = {defaults[name]!r} (a {type(defaults[name]).__name__}).")
+    return defaults
 
 
 def _same_kind(value, default):
@@ -99,7 +102,7 @@ class Sweep:
     def __init__(self, notebook, grid=None, seeds=5, name=None, workers=None, output_dir=None):
         self.path = notebook_path(notebook)
         self.grid = dict(grid or {})
-        check_grid(self.path, self.grid)
+        self.defaults = check_grid(self.path, self.grid)
         self.seeds = list(range(1, seeds + 1)) if isinstance(seeds, int) else list(seeds)
         if not self.seeds:
             raise SweepError("a sweep needs at least one seed.")
@@ -123,14 +126,21 @@ class Sweep:
     def key(combination, seed):
         return repr(sorted(combination.items())), seed
 
+    def settings(self, combination, seed):
+        """Every parameter a run uses: the notebook's parameters cell, with the combination and seed."""
+        return {**self.defaults, **combination, "seed": seed}
+
     def finished(self):
-        """The rows of the sweep's CSV file, one per run that was recorded (latest wins)."""
-        if not self.csv_path.exists():
+        """The rows of the sweep's CSV file, one per run that was recorded (latest wins), leaving out
+        runs made with other settings (the notebook's parameters cell has changed since)."""
+        if not self.csv_path.exists() or self._older_format():
             return {}
         rows = {}
         with open(self.csv_path, newline="") as file:
             for row in csv.DictReader(file):
                 combination = ast.literal_eval(row["parameters"])
+                if ast.literal_eval(row["settings"]) != self.settings(combination, int(row["seed"])):
+                    continue
                 row.update(parameters=combination, seed=int(row["seed"]),
                            test_accuracy=float(row["test_accuracy"]) if row["test_accuracy"] else None,
                            train_seconds=float(row["train_seconds"]) if row["train_seconds"] else None)
@@ -141,6 +151,7 @@ class Sweep:
 
     def run(self, progress=True):
         """Run what is not finished yet, in parallel; return the rows of every run, in grid order."""
+        self._set_aside_older_file()
         done = {k: row for k, row in self.finished().items() if row["status"] == "ok"}
         todo = [(c, s) for c, s in self.runs() if self.key(c, s) not in done]
         self.csv_path.parent.mkdir(parents=True, exist_ok=True)
@@ -176,7 +187,7 @@ class Sweep:
             environment = {paths.OUTPUT_DIR_VARIABLE: scratch, "MNIST_TUTORIAL_THREADS": str(threads),
                            "OMP_NUM_THREADS": str(threads)}
             row = {"status": "ok", "seed": seed, "parameters": combination, "test_accuracy": None,
-                   "train_seconds": None, "error": ""}
+                   "train_seconds": None, "error": "", "settings": self.settings(combination, seed)}
             try:
                 papermill.execute_notebook(
                     str(self.path), str(Path(scratch) / self.path.name), parameters={**combination, "seed": seed},
@@ -197,7 +208,23 @@ class Sweep:
                 writer = csv.DictWriter(file, FIELDS)
                 if new:
                     writer.writeheader()
-                writer.writerow({**row, "parameters": repr(row["parameters"])})
+                writer.writerow({**row, "parameters": repr(row["parameters"]), "settings": repr(row["settings"])})
+
+    def _older_format(self):
+        with open(self.csv_path, newline="") as file:
+            return next(csv.reader(file), []) != list(FIELDS)
+
+    def _set_aside_older_file(self):
+        """A CSV file written by an older version of this module is renamed, never appended to."""
+        if not self.csv_path.exists() or not self._older_format():
+            return
+        number, aside = 1, self.csv_path.with_suffix(".older.csv")
+        while aside.exists():
+            number += 1
+            aside = self.csv_path.with_suffix(f".older-{number}.csv")
+        self.csv_path.rename(aside)
+        print(f"{self.csv_path.name} was written by an older version of the sweep tool, without the settings "
+              f"of each run: kept as {aside.name}; this sweep starts a new file.")
 
     # Reporting -----------------------------------------------------------------------------
 

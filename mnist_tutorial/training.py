@@ -28,6 +28,12 @@ GUESSING_ACCURACY = 0.2
 #: started. Guessing costs ln(10) = 2.3; notebook 4's net with init_stddev = 1.0 starts near 560
 #: and still learns; a learning rate of 1e35 reaches 1e34 within two steps.
 MAX_PLAUSIBLE_CROSS_ENTROPY = 10000.0
+#: The live figure is redrawn only while all its redraws so far, and the next one, stay within
+#: this share of the training time: each redraw of a 20,000-step figure costs 0.3-0.9 s (drawing
+#: and encoding the PNG), which would otherwise slow a short run down by a quarter.
+LIVE_FIGURE_SHARE = 0.04
+#: What the first redraw is assumed to cost, before one has been timed.
+FIRST_REDRAW_GUESS = 0.2
 
 
 class TrainingDiverged(RuntimeError):
@@ -45,9 +51,10 @@ class RunNotFinished(RuntimeError):
 class TrainingMonitor:
     """Collects train and test accuracy and cross-entropy, and draws them while training runs.
 
-    In Jupyter it shows a progress bar and a live plot, redrawn at most every
-    `redraw_seconds`, whose last picture stays in the saved notebook. Elsewhere it prints a
-    line at each test evaluation.
+    In Jupyter it shows a progress line, updated at every test evaluation, and a live plot,
+    redrawn at most every `redraw_seconds` and only while redrawing costs at most
+    `LIVE_FIGURE_SHARE` of the training time; the final picture stays in the saved notebook.
+    Elsewhere it prints the progress line at most every `redraw_seconds`, and at the end.
     """
 
     def __init__(self, training_steps, redraw_seconds=2.0, live=True,
@@ -66,9 +73,12 @@ class TrainingMonitor:
         self._started = time.perf_counter()
         self._finished = None
         self._last_redraw = -math.inf
+        self._redraw_cost = FIRST_REDRAW_GUESS  # the last redraw's, once one was timed
+        self._redraw_total = 0.0
         self._figure = None
         self._live = live
-        self._handles = None  # created at the first redraw
+        self._status = None  # display handles, created at first use
+        self._plot = None
 
     # What the training loop reports --------------------------------------------------------
 
@@ -82,13 +92,12 @@ class TrainingMonitor:
         """The accuracy and cross-entropy on the test set after step `step`."""
         self._check_plausible(step, cross_entropy, "test set")
         self._test.append((step, float(accuracy), float(cross_entropy)))
-        if time.perf_counter() - self._last_redraw >= self.redraw_seconds:
-            self._show()
+        self._show()
 
     def finish(self):
         """Stop the clock, draw the final state, and fail loudly if nothing was learned."""
         self._finished = time.perf_counter()
-        self._show()
+        self._show(final=True)
         if not self._test:
             self._fail("failed", LearningFailed(
                 "The run was never measured on the test set: call record_test() at least once, "
@@ -151,13 +160,18 @@ class TrainingMonitor:
         """Wall time from the monitor's creation to `finish()` (or to now, while training)."""
         return (self._finished or time.perf_counter()) - self._started
 
+    @property
+    def live_redraw_seconds(self):
+        """Time spent drawing the live figure while training ran (its final picture not counted)."""
+        return self._redraw_total
+
     # Internals ---------------------------------------------------------------------------------
 
     def _check_plausible(self, step, cross_entropy, where):
         if math.isfinite(cross_entropy) and cross_entropy <= self.max_cross_entropy:
             return
         self._finished = time.perf_counter()
-        self._show()
+        self._show(final=True)
         if math.isfinite(cross_entropy):
             what = (f"{cross_entropy:.3g}, far beyond anything a learning network reaches (guessing "
                     f"costs 2.3; the monitor stops above {self.max_cross_entropy:g}): the weights "
@@ -175,26 +189,43 @@ class TrainingMonitor:
         self.outcome, self.outcome_reason = outcome, str(error).split(". ")[0]
         raise error
 
-    def _show(self):
-        self._last_redraw = time.perf_counter()
-        status = _Progress(self)
+    def _show(self, final=False):
+        """Update the progress line; redraw the figure if it is due and affordable, or at the end."""
         if not self._live:
             return
+        now = time.perf_counter()
+        due = now - self._last_redraw >= self.redraw_seconds
         if not _in_ipython():
-            print(status)
+            if due or final:
+                self._last_redraw = now
+                print(_Progress(self))
             return
+        if self._status is None:
+            self._status = _display(_Progress(self))
+        else:
+            self._status.update(_Progress(self))
+        affordable = (self._redraw_total + self._redraw_cost
+                      <= LIVE_FIGURE_SHARE * (now - self._started))
+        if final or (due and affordable):
+            started = time.perf_counter()
+            self._draw_figure()
+            cost = time.perf_counter() - started
+            if not final:
+                self._redraw_cost = cost
+                self._redraw_total += cost
+            self._last_redraw = time.perf_counter()
+
+    def _draw_figure(self):
         if self._figure is None:
             self._figure = plotting.new_figure(figsize=(12, 3.6))
             self._axes = self._figure.subplots(1, 2)
         for ax in self._axes:
             ax.clear()
         plotting.draw_curves(self._axes[0], self._axes[1], self)
-        if self._handles is None:
-            from IPython.display import display
-            self._handles = (display(status, display_id=True), display(self._figure, display_id=True))
+        if self._plot is None:
+            self._plot = _display(self._figure)
         else:
-            self._handles[0].update(status)
-            self._handles[1].update(self._figure)
+            self._plot.update(self._figure)
 
 
 class _Progress:
@@ -226,6 +257,13 @@ class _Progress:
         return (f'<div style="font-family:monospace;font-size:12px;line-height:1.5">'
                 f'<progress value="{self.done}" max="{self.total}" style="width:200px;vertical-align:middle">'
                 f'</progress> {head}<br>{figures}</div>')
+
+
+def _display(obj):
+    """Show `obj` in the notebook and return a handle that can replace it later."""
+    from IPython.display import display
+
+    return display(obj, display_id=True)
 
 
 def _in_ipython():

@@ -4,8 +4,8 @@
     python scripts/seed_spreads.py 09 10      # only the notebooks whose names start with 09 or 10
 
 Sweeps the training notebooks (01-04, 07-10) over seeds 1 to 5 with their committed hyperparameters and writes
-notebooks/seed_spreads.json: for each, the five accuracies, their mean, standard deviation, min
-and max. The notebooks print these spreads when they compare two networks (`results.print_comparison`),
+notebooks/seed_spreads.json: for each, the settings of its parameters cell, the five accuracies,
+their mean, standard deviation, min and max. The notebooks print these spreads when they compare two networks (`results.print_comparison`),
 so that "better" means a difference larger than what the seed alone moves; the README's table
 quotes them too.
 """
@@ -37,7 +37,9 @@ def main(argv=None):
             print(f"{name}: a run failed; see {sweep.csv_path}. Nothing written.")
             return 1
         line = sweep.summary()[0]
-        spreads[name] = {"seeds": sweep.seeds, "accuracies": [row["test_accuracy"] for row in rows],
+        settings = {key: value for key, value in sweep.defaults.items() if key != "seed"}
+        spreads[name] = {"settings": settings, "seeds": sweep.seeds,
+                         "accuracies": [row["test_accuracy"] for row in rows],
                          **{key: round(line[key], 6) for key in ("mean", "sd", "min", "max")}}
         print(f"{name:<24} {line['mean']:.4f} +/- {line['sd']:.4f}  (min {line['min']:.4f}, max {line['max']:.4f})")
     spreads = {name: spreads[name] for name in NOTEBOOKS if name in spreads}

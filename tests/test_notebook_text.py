@@ -181,6 +181,19 @@ def test_seed_spreads_are_five_seeds_of_each_training_notebook():
         assert spread["sd"] == pytest.approx(statistics.stdev(spread["accuracies"]), abs=1e-6)
 
 
+@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+def test_the_seed_spread_was_measured_with_the_notebooks_own_settings(name):
+    """A spread measured before a parameters cell changed no longer describes the notebook:
+    re-run `make seed-spreads` (or scripts/seed_spreads.py with the notebook's number)."""
+    import json
+
+    from mnist_tutorial import sweeps
+
+    spread = json.loads((NOTEBOOKS / "seed_spreads.json").read_text())["notebooks"][name]
+    now = {key: value for key, value in sweeps.parameters_of(NOTEBOOKS / f"{name}.ipynb").items() if key != "seed"}
+    assert spread.get("settings") == now, f"re-measure it: python scripts/seed_spreads.py {name[:2]}"
+
+
 @pytest.mark.parametrize("name", ["02_sigmoid_hidden25", "03_five_layers_sigmoid", "04_relu_hidden300"])
 def test_comparisons_of_networks_print_the_spread_over_seeds(name):
     text = printed_text(_notebook(name))

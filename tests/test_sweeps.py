@@ -45,29 +45,74 @@ def test_a_failed_run_is_reported_and_the_others_go_on(output_dir):
     assert [line["failed"] for line in sweep.summary()] == [0, 1]
 
 
-def test_an_interrupted_sweep_resumes_without_redoing_finished_runs(output_dir, monkeypatch):
-    sweep = sweeps.Sweep("04", {"hidden_units": [10, 20]}, seeds=2, name="resume")
-    sweep.csv_path.parent.mkdir(parents=True)
-    with open(sweep.csv_path, "w", newline="") as file:  # as an interrupted sweep leaves it
-        writer = csv.DictWriter(file, sweeps.FIELDS)
-        writer.writeheader()
-        writer.writerow(dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), test_accuracy=0.9,
-                             train_seconds=1.0, error=""))
-        writer.writerow(dict(status="failed", seed=2, parameters=repr({"hidden_units": 10}), test_accuracy="",
-                             train_seconds="", error="KeyboardInterrupt"))
+def _pretend_to_run(monkeypatch):
+    """Replace the papermill run by a row written at once; return the list of runs requested."""
     requested = []
 
     def pretend(self, combination, seed, threads):
-        requested.append((combination["hidden_units"], seed))
-        row = dict(status="ok", seed=seed, parameters=combination, test_accuracy=0.95, train_seconds=2.0, error="")
+        requested.append((combination.get("hidden_units"), seed))
+        row = dict(status="ok", seed=seed, parameters=combination, test_accuracy=0.95, train_seconds=2.0,
+                   error="", settings=self.settings(combination, seed))
         self._append(row)
         return row
 
     monkeypatch.setattr(sweeps.Sweep, "_run_one", pretend)
+    return requested
+
+
+def _write_rows(path, rows, fields=sweeps.FIELDS):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as file:
+        writer = csv.DictWriter(file, fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_an_interrupted_sweep_resumes_without_redoing_finished_runs(output_dir, monkeypatch):
+    sweep = sweeps.Sweep("04", {"hidden_units": [10, 20]}, seeds=2, name="resume")
+    _write_rows(sweep.csv_path, [  # as an interrupted sweep leaves it
+        dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), test_accuracy=0.9, train_seconds=1.0,
+             error="", settings=repr(sweep.settings({"hidden_units": 10}, 1))),
+        dict(status="failed", seed=2, parameters=repr({"hidden_units": 10}), test_accuracy="", train_seconds="",
+             error="KeyboardInterrupt", settings=repr(sweep.settings({"hidden_units": 10}, 2)))])
+    requested = _pretend_to_run(monkeypatch)
     rows = sweep.run(progress=False)
     assert sorted(requested) == [(10, 2), (20, 1), (20, 2)], "only what did not finish runs again"
-    assert [(r["parameters"]["hidden_units"], r["seed"], r["status"]) for r in rows] == [
-        (10, 1, "ok"), (10, 2, "ok"), (20, 1, "ok"), (20, 2, "ok")]
+    assert [(r["parameters"]["hidden_units"], r["seed"], r["status"], r["test_accuracy"]) for r in rows] == [
+        (10, 1, "ok", 0.9), (10, 2, "ok", 0.95), (20, 1, "ok", 0.95), (20, 2, "ok", 0.95)]
+
+
+def test_runs_made_before_the_parameters_cell_changed_are_made_again(output_dir, monkeypatch):
+    sweep = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=2, name="stale")
+    older_cell = {**sweep.defaults, "learning_rate": sweep.defaults["learning_rate"] / 2}
+    _write_rows(sweep.csv_path, [
+        dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), test_accuracy=0.9, train_seconds=1.0,
+             error="", settings=repr(sweep.settings({"hidden_units": 10}, 1))),
+        dict(status="ok", seed=2, parameters=repr({"hidden_units": 10}), test_accuracy=0.8, train_seconds=1.0,
+             error="", settings=repr({**older_cell, "hidden_units": 10, "seed": 2}))])
+    requested = _pretend_to_run(monkeypatch)
+    rows = sweep.run(progress=False)
+    assert requested == [(10, 2)], "the run made with another learning_rate is made again"
+    assert [r["test_accuracy"] for r in rows] == [0.9, 0.95]
+    assert sweep.summary()[0]["runs"] == 2
+
+
+def test_a_csv_file_of_an_older_format_is_kept_aside_not_appended_to(output_dir, monkeypatch, capsys):
+    sweep = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=1, name="old")
+    old_fields = ("status", "seed", "parameters", "test_accuracy", "train_seconds", "error")
+    old_row = dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), test_accuracy=0.9,
+                   train_seconds=1.0, error="")
+    _write_rows(sweep.csv_path, [old_row], old_fields)
+    before = sweep.csv_path.read_bytes()
+    sweep.csv_path.with_suffix(".older.csv").write_text("a file of the user's\n")
+    requested = _pretend_to_run(monkeypatch)
+    sweep.run(progress=False)
+    assert requested == [(10, 1)], "a run without its settings cannot be trusted to match the notebook"
+    assert sweep.csv_path.with_suffix(".older-2.csv").read_bytes() == before
+    assert sweep.csv_path.with_suffix(".older.csv").read_text() == "a file of the user's\n"
+    assert "kept as old.older-2.csv" in capsys.readouterr().out
+    with open(sweep.csv_path, newline="") as file:
+        assert next(csv.reader(file)) == list(sweeps.FIELDS)
 
 
 @pytest.mark.parametrize("grid, message", [

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnist_tutorial import plotting
+from mnist_tutorial import plotting, training
 from mnist_tutorial.training import (LearningFailed, RunNotFinished, TrainingDiverged, TrainingMonitor,
                                      _Progress)
 
@@ -225,3 +225,72 @@ def test_saved_figures_are_compact_pngs_that_keep_the_picture():
     assert kept.mode == "P" and kept.size == original.size and len(compact) < len(full)
     difference = np.abs(np.asarray(kept.convert("RGB"), float) - np.asarray(original, float))
     assert difference.mean() < 2.0, "the picture looks the same"
+
+
+class _FakeJupyter:
+    """Stands in for the clock and for Jupyter's display: a redraw of the figure takes
+    `redraw_seconds` of the fake clock, a training step `step_seconds`."""
+
+    def __init__(self, monkeypatch, step_seconds, redraw_seconds):
+        from mnist_tutorial import training
+
+        self.now, self.step_seconds, self.redraw_seconds = 0.0, step_seconds, redraw_seconds
+        self.shown = []  # ("progress" or "figure", the fake clock) for every display or update
+        fake_time = type("FakeTime", (), {"perf_counter": staticmethod(lambda: self.now)})
+        monkeypatch.setattr(training, "time", fake_time)
+        monkeypatch.setattr(training, "_in_ipython", lambda: True)
+        monkeypatch.setattr(training, "_display", self._display)
+
+    def _display(self, obj):
+        handle = type("Handle", (), {})()
+        handle.update = lambda new: self._show(new)
+        self._show(obj)
+        return handle
+
+    def _show(self, obj):
+        is_progress = isinstance(obj, _Progress)
+        self.shown.append(("progress" if is_progress else "figure", self.now))
+        if not is_progress:
+            self.now += self.redraw_seconds
+
+    def train(self, monitor, steps, evaluation_interval):
+        for step in range(1, steps + 1):
+            self.now += self.step_seconds
+            monitor.record_train(step, 0.9, 0.3)
+            if step % evaluation_interval == 0 or step == steps:
+                monitor.record_test(step, 0.9, 0.35)
+        monitor.finish()
+
+    def count(self, kind):
+        return sum(1 for shown, _ in self.shown if shown == kind)
+
+
+def test_live_figure_redraws_stay_within_their_share_of_the_training_time(monkeypatch):
+    jupyter = _FakeJupyter(monkeypatch, step_seconds=0.001, redraw_seconds=0.5)
+    monitor = TrainingMonitor(20000, redraw_seconds=2.0)
+    jupyter.train(monitor, 20000, evaluation_interval=250)  # 20 s of training, 80 evaluations
+    assert jupyter.count("progress") == 81, "the progress line follows every test evaluation, and the end"
+    figures = jupyter.count("figure")
+    assert figures >= 2, "a 20 s run shows its figure while it trains"
+    assert monitor.live_redraw_seconds == pytest.approx(0.5 * (figures - 1))
+    assert monitor.live_redraw_seconds <= training.LIVE_FIGURE_SHARE * (monitor.train_seconds
+                                                                      - monitor.live_redraw_seconds)
+    assert jupyter.shown[-1][0] == "figure", "the final picture is drawn after the last progress update"
+
+
+def test_a_short_run_shows_only_its_final_picture(monkeypatch):
+    jupyter = _FakeJupyter(monkeypatch, step_seconds=0.001, redraw_seconds=0.5)
+    monitor = TrainingMonitor(3000, redraw_seconds=2.0)
+    jupyter.train(monitor, 3000, evaluation_interval=250)  # 3 s: one redraw would cost 17%
+    assert jupyter.count("figure") == 1 and jupyter.count("progress") == 13
+    assert monitor.live_redraw_seconds == 0
+    assert monitor.train_seconds == pytest.approx(3.0), "the final picture is not training time"
+
+
+def test_a_diverged_run_still_shows_its_curves(monkeypatch):
+    jupyter = _FakeJupyter(monkeypatch, step_seconds=0.001, redraw_seconds=0.5)
+    monitor = TrainingMonitor(3000)
+    monitor.record_train(1, 0.1, 2.3)
+    with pytest.raises(TrainingDiverged):
+        monitor.record_train(2, 0.1, math.nan)
+    assert [kind for kind, _ in jupyter.shown] == ["progress", "figure"]
