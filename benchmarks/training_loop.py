@@ -1,64 +1,62 @@
-"""How fast each training notebook's loop runs, against three other ways to train the same network.
+"""How fast each training notebook trains, against three other ways to train the same network.
 
-For each of notebooks 01-04 it builds the notebook's graph by running the notebook's own cells,
-then times, one after the other in this process on the same data:
+For each of notebooks 01-04 it runs the notebook's own cells in an IPython shell (so the monitor
+draws its live figure and encodes PNGs as it does in Jupyter), then times, alternating, over the
+notebook's whole run (`training_steps`):
 
-- the notebook's loop as written: `next_batch`, one `session.run` of the training step with the
-  batch's accuracy and cross-entropy, `monitor.record_train`, and a test evaluation every
-  `evaluation_interval` steps (its live redraws are timed apart: see below);
+- the notebook's training cell as written: its loop, its test evaluations, its TensorBoard
+  summaries, the monitor's progress line and live redraws (the clock is the monitor's own,
+  `train_seconds`, which stops before the final picture is drawn);
+- the same cell with the monitor quiet: one test evaluation, at the end, and no display. The
+  difference between the two is the monitor's cost;
 - a bare loop: `next_batch` and `session.run(train_step)`, nothing else;
 - a tf.data loop: the same graph imported with its placeholders mapped onto a `tf.data` iterator
   (data shuffled and batched in the graph), one `session.run(train_step)` a step, no feed;
 
 and, in a child process (Keras 3 needs TensorFlow 2's eager mode, which the notebooks switch
-off), Keras 3 `model.fit` on the same layers, initial scales, loss and optimizer.
+off), Keras 3 `model.fit` on the same layers, initial scales, loss and optimizer, for one epoch of
+at most the notebook's step count. What the notebooks write (TensorBoard logs) goes to a temporary
+folder. Prints; asserts nothing.
 
-The monitor's cost is what the notebook's loop spends beyond the training step itself: its test
-evaluations, `record_train`, and the live redraws a notebook makes every 2 seconds (one redraw of
-the live figure, timed here, times the number a notebook makes). Prints; asserts nothing.
+    python ../benchmarks/training_loop.py                 # from notebooks/, as `make bench` does
+    python ../benchmarks/training_loop.py --steps 200 --repeats 1   # a quick look, not the figures
 """
 
+import argparse
+import contextlib
+import functools
+import io
 import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
-from notebook_graph import build
+from notebook_graph import training_cell
 
-STEPS = 1000  # per measurement, after WARMUP steps
-WARMUP = 50
 REPEATS = 3
 
 
-def notebook_loop(ns, session, steps, timings):
-    """The training cell's loop, timed in its parts; returns seconds."""
+def run_training_cell(shell, source, quiet=False):
+    """Run the notebook's training cell in `shell`; return its training seconds and its monitor.
+
+    With `quiet`, the monitor shows nothing and the test set is evaluated once, at the end."""
     from mnist_tutorial.training import TrainingMonitor
 
-    X, Y_, mnist = ns["X"], ns["Y_"], ns["mnist"]
-    accuracy, cross_entropy, train_step = ns["accuracy"], ns["cross_entropy"], ns["train_step"]
-    extra = {ns["keep"]: ns["keep_prob"]} if "keep" in ns else {}
-    test_data = {X: mnist.test.images, Y_: mnist.test.labels}
-    monitor = TrainingMonitor(steps, live=False)
-    evaluating = recording = 0.0
-    started = time.perf_counter()
-    for step in range(1, steps + 1):
-        batch_X, batch_Y = mnist.train.next_batch(ns["batch_size"])
-        _, batch_accuracy, batch_cross_entropy = session.run(
-            [train_step, accuracy, cross_entropy], feed_dict={X: batch_X, Y_: batch_Y, **extra})
-        mark = time.perf_counter()
-        monitor.record_train(step, batch_accuracy, batch_cross_entropy)
-        recording += time.perf_counter() - mark
-        if step % ns["evaluation_interval"] == 0 or step == steps:
-            mark = time.perf_counter()
-            monitor.record_test(step, *session.run([accuracy, cross_entropy], feed_dict=test_data))
-            evaluating += time.perf_counter() - mark
-    seconds = time.perf_counter() - started
-    timings.setdefault("evaluations", []).append(evaluating)
-    timings.setdefault("record_train", []).append(recording)
-    timings["monitor"] = monitor
-    return seconds
+    ns = shell.user_ns
+    saved = {name: ns[name] for name in ("TrainingMonitor", "evaluation_interval")}
+    if quiet:
+        ns.update(TrainingMonitor=functools.partial(TrainingMonitor, live=False),
+                  evaluation_interval=ns["training_steps"])
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, "training cell", "exec"), ns)
+    finally:
+        ns.update(saved)
+        ns["session"].close()
+    return ns["monitor"].train_seconds, ns["monitor"]
 
 
 def bare_loop(ns, session, steps):
@@ -104,22 +102,6 @@ def tf_data_loop(session, train_step, steps):
     return time.perf_counter() - started
 
 
-def redraw_seconds(monitor):
-    """One redraw of the live training figure, as the monitor makes it in Jupyter (drawn to PNG)."""
-    import io
-
-    from mnist_tutorial import plotting
-
-    figure = plotting.new_figure(figsize=(12, 3.6))
-    axes = figure.subplots(1, 2)
-    started = time.perf_counter()
-    for ax in axes:
-        ax.clear()
-    plotting.draw_curves(axes[0], axes[1], monitor)
-    figure.savefig(io.BytesIO(), format="png", bbox_inches="tight")
-    return time.perf_counter() - started
-
-
 KERAS = r'''
 import json, sys, time
 import numpy as np
@@ -160,59 +142,86 @@ KERAS_SPECS = {
 }
 
 
-def keras_steps_per_second(name):
+def keras_steps_per_second(name, steps):
     environment = {k: v for k, v in os.environ.items()}
     environment.update(KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
-    run = subprocess.run([sys.executable, "-c", KERAS, json.dumps({**KERAS_SPECS[name], "steps": STEPS})],
-                         capture_output=True, text=True, env=environment, timeout=600)
+    run = subprocess.run([sys.executable, "-c", KERAS, json.dumps({**KERAS_SPECS[name], "steps": steps})],
+                         capture_output=True, text=True, env=environment, timeout=900)
     if run.returncode != 0:
         return None, run.stderr.strip().splitlines()[-1]
     return json.loads(run.stdout.strip().splitlines()[-1])["steps_per_second"], ""
 
 
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, help="train each network this many steps instead of its notebook's")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help=f"runs of each loop (default {REPEATS})")
+    args = parser.parse_args(argv)
+    if args.steps is not None and args.steps < 1 or args.repeats < 1:
+        parser.error("--steps and --repeats must be at least 1")
     from mnist_tutorial import tf_logging
 
     tf_logging.silence_tensorflow()
-    from mnist_tutorial import device, paths
+    from IPython.core.interactiveshell import InteractiveShell
 
+    from mnist_tutorial import device, paths, plotting
+
+    scratch = tempfile.TemporaryDirectory(prefix="bench-training-loop-")
+    os.environ[paths.OUTPUT_DIR_VARIABLE] = scratch.name  # the notebooks' TensorBoard logs go there
+    shell = InteractiveShell.instance()
+    plotting._register_png_formatter()
     rows = []
     for notebook in sorted((paths.REPO_ROOT / "notebooks").glob("0[1-4]_*.ipynb")):
-        ns = build(notebook)
-        session = ns["tf"].Session(config=device.session_config())
-        session.run(ns["tf"].global_variables_initializer())
+        shell.reset(new_session=False)  # each notebook starts from an empty namespace, as in its own kernel
+        source = training_cell(notebook, shell.user_ns)
+        ns = shell.user_ns
+        if args.steps:
+            ns["training_steps"] = args.steps
+        steps = ns["training_steps"]
         data_session, data_step = tf_data_session(ns)
-        notebook_loop(ns, session, WARMUP, {})
-        bare_loop(ns, session, WARMUP)
-        tf_data_loop(data_session, data_step, WARMUP)
-        measured = {"notebook": [], "bare": [], "tf.data": []}
-        timings = {}
-        for _ in range(REPEATS):  # alternate, so that the machine's load hits each alike
-            measured["notebook"].append(notebook_loop(ns, session, STEPS, timings))
-            measured["bare"].append(bare_loop(ns, session, STEPS))
-            measured["tf.data"].append(tf_data_loop(data_session, data_step, STEPS))
-        # In Jupyter the monitor also redraws its live figure, at most every 2 seconds.
-        redrawing = statistics.median(measured["notebook"]) / 2.0 * redraw_seconds(timings["monitor"])
-        measured["notebook"] = [seconds + redrawing for seconds in measured["notebook"]]
-        speed = {k: STEPS / statistics.median(v) for k, v in measured.items()}
-        speed["keras"], keras_error = keras_steps_per_second(notebook.stem)
-        monitor_seconds = (statistics.median(timings["evaluations"]) + statistics.median(timings["record_train"])
-                           + redrawing)
-        rows.append((notebook.stem, speed, monitor_seconds / statistics.median(measured["notebook"]), keras_error))
-        session.close()
+        bare_session = ns["tf"].Session(config=device.session_config())
+        bare_session.run(ns["tf"].global_variables_initializer())
+        ns["training_steps"] = min(steps, 100)  # warm-up: the process's first runs of each loop are slower
+        for quiet in (False, True):
+            run_training_cell(shell, source, quiet)
+        ns["training_steps"] = steps
+        bare_loop(ns, bare_session, 100)
+        tf_data_loop(data_session, data_step, 100)
+        measured = {"notebook": [], "quiet": [], "bare": [], "tf.data": []}
+        redraws = []
+        for _ in range(args.repeats):  # alternate, so that the machine's load hits each alike
+            seconds, monitor = run_training_cell(shell, source)
+            measured["notebook"].append(seconds)
+            redraws.append(monitor.live_redraw_seconds)
+            measured["quiet"].append(run_training_cell(shell, source, quiet=True)[0])
+            measured["bare"].append(bare_loop(ns, bare_session, steps))
+            measured["tf.data"].append(tf_data_loop(data_session, data_step, steps))
+        median = {k: statistics.median(v) for k, v in measured.items()}
+        speed = {k: steps / median[k] for k in measured}
+        speed["keras"], keras_error = keras_steps_per_second(notebook.stem, steps)
+        evaluations = len(monitor.test_steps)
+        rows.append(dict(name=notebook.stem, steps=steps, speed=speed, evaluations=evaluations,
+                         monitor=(median["notebook"] - median["quiet"]) / median["notebook"],
+                         redraw=statistics.median(redraws) / median["notebook"], keras_error=keras_error))
+        bare_session.close()
         data_session.close()
-    print(f"steps per second (median of {REPEATS} runs of {STEPS:,} steps; Keras: one epoch of up to {STEPS:,} steps)")
-    print(f"{'notebook':<24}{'notebook loop':>14}{'bare loop':>11}{'tf.data':>9}{'Keras fit':>11}"
-          f"{'loop/tf.data':>14}{'loop/Keras':>12}{'monitor cost':>14}")
-    for name, speed, monitor_share, keras_error in rows:
+    print(f"steps per second over each notebook's whole run (median of {args.repeats}); Keras: one epoch of "
+          f"at most that many steps")
+    print(f"{'notebook':<24}{'steps':>7}{'notebook loop':>14}{'bare loop':>11}{'tf.data':>9}{'Keras fit':>11}"
+          f"{'loop/tf.data':>14}{'loop/Keras':>12}{'evaluations':>13}{'monitor cost':>14}{'of it, redraws':>16}")
+    for row in rows:
+        speed = row["speed"]
         keras = f"{speed['keras']:>11.0f}" if speed["keras"] else f"{'failed':>11}"
         versus_keras = f"{speed['notebook'] / speed['keras']:>11.2f}x" if speed["keras"] else f"{'-':>12}"
-        print(f"{name:<24}{speed['notebook']:>14.0f}{speed['bare']:>11.0f}{speed['tf.data']:>9.0f}{keras}"
-              f"{speed['notebook'] / speed['tf.data']:>13.2f}x{versus_keras}{monitor_share:>14.1%}")
-        if keras_error:
-            print(f"  Keras failed: {keras_error}")
+        print(f"{row['name']:<24}{row['steps']:>7,}{speed['notebook']:>14.0f}{speed['bare']:>11.0f}"
+              f"{speed['tf.data']:>9.0f}{keras}{speed['notebook'] / speed['tf.data']:>13.2f}x{versus_keras}"
+              f"{row['evaluations']:>13}{row['monitor']:>14.1%}{row['redraw']:>16.1%}")
+        if row["keras_error"]:
+            print(f"  Keras failed: {row['keras_error']}")
     print("\nTargets: the notebook loop at least 0.8x the tf.data loop and 1.5x Keras fit; the monitor's "
-          "cost (test evaluations, record_train, live redraws) at most 10% of the loop's time.")
+          "cost (the loop as written against the same loop with one final evaluation and no display) at "
+          "most 10% of the training time.")
+    scratch.cleanup()
 
 
 if __name__ == "__main__":

@@ -84,7 +84,7 @@ def main(argv=None):
         notebooks = [nb for nb in notebooks if nb.name.startswith(tuple(args.prefixes))]
         if not notebooks:
             parser.error(f"no notebook in {NOTEBOOKS} starts with {' or '.join(args.prefixes)}")
-    failed = []
+    failed, all_started = [], time.time()
     for notebook in [] if args.table else notebooks:
         print(f"Running {notebook.name} ...", flush=True)
         started = time.time()
@@ -97,6 +97,8 @@ def main(argv=None):
                   f"\n  The partly executed copy is {RUNS / notebook.name}; {notebook.name} was not changed.")
             continue
         print(f"  done in {time.time() - started:.1f} s")
+    if not args.table and len(notebooks) > 1:
+        print(f"{len(notebooks)} notebooks in {time.time() - all_started:.1f} s")
     print()
     print(readme_table(sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))))
     return 1 if failed else 0
@@ -115,20 +117,32 @@ def execute_in_place(notebook):
                                progress_bar=False, extra_arguments=KERNEL_ARGUMENTS)
     seconds = time.perf_counter() - started
     nb = nbformat.read(executed, as_version=4)
-    print_slowest_cells(nb)
+    print_slowest_cells(nb, seconds)
     strip_papermill_metadata(nb)
     nb.metadata["mnist_tutorial"] = {"seconds": round(seconds, 1)}
     nbformat.write(nb, notebook)
     executed.unlink()
 
 
-def print_slowest_cells(nb, count=3):
-    """Where the time went: the `count` slowest cells, with their durations and first lines."""
+def print_slowest_cells(nb, seconds, count=5):
+    """Where the `seconds` of one notebook's run went: starting the kernel (and saving), the `count`
+    slowest cells with their first lines, and all the other cells together."""
     timed = [(cell.metadata.get("papermill", {}).get("duration") or 0.0, index, cell.source.strip().splitlines()[0])
              for index, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()]
-    total = sum(duration for duration, _, _ in timed) or 1.0  # no durations recorded: avoid 0/0
-    for duration, index, first_line in sorted(timed, reverse=True)[:count]:
-        print(f"  {duration:6.1f} s ({duration / total:4.0%})  cell {index:>2}: {first_line[:70]}")
+    in_cells = sum(duration for duration, _, _ in timed)
+    total = seconds or 1.0  # nothing measured: avoid 0/0
+
+    def line(duration, what):
+        share = f"({duration / total:.0%})"
+        print(f"  {duration:6.1f} s {share:>6}  {what}")
+
+    line(max(seconds - in_cells, 0.0), "starting the kernel, and saving")
+    slowest = sorted(timed, reverse=True)[:count]
+    for duration, index, first_line in slowest:
+        line(duration, f"cell {index:>2}: {first_line[:70]}")
+    rest = [t for t in timed if t not in slowest]
+    if rest:
+        line(sum(duration for duration, _, _ in rest), f"the other {len(rest)} code cells")
 
 
 def strip_papermill_metadata(nb):

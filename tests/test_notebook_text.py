@@ -140,6 +140,21 @@ def test_readme_table_is_the_one_the_committed_notebooks_print():
         "`python scripts/run_notebooks.py --table` prints")
 
 
+def test_make_notebooks_says_where_the_time_went(capsys):
+    nb = nbformat.v4.new_notebook()
+    durations = [0.5, 12.0, 0.2, 3.0, 0.1, 7.5, 0.3, 1.0]
+    nb.cells = [nbformat.v4.new_markdown_cell("# A title")] + [
+        nbformat.v4.new_code_cell(f"step_{index} = {index}\nmore()", metadata={"papermill": {"duration": d}})
+        for index, d in enumerate(durations)]
+    run_notebooks.print_slowest_cells(nb, seconds=30.0)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:2] == ["5.4", "s"] and "18%)" in lines[0]
+    assert lines[0].endswith("starting the kernel, and saving")
+    assert [line.split("cell")[1].split(":")[0].strip() for line in lines[1:6]] == ["2", "6", "4", "8", "1"]
+    assert lines[1].endswith("cell  2: step_1 = 1") and "12.0 s  (40%)" in lines[1]
+    assert lines[6].split()[:2] == ["0.6", "s"] and lines[6].endswith("2%)  the other 3 code cells")
+
+
 def test_readme_accuracies_are_the_ones_the_notebooks_print():
     readme = (paths.REPO_ROOT / "README.md").read_text()
     for name in ("01_softmax", "02_sigmoid_hidden25", "03_five_layers_sigmoid", "04_relu_hidden300"):
