@@ -32,8 +32,9 @@ MAX_PLAUSIBLE_CROSS_ENTROPY = 10000.0
 #: this share of the training time: each redraw of a 20,000-step figure costs 0.3-0.9 s (drawing
 #: and encoding the PNG), which would otherwise slow a short run down by a quarter.
 LIVE_FIGURE_SHARE = 0.04
-#: What the first redraw is assumed to cost, before one has been timed.
-FIRST_REDRAW_GUESS = 0.2
+#: What the first redraw is assumed to cost, before one has been timed (the first is the
+#: slowest: `make bench` found 0.2 s too hopeful, as notebook 01's one redraw took 9% of its run).
+FIRST_REDRAW_GUESS = 0.6
 
 
 class TrainingDiverged(RuntimeError):
@@ -75,6 +76,9 @@ class TrainingMonitor:
         self._last_redraw = -math.inf
         self._redraw_cost = FIRST_REDRAW_GUESS  # the last redraw's, once one was timed
         self._redraw_total = 0.0
+        self._last_train_record = None  # when record_train last returned
+        self._evaluation_total = 0.0
+        self._display_total = 0.0
         self._figure = None
         self._live = live
         self._status = None  # display handles, created at first use
@@ -87,12 +91,17 @@ class TrainingMonitor:
         self._check_plausible(step, cross_entropy, "training batch")
         self._train[step - 1] = accuracy, cross_entropy
         self._last_step = step
+        self._last_train_record = time.perf_counter()
 
     def record_test(self, step, accuracy, cross_entropy):
         """The accuracy and cross-entropy on the test set after step `step`."""
+        now = time.perf_counter()
+        if step == self._last_step and self._last_train_record is not None:
+            self._evaluation_total += now - self._last_train_record
         self._check_plausible(step, cross_entropy, "test set")
         self._test.append((step, float(accuracy), float(cross_entropy)))
         self._show()
+        self._display_total += time.perf_counter() - now
 
     def finish(self):
         """Stop the clock, draw the final state, and fail loudly if nothing was learned."""
@@ -164,6 +173,17 @@ class TrainingMonitor:
     def live_redraw_seconds(self):
         """Time spent drawing the live figure while training ran (its final picture not counted)."""
         return self._redraw_total
+
+    @property
+    def evaluation_seconds(self):
+        """Time the loop spent between each evaluated step's `record_train` and its `record_test`:
+        the test evaluations, and what the loop does with them (such as writing summaries)."""
+        return self._evaluation_total
+
+    @property
+    def display_seconds(self):
+        """Time `record_test` spent showing progress: the progress line and the live redraws."""
+        return self._display_total
 
     # Internals ---------------------------------------------------------------------------------
 

@@ -25,6 +25,6 @@ def test_the_training_loop_benchmark_prints_a_row_per_network(output_dir):
     rows = [line.split() for line in run.stdout.splitlines() if line.startswith(TRAINING_NOTEBOOKS)]
     assert [row[0] for row in rows] == list(TRAINING_NOTEBOOKS)
     for row in rows:
-        assert row[1] == "60" and row[6].endswith("x") and row[7].endswith("x") and row[-1].endswith("%"), row
+        assert row[1] == "60" and row[2] == "1" and row[8].endswith("x") and row[9].endswith("x") and row[-1].endswith("%"), row
     assert "Keras failed" not in run.stdout
     assert _log_folders() == before and not (output_dir / "runs").exists(), "its logs go to a temporary folder"

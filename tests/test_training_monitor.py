@@ -253,11 +253,12 @@ class _FakeJupyter:
         if not is_progress:
             self.now += self.redraw_seconds
 
-    def train(self, monitor, steps, evaluation_interval):
+    def train(self, monitor, steps, evaluation_interval, evaluation_seconds=0.0):
         for step in range(1, steps + 1):
             self.now += self.step_seconds
             monitor.record_train(step, 0.9, 0.3)
             if step % evaluation_interval == 0 or step == steps:
+                self.now += evaluation_seconds
                 monitor.record_test(step, 0.9, 0.35)
         monitor.finish()
 
@@ -268,7 +269,7 @@ class _FakeJupyter:
 def test_live_figure_redraws_stay_within_their_share_of_the_training_time(monkeypatch):
     jupyter = _FakeJupyter(monkeypatch, step_seconds=0.001, redraw_seconds=0.5)
     monitor = TrainingMonitor(20000, redraw_seconds=2.0)
-    jupyter.train(monitor, 20000, evaluation_interval=250)  # 20 s of training, 80 evaluations
+    jupyter.train(monitor, 20000, evaluation_interval=250, evaluation_seconds=0.01)  # 20 s, 80 evaluations
     assert jupyter.count("progress") == 81, "the progress line follows every test evaluation, and the end"
     figures = jupyter.count("figure")
     assert figures >= 2, "a 20 s run shows its figure while it trains"
@@ -276,6 +277,8 @@ def test_live_figure_redraws_stay_within_their_share_of_the_training_time(monkey
     assert monitor.live_redraw_seconds <= training.LIVE_FIGURE_SHARE * (monitor.train_seconds
                                                                       - monitor.live_redraw_seconds)
     assert jupyter.shown[-1][0] == "figure", "the final picture is drawn after the last progress update"
+    assert monitor.evaluation_seconds == pytest.approx(80 * 0.01), "what the monitor cost, measured by itself"
+    assert monitor.display_seconds == pytest.approx(monitor.live_redraw_seconds)
 
 
 def test_a_short_run_shows_only_its_final_picture(monkeypatch):
