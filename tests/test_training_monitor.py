@@ -232,8 +232,6 @@ class _FakeJupyter:
     `redraw_seconds` of the fake clock, a training step `step_seconds`."""
 
     def __init__(self, monkeypatch, step_seconds, redraw_seconds):
-        from mnist_tutorial import training
-
         self.now, self.step_seconds, self.redraw_seconds = 0.0, step_seconds, redraw_seconds
         self.shown = []  # ("progress" or "figure", the fake clock) for every display or update
         fake_time = type("FakeTime", (), {"perf_counter": staticmethod(lambda: self.now)})
