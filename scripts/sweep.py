@@ -7,7 +7,8 @@
 Each NAME=VALUES argument sweeps one parameter of the notebook's parameters cell over
 comma-separated Python literals; every combination runs once per seed (1 to --seeds). Runs go in
 parallel, one per core by default. Results go to results/sweeps/<name>.csv and .png; run the same
-command again to resume an interrupted sweep (what finished is not run again).
+command again to resume an interrupted sweep (what finished is not run again, unless the
+notebook's parameters cell has changed since).
 """
 
 import argparse
