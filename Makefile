@@ -7,9 +7,9 @@ INSTALLED := $(VENV)/.installed
 # The Python versions for which every pinned package (TensorFlow 2.21, NumPy 2.4) has wheels.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: notebooks test test-fast lab tensorboard sweep seed-spreads bench clean
+.PHONY: notebooks test test-fast lint lock lab tensorboard sweep seed-spreads bench clean
 
-$(INSTALLED): requirements.txt requirements-dev.txt pyproject.toml
+$(INSTALLED): requirements.lock pyproject.toml
 	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
 	if [ -z "$$version" ]; then \
 	  echo "'$(PYTHON)' is not a Python interpreter this Makefile can run. Install Python 3.12 (or 3.11, 3.13)"; \
@@ -22,20 +22,32 @@ $(INSTALLED): requirements.txt requirements-dev.txt pyproject.toml
 	esac
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -e .
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(INSTALLED)
 
-## Execute every notebook in notebooks/ in order, in place, and print the README's table of results.
+## Execute every notebook in run order, in place, and print the README's table of results.
+## Some of them: make notebooks ARGS="03 04".
 notebooks: $(INSTALLED)
-	$(PY) scripts/run_notebooks.py
+	$(VENV)/bin/mnist-notebooks $(ARGS)
 
-## The whole test suite (CI runs exactly this).
-test: $(INSTALLED)
+## The whole test suite, after the linter (CI runs exactly this).
+test: lint
 	$(PY) -m pytest -ra
 
-## Everything but the full-length notebook runs and the browser test: the quick inner loop.
-test-fast: $(INSTALLED)
+## Everything but the full-length notebook runs, the benchmark and the browser test: the quick inner loop.
+test-fast: lint
 	$(PY) -m pytest -ra -m "not slow and not browser"
+
+## ruff on the package, the tests, the benchmarks and the notebooks' code (configured in pyproject.toml).
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+
+## Compile requirements.lock, every package of the environment pinned, from requirements.in and
+## requirements-dev.in. Run it after changing either; `make` then installs the new lock.
+lock: $(INSTALLED)
+	$(VENV)/bin/uv pip compile --universal --python-version 3.11 --custom-compile-command "make lock" \
+	  --quiet requirements.in requirements-dev.in -o requirements.lock
 
 ## JupyterLab on the notebooks (no news pop-up, no update check).
 lab: $(INSTALLED)
@@ -50,13 +62,13 @@ tensorboard: $(INSTALLED)
 	@echo "TensorBoard: open http://127.0.0.1:$(TENSORBOARD_PORT)/ in a browser (Ctrl-C here stops it)."
 	$(VENV)/bin/tensorboard --logdir runs/tensorboard --host 127.0.0.1 --port $(TENSORBOARD_PORT)
 
-## A parameter sweep, e.g. make sweep ARGS="01 learning_rate=0.1,0.5 --seeds 3" (see scripts/sweep.py).
+## A parameter sweep, e.g. make sweep ARGS="01 learning_rate=0.1,0.5 --seeds 3" (mnist-sweep --help).
 sweep: $(INSTALLED)
-	$(PY) scripts/sweep.py $(ARGS)
+	$(VENV)/bin/mnist-sweep $(ARGS)
 
 ## Each training notebook over seeds 1-5: writes notebooks/seed_spreads.json, which the notebooks quote.
 seed-spreads: $(INSTALLED)
-	$(PY) scripts/seed_spreads.py
+	$(VENV)/bin/mnist-seed-spreads $(ARGS)
 
 ## Benchmarks (they print their figures): loading the data, the training loops against tf.data and
 ## Keras, and what writing TensorBoard logs costs. They run from notebooks/, as the notebooks do.

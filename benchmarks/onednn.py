@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 
-NOTEBOOKS = ("04_relu_hidden300", "07_vanishing_gradients", "09_convolutional", "10_batch_norm")
 STEPS = 300
 WARMUP = 30
 REPEATS = 3
@@ -49,7 +48,9 @@ def main():
         return
     print(f"steps per second of each notebook's training step (bare loop, best of {REPEATS} x {STEPS} steps)")
     print(f"{'network':<26}{'oneDNN off':>12}{'oneDNN on':>12}{'on / off':>10}")
-    for notebook in NOTEBOOKS:
+    from mnist_tutorial import catalog
+
+    for notebook in (entry.name for entry in catalog.benchmarked("onednn")):
         speeds = []
         for setting in ("0", "1"):
             child = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", notebook],

@@ -8,7 +8,8 @@ the curves of the batch and the test set, six times a run the weights' histogram
 the graph. It alternates the two, TRIALS times each. Whole runs on a shared machine vary by more
 than the effect measured, so it also times
 every evaluation step, where all the logging happens: the cost of logging is the extra time of
-the logged evaluations, per run, over the median training time without logs. Steps are capped at 3,000 per run; the evaluation interval is the notebook's own.
+the logged evaluations, per run, over the median training time without logs. Steps are capped
+at 3,000 per run; the evaluation interval is the notebook's own.
 Prints; asserts nothing.
 """
 

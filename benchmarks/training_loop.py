@@ -1,8 +1,8 @@
 """How fast each training notebook trains, against three other ways to train the same network.
 
-For each of notebooks 01-04 it runs the notebook's own cells in an IPython shell (so the monitor
-draws its live figure and encodes PNGs as it does in Jupyter), then times, alternating, over the
-notebook's whole run (`training_steps`):
+For each notebook of part one (`catalog.benchmarked("training_loop")`) it runs the notebook's own
+cells in an IPython shell (so the monitor draws its live figure and encodes PNGs as it does in
+Jupyter), then times, alternating, over the notebook's whole run (`training_steps`):
 
 - the notebook's training cell as written: its loop, its test evaluations, its TensorBoard
   summaries, the monitor's progress line and live redraws (the clock is the monitor's own,
@@ -27,6 +27,7 @@ import argparse
 import contextlib
 import io
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -123,24 +124,33 @@ model.fit(x[:batch * steps], y[:batch * steps], batch_size=batch, epochs=1, verb
 print(json.dumps({"steps_per_second": steps / (time.perf_counter() - started)}))
 '''
 
-#: The notebooks' networks in Keras terms: (units, activation, initialiser, stddev, dropout after).
-KERAS_SPECS = {
-    "01_softmax": dict(layers=[(10, "softmax", "zeros", 0, 0)], learning_rate=0.3, batch_size=200),
-    "02_sigmoid_hidden25": dict(layers=[(25, "sigmoid", "truncated", 0.1, 0.1), (10, "softmax", "truncated", 0.1, 0)],
-                                learning_rate=0.5, batch_size=50),
-    # notebook 3 minimises the cross-entropy summed over 100 images at 0.003: the mean at 0.3
-    "03_five_layers_sigmoid": dict(layers=[(200, "sigmoid", "truncated", 1.0, 0), (100, "sigmoid", "truncated", 1.0, 0),
-                                           (60, "sigmoid", "truncated", 1.0, 0), (30, "sigmoid", "truncated", 1.0, 0),
-                                           (10, "softmax", "truncated", 1.0, 0)], learning_rate=0.3, batch_size=100),
-    "04_relu_hidden300": dict(layers=[(300, "relu", "normal", 0.03, 0), (10, "softmax", "normal", 0.03, 0)],
-                              learning_rate=0.5, batch_size=100),
-}
+def keras_spec(name, ns):
+    """Notebook `name`'s network in Keras terms, from the values its own cells set (`ns`): layers as
+    (units, activation, initialiser, stddev, dropout rate after), the learning rate and the batch size."""
+    slug = name.split("_", 1)[1]
+    learning_rate, batch_size = ns["learning_rate"], ns["batch_size"]
+    if slug == "softmax":
+        layers = [(10, "softmax", "zeros", 0, 0)]
+    elif slug == "sigmoid_hidden25":
+        layers = [(ns["hidden_units"], "sigmoid", "truncated", ns["init_stddev"], 1 - ns["keep_prob"]),
+                  (10, "softmax", "truncated", ns["init_stddev"], 0)]
+    elif slug == "five_layers_sigmoid":
+        widths = [ns[f"hidden{i}"] for i in range(1, 5)]
+        layers = [(units, "sigmoid", "truncated", ns["init_stddev"], 0) for units in widths]
+        layers.append((10, "softmax", "truncated", ns["init_stddev"], 0))
+        learning_rate *= batch_size  # the notebook minimises the cross-entropy summed over the batch
+    elif slug == "relu_hidden300":
+        layers = [(ns["hidden_units"], "relu", "normal", ns["init_stddev"], 0),
+                  (10, "softmax", "normal", ns["init_stddev"], 0)]
+    else:
+        raise ValueError(f"no Keras counterpart of {name} is written in this benchmark")
+    return dict(layers=layers, learning_rate=learning_rate, batch_size=batch_size)
 
 
-def keras_steps_per_second(name, steps):
-    environment = {k: v for k, v in os.environ.items()}
+def keras_steps_per_second(spec, steps):
+    environment = dict(os.environ.items())
     environment.update(KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
-    run = subprocess.run([sys.executable, "-c", KERAS, json.dumps({**KERAS_SPECS[name], "steps": steps})],
+    run = subprocess.run([sys.executable, "-c", KERAS, json.dumps({**spec, "steps": steps})],
                          capture_output=True, text=True, env=environment, timeout=900)
     if run.returncode != 0:
         return None, run.stderr.strip().splitlines()[-1]
@@ -159,14 +169,14 @@ def main(argv=None):
     tf_logging.silence_tensorflow()
     from IPython.core.interactiveshell import InteractiveShell
 
-    from mnist_tutorial import device, paths, plotting
+    from mnist_tutorial import catalog, device, paths, plotting
 
     scratch = tempfile.TemporaryDirectory(prefix="bench-training-loop-")
     os.environ[paths.OUTPUT_DIR_VARIABLE] = scratch.name  # the notebooks' TensorBoard logs go there
     shell = InteractiveShell.instance()
-    plotting._register_png_formatter()
+    plotting.use_compact_png()  # as the notebooks do: the live redraws encode PNGs as in Jupyter
     rows = []
-    for notebook in sorted((paths.REPO_ROOT / "notebooks").glob("0[1-4]_*.ipynb")):
+    for notebook in (entry.path for entry in catalog.benchmarked("training_loop")):
         shell.reset(new_session=False)  # each notebook starts from an empty namespace, as in its own kernel
         source = training_cell(notebook, shell.user_ns)
         ns = shell.user_ns
@@ -184,7 +194,7 @@ def main(argv=None):
         tf_data_loop(data_session, data_step, 100)
         measured = {"notebook": [], "bare": [], "bare+fetch": [], "tf.data": []}
         monitor_share, redraw_share = [], []
-        repeats = max(args.repeats, -(-MIN_STEPS_MEASURED // steps)) if not args.steps else args.repeats
+        repeats = args.repeats if args.steps else max(args.repeats, math.ceil(MIN_STEPS_MEASURED / steps))
         for _ in range(repeats):  # alternate, so that the machine's load hits each alike
             monitor = run_training_cell(shell, source)
             measured["notebook"].append(monitor.train_seconds)
@@ -195,7 +205,7 @@ def main(argv=None):
             measured["tf.data"].append(tf_data_loop(data_session, data_step, steps))
         median = {k: statistics.median(v) for k, v in measured.items()}
         speed = {k: steps / median[k] for k in measured}
-        speed["keras"], keras_error = keras_steps_per_second(notebook.stem, steps)
+        speed["keras"], keras_error = keras_steps_per_second(keras_spec(notebook.stem, ns), steps)
         evaluations = len(monitor.test_steps)
         rows.append(dict(name=notebook.stem, steps=steps, repeats=repeats, speed=speed, evaluations=evaluations,
                          monitor=statistics.median(monitor_share), redraw=statistics.median(redraw_share),

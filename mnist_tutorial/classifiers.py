@@ -1,4 +1,4 @@
-"""Restore the networks that notebooks 1-4 and 9 trained, each in its own graph and session.
+"""Restore the trained networks of the series (`catalog.classifiers()`), each in its own graph and session.
 
 Each training notebook saves its model with `tf.train.Saver` under `checkpoints/<notebook>/`.
 The `.meta` file holds the graph, so restoring needs none of the notebook's code:
@@ -11,22 +11,18 @@ into its run record: a damaged, truncated or swapped checkpoint is reported as s
 notebook to re-run, and never loaded.
 """
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import tensorflow.compat.v1 as tf
 from google.protobuf.message import DecodeError
+from numpy.typing import ArrayLike
 
-from . import checkpoints, device, paths, results
+from . import catalog, checkpoints, device, paths, results
 
-#: The trained networks of the series: checkpoint name -> short label.
-NETWORKS = {
-    "01_softmax": "1 layer, softmax",
-    "02_sigmoid_hidden25": "25 sigmoid",
-    "03_five_layers_sigmoid": "5 sigmoid layers",
-    "04_relu_hidden300": "300 ReLU",
-    "09_convolutional": "convolutional",
-}
+#: The trained networks of the series that later notebooks restore: notebook name -> short label.
+NETWORKS = catalog.classifiers()
 #: The image shapes a network's `images` placeholder may have (after the batch dimension): rows of
 #: 784 pixels (notebooks 1-4), or 28x28 images of one channel (the convolutional notebook 9).
 IMAGE_SHAPES = ([784], [28, 28, 1])
@@ -35,7 +31,7 @@ IMAGE_SHAPES = ([784], [28, 28, 1])
 class CheckpointError(Exception):
     """A notebook's trained model cannot be used. `short` says what to do, in a few words."""
 
-    def __init__(self, message, short):
+    def __init__(self, message: str, short: str) -> None:
         super().__init__(message)
         self.short = short
 
@@ -59,7 +55,7 @@ def _damaged(run_name, what):
         short=f"re-run notebook {run_name[:2]}: its checkpoint is damaged")
 
 
-def check(run_name):
+def check(run_name: str) -> None:
     """Raise CheckpointMissing or CheckpointDamaged unless `run_name`'s checkpoint is the one its run wrote."""
     prefix = paths.checkpoint_prefix(run_name)
     if not Path(f"{prefix}.index").exists() or not Path(f"{prefix}.meta").exists():
@@ -82,7 +78,7 @@ def check(run_name):
 class Classifier:
     """A trained network, restored from its checkpoint, that reads 28x28 digits."""
 
-    def __init__(self, run_name):
+    def __init__(self, run_name: str) -> None:
         self.name = run_name
         self.label = NETWORKS.get(run_name, run_name)
         check(run_name)
@@ -102,7 +98,7 @@ class Classifier:
         if self._image_shape not in IMAGE_SHAPES or self._probabilities.shape.as_list() != [None, 10]:
             raise _damaged(run_name, "its graph does not take 28x28 images and give 10 probabilities")
 
-    def probabilities(self, images):
+    def probabilities(self, images: ArrayLike) -> np.ndarray:
         """[N, 10] probabilities for images given as rows of 784 values or 28x28 arrays in [0, 1].
 
         The images are reshaped to what the network's placeholder takes, rows or 28x28x1 images.
@@ -110,15 +106,15 @@ class Classifier:
         images = np.asarray(images, dtype=np.float32).reshape([-1, *self._image_shape])
         return self.session.run(self._probabilities, feed_dict={self._images: images})
 
-    def predict(self, images):
+    def predict(self, images: ArrayLike) -> np.ndarray:
         """The most probable digit for each image."""
         return self.probabilities(images).argmax(axis=1)
 
-    def accuracy(self, images, labels):
+    def accuracy(self, images: ArrayLike, labels: ArrayLike) -> float:
         """The fraction of `images` read as their integer `labels`."""
         return float(np.mean(self.predict(images) == np.asarray(labels)))
 
-    def variable(self, name):
+    def variable(self, name: str) -> np.ndarray:
         """The trained value of the variable the notebook named `name` (for example "W1")."""
         return self.session.run(self._named(name))
 
@@ -131,7 +127,7 @@ class Classifier:
         return found[0].outputs[0]
 
 
-def restore_all(names=tuple(NETWORKS)):
+def restore_all(names: Iterable[str] = tuple(NETWORKS)) -> tuple[dict[str, Classifier], dict[str, CheckpointError]]:
     """{name: Classifier} for every network that can be restored, and {name: CheckpointError} for the rest.
 
     One missing or damaged checkpoint never stops the others from being restored.

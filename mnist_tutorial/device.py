@@ -9,12 +9,12 @@ import tensorflow.compat.v1 as tf
 THREADS_VARIABLE = "MNIST_TUTORIAL_THREADS"
 
 
-def gpu_names():
+def gpu_names() -> list[str]:
     """The names of the GPUs TensorFlow can use; empty on a CPU-only machine."""
     return [gpu.name for gpu in tf.config.list_physical_devices("GPU")]
 
 
-def session_config():
+def session_config() -> tf.ConfigProto:
     """A `tf.ConfigProto` for `tf.Session(config=...)` that runs the same graph on a GPU or a CPU.
 
     Soft placement lets an operation with no GPU kernel fall back to the CPU; memory growth
@@ -26,7 +26,7 @@ def session_config():
                           intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads)
 
 
-def describe():
+def describe() -> str:
     """One sentence that says where training runs."""
     gpus = gpu_names()
     if gpus:

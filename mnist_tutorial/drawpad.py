@@ -7,10 +7,12 @@ Clear button and a pen-width slider. Built on anywidget.
 """
 
 import base64
+from collections.abc import Iterable, Sequence
 
 import anywidget
 import numpy as np
 import traitlets
+from numpy.typing import ArrayLike
 
 _ESM = r"""
 function render({ model, el }) {
@@ -152,7 +154,7 @@ class DrawPad(anywidget.AnyWidget):
     def __repr__(self):
         return f"DrawPad(size={self.size}, pen_width={self.pen_width})"
 
-    def image(self):
+    def image(self) -> np.ndarray | None:
         """The drawing as a [size, size] uint8 array (255 = white paper, 0 = ink); None if blank."""
         if not self.pixels:
             return None
@@ -161,7 +163,7 @@ class DrawPad(anywidget.AnyWidget):
             raise ValueError(f"The pad sent {gray.size} pixels, expected {self.size} x {self.size}.")
         return gray.reshape(self.size, self.size)
 
-    def show(self, image):
+    def show(self, image: ArrayLike) -> None:
         """Put `image` (a [size, size] uint8 array, dark ink on white) on the pad, as if drawn there."""
         image = np.asarray(image)
         if image.shape != (self.size, self.size) or image.dtype != np.uint8:
@@ -169,7 +171,8 @@ class DrawPad(anywidget.AnyWidget):
         self.pixels = base64.b64encode(image.tobytes()).decode("ascii")
 
 
-def render_strokes(strokes, size=280, pen_width=20):
+def render_strokes(strokes: Iterable[Sequence[tuple[float, float]]], size: int = 280,
+                   pen_width: float = 20) -> np.ndarray:
     """Draw strokes as the pad would: round pen, dark ink on white. Returns a [size, size] uint8 array.
 
     `strokes` is a list of strokes, each a list of (x, y) points in pixels.

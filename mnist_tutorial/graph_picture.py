@@ -10,13 +10,21 @@ shaded box around its operations, and writes each tensor's shape on its edge. It
 system program, so the picture appears wherever matplotlib does.
 """
 
+from __future__ import annotations
+
 import collections
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from .plotting import new_figure
+
+if TYPE_CHECKING:
+    import tensorflow.compat.v1 as tf
 
 #: Name scopes left out of the picture: bookkeeping, not the model.
 HIDDEN_SCOPES = ("summaries", "save", "init")
@@ -29,7 +37,8 @@ KIND_NAMES = {"placeholder": "placeholder (fed data)", "variable": "variable (le
 Node = collections.namedtuple("Node", "kind label scope")
 
 
-def structure(graph, outputs=None):
+def structure(graph: tf.Graph, outputs: Iterable[tf.Tensor | tf.Operation] | None = None
+              ) -> tuple[dict[str, Node], dict[tuple[str, str], str]]:
     """The graph as the picture shows it: ({key: Node}, {(from key, to key): edge label}).
 
     With `outputs` (tensors or operations), only what computing them needs. Edge labels are tensor
@@ -149,7 +158,8 @@ def _shape(tensor):
     return "[" + ", ".join("?" if d is None else str(d) for d in dims) + "]"
 
 
-def layout(nodes, edges, max_columns=4):
+def layout(nodes: Mapping[str, Node], edges: Iterable[tuple[str, str]],
+           max_columns: int = 4) -> dict[str, tuple[float, float]]:
     """{key: (x, y)}: rows from top to bottom by data flow; each name scope in columns of its own.
 
     A scope's operations share a block of at most `max_columns` columns (a wider row wraps onto
@@ -179,7 +189,7 @@ def layout(nodes, edges, max_columns=4):
     # Tracks of columns: a group takes the first track whose groups have all ended above it.
     tracks, track_of = [], {}
     for g in sorted(span, key=lambda g: (span[g][0], g)):
-        for index, track in enumerate(tracks):
+        for index, track in enumerate(tracks):  # noqa: B007 (the index found is used after the loop)
             if track["end"] < span[g][0]:
                 break
         else:
@@ -210,7 +220,8 @@ def layout(nodes, edges, max_columns=4):
     return {key: (x * 2.0, y * 1.2) for key, (x, y) in positions.items()}
 
 
-def plot_graph(outputs=None, graph=None, title=None):
+def plot_graph(outputs: Iterable[tf.Tensor | tf.Operation] | None = None, graph: tf.Graph | None = None,
+               title: str | None = None) -> Figure:
     """Draw what computing `outputs` needs (default: everything in `graph`, the default graph), as
     `structure()` sees it, and return the figure."""
     if graph is None:

@@ -15,13 +15,19 @@ read-only because of that cache: copy one (`images.copy()`) before changing it i
 
 import collections
 import numbers
+import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from . import mnist_files, paths
 from .mnist_files import MnistFileError  # noqa: F401  (re-exported for callers)
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 NUM_CLASSES = 10
 Datasets = collections.namedtuple("Datasets", ["train", "validation", "test"])
@@ -33,7 +39,7 @@ _cache_lock = threading.Lock()
 class DataSet:
     """One split: `images`, `labels`, and `next_batch()` for mini-batch training."""
 
-    def __init__(self, images, labels, seed=None):
+    def __init__(self, images: np.ndarray, labels: np.ndarray, seed: int | np.random.SeedSequence | None = None):
         if len(images) != len(labels):
             raise ValueError(f"{len(images)} images but {len(labels)} labels: they must match.")
         self._images = images
@@ -45,22 +51,22 @@ class DataSet:
         self._rng = np.random.default_rng(seed)
 
     @property
-    def images(self):
+    def images(self) -> np.ndarray:
         return self._images
 
     @property
-    def labels(self):
+    def labels(self) -> np.ndarray:
         return self._labels
 
     @property
-    def num_examples(self):
+    def num_examples(self) -> int:
         return self._num_examples
 
     @property
-    def epochs_completed(self):
+    def epochs_completed(self) -> int:
         return self._epochs_completed
 
-    def next_batch(self, batch_size, shuffle=True):
+    def next_batch(self, batch_size: int, shuffle: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """The next `batch_size` examples as `(images, labels)`.
 
         As in TensorFlow 1: the order is shuffled at the first call and at every new epoch,
@@ -103,15 +109,16 @@ def _whole_number(name, value, low, high, high_meaning):
     return int(value)
 
 
-def dense_to_one_hot(labels, num_classes=NUM_CLASSES):
+def dense_to_one_hot(labels: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
     """Integer labels [N] to one-hot rows [N, num_classes] of float32."""
     one_hot = np.zeros((len(labels), num_classes), np.float32)
     one_hot[np.arange(len(labels)), labels] = 1.0
     return one_hot
 
 
-def read_data_sets(train_dir=None, fake_data=False, one_hot=False, dtype=np.float32,
-                   reshape=True, validation_size=5000, seed=None, source_url=None):
+def read_data_sets(train_dir: str | os.PathLike | None = None, fake_data: bool = False, one_hot: bool = False,
+                   dtype: "npt.DTypeLike | tf.DType" = np.float32, reshape: bool = True,
+                   validation_size: int = 5000, seed: int | None = None, source_url: str | None = None) -> Datasets:
     """Load MNIST as `Datasets(train, validation, test)`: 55,000 / 5,000 / 10,000 by default.
 
     train_dir: folder of the four files; a relative path is taken from the working
@@ -129,8 +136,8 @@ def read_data_sets(train_dir=None, fake_data=False, one_hot=False, dtype=np.floa
     dtype = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
     if dtype not in (np.float32, np.uint8):
         raise TypeError(f"dtype must be float32 or uint8, not {dtype}.")
-    validation_size = _whole_number("validation_size", validation_size, 0,
-                                    mnist_files.TRAIN_IMAGES.count, "the number of training images")
+    validation_size = _whole_number("validation_size", validation_size, 0, mnist_files.TRAIN_IMAGES.count - 1,
+                                    "at least one of the 60,000 training images must be left to train on")
     directory = Path(train_dir) if train_dir is not None else paths.default_data_dir()
     if directory.exists() and not directory.is_dir():
         raise mnist_files.MnistFileError(
@@ -148,10 +155,11 @@ def read_data_sets(train_dir=None, fake_data=False, one_hot=False, dtype=np.floa
 
 
 def _arrays(directory, spec, one_hot, dtype, reshape, mirrors):
-    """One file's array in the requested form, from the cache when the file has not changed."""
-    path = mnist_files.locate(directory, spec)
-    if path is None:
-        path = mnist_files.download(spec, directory, mirrors)
+    """One file's array in the requested form, from the cache when the file has not changed.
+
+    The one way the series reads a MNIST file: found (or downloaded when missing), checked, parsed.
+    """
+    path = mnist_files.locate(directory, spec) or mnist_files.download(spec, directory, mirrors)
     stat = path.stat()
     source_key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     form = (one_hot,) if not spec.is_images else (dtype.str, reshape)

@@ -7,15 +7,18 @@ the file and says how to fix it; it is never replaced or overwritten.
 
 import hashlib
 import os
-import tempfile
 import time
 import urllib.error
 import urllib.request
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
+
+from . import atomic_files
 
 #: Public mirrors of the original files, tried in order (the ones TensorFlow and torchvision use).
 MIRRORS = (
@@ -38,25 +41,27 @@ class MnistFileError(Exception):
 
 @dataclass(frozen=True)
 class MnistFile:
+    """One of the four files: its name, and what its content must be."""
+
     name: str  # the gzip file's name
     magic: int
     count: int
     content_sha256: str  # of the uncompressed IDX content
 
     @property
-    def is_images(self):
+    def is_images(self) -> bool:
         return self.magic == IMAGES_MAGIC
 
     @property
-    def header_size(self):
+    def header_size(self) -> int:
         return 16 if self.is_images else 8
 
     @property
-    def content_size(self):
+    def content_size(self) -> int:
         return self.header_size + self.count * (28 * 28 if self.is_images else 1)
 
     @property
-    def max_file_size(self):
+    def max_file_size(self) -> int:
         """The most bytes a good copy can take on disk: the uncompressed content, plus room for a
         gzip header (compressing MNIST only ever makes it smaller)."""
         return self.content_size + (1 << 16)
@@ -76,7 +81,7 @@ _FIX = ("Restore a good copy (in this repo: `git checkout -- mnist_data/`), or m
         "away so that the next load downloads a fresh one.")
 
 
-def locate(directory, spec):
+def locate(directory: str | os.PathLike, spec: MnistFile) -> Path | None:
     """The path of `spec` in `directory`: the .gz file, or else an uncompressed copy; None if neither."""
     directory = Path(directory)
     for candidate in (directory / spec.name, directory / spec.name[:-len(".gz")]):
@@ -89,7 +94,7 @@ def locate(directory, spec):
     return None
 
 
-def read_content(path, spec, label=None, fix=_FIX):
+def read_content(path: str | os.PathLike, spec: MnistFile, label: str | None = None, fix: str = _FIX) -> bytes:
     """The checked, uncompressed IDX content of `path`, which should hold `spec`.
 
     `label` names the file in error messages (default: its path) and `fix` says what to do.
@@ -129,7 +134,7 @@ def _gunzip(raw, spec, label, fix):
     return content
 
 
-def check_content(content, label, spec, fix=_FIX):
+def check_content(content: bytes, label: str, spec: MnistFile, fix: str = _FIX) -> None:
     """Raise MnistFileError unless `content` is exactly the original IDX content of `spec`."""
     kind = "images" if spec.is_images else "labels"
     magic = int.from_bytes(content[:4], "big") if len(content) >= 4 else None
@@ -158,20 +163,21 @@ def check_content(content, label, spec, fix=_FIX):
             f"expected {spec.content_sha256[:16]}...): it is corrupt or has been modified. {fix}".rstrip())
 
 
-def parse(content, spec):
+def parse(content: bytes, spec: MnistFile) -> np.ndarray:
     """The images as a uint8 array [count, 28, 28], or the labels as a uint8 array [count]."""
     shape = (spec.count, 28, 28) if spec.is_images else (spec.count,)
     return np.frombuffer(content, np.uint8, offset=spec.header_size).reshape(shape)
 
 
-def download(spec, directory, mirrors=MIRRORS, progress=True, deadline=DOWNLOAD_DEADLINE):
-    """Download `spec` into `directory` from the first mirror that serves a good copy.
+def download(spec: MnistFile, directory: str | os.PathLike, mirrors: Sequence[str] = MIRRORS,
+             progress: bool = True, deadline: float = DOWNLOAD_DEADLINE) -> Path:
+    """Download `spec` into `directory` from the first mirror that serves a good copy; return its path.
 
-    The file is written under a temporary name (`.<name>.*.part`), checked, and only then moved
-    into place, so a good file never sits next to a half-written one. A failed or interrupted
-    download removes its temporary file; a process killed outright cannot, so each download first
-    clears such files left over from earlier downloads that ran past their deadline. Each mirror
-    has `deadline` seconds in all and may send no more than a good copy's size.
+    The file is written under a temporary name (`.<name>.*.part`, see `atomic_files.replacing_file`),
+    checked, and only then moved into place, so a good file never sits next to a half-written one. A
+    failed or interrupted download removes its temporary file; a process killed outright cannot, so
+    each download first clears such files left over from earlier downloads that ran past their
+    deadline. Each mirror has `deadline` seconds in all and may send no more than a good copy's size.
     """
     directory = Path(directory)
     target = directory / spec.name
@@ -183,24 +189,18 @@ def download(spec, directory, mirrors=MIRRORS, progress=True, deadline=DOWNLOAD_
     for mirror in mirrors:
         url = mirror.rstrip("/") + "/" + spec.name
         try:
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.name}.", suffix=".part", dir=directory)
-        except OSError as exc:
+            with atomic_files.replacing_file(target, suffix=".part") as out:
+                _fetch(url, out, spec, progress, deadline)
+                out.flush()
+                read_content(out.name, spec, label=f"the file served as {url}", fix="")
+            return target
+        except atomic_files.FolderNotWritable as exc:
             raise MnistFileError(
                 f"{target} is missing and cannot be downloaded: this process cannot write into "
                 f"{directory} ({exc.strerror}). Copy the four MNIST .gz files there by hand, or give "
                 f"read_data_sets a folder you can write to.") from None
-        try:
-            with os.fdopen(fd, "wb") as out:
-                _fetch(url, out, spec, progress, deadline)
-            read_content(Path(tmp_name), spec, label=f"the file served as {url}", fix="")
-            os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp makes it private (0600)
-            os.replace(tmp_name, target)
-            return target
         except (OSError, urllib.error.URLError, MnistFileError) as exc:
             failures.append(f"  {url}: {exc}")
-        finally:
-            if os.path.exists(tmp_name):
-                os.remove(tmp_name)
     raise MnistFileError(
         f"{target} is missing, and no mirror gave a good copy:\n" + "\n".join(failures) +
         f"\nWithout a network, copy the four MNIST .gz files into {directory} by hand "
@@ -229,13 +229,7 @@ def _remove_stale_downloads(directory, spec, deadline):
             pass  # another process's file, or gone already: not ours to worry about
 
 
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _fetch(url, out, spec, progress, deadline):
+def _fetch(url: str, out: BinaryIO, spec: MnistFile, progress: bool, deadline: float) -> None:
     """Copy `url` into `out`, giving up past `deadline` seconds or past a good copy's size."""
     started = time.monotonic()
     limit = spec.max_file_size
@@ -264,12 +258,3 @@ def _fetch(url, out, spec, progress, deadline):
         finally:
             if bar is not None:
                 bar.close()
-
-
-def load(directory, spec, mirrors=MIRRORS):
-    """The checked uint8 array of `spec` from `directory`, downloading the file if it is missing."""
-    path = locate(directory, spec)
-    if path is None:
-        path = download(spec, directory, mirrors)
-    return parse(read_content(path, spec), spec)
-

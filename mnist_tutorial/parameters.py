@@ -11,6 +11,8 @@ It returns the values as a dict, which is also what the run's record saves.
 
 import math
 import numbers
+from collections.abc import Callable
+from typing import Any
 
 TRAINING_IMAGES = 55000
 
@@ -81,7 +83,7 @@ RULES = (
 )
 
 
-def rule_for(name):
+def rule_for(name: str) -> tuple[Callable[[Any], bool], str] | None:
     """(rule, description) for a parameter name, or None when no rule applies to it."""
     if name.rstrip("0123456789") == "hidden":  # hidden1 ... hidden4: widths of hidden layers
         name = "hidden_units"
@@ -93,7 +95,7 @@ def rule_for(name):
     return None
 
 
-def check(**values):
+def check(**values: Any) -> dict[str, Any]:
     """`values` as a dict, once every value is of the kind its name calls for.
 
     Raises ParameterError, naming the first parameter that is not, what it must be, and what it

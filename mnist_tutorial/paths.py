@@ -13,31 +13,25 @@ OUTPUT_DIR_VARIABLE = "MNIST_TUTORIAL_OUTPUT_DIR"
 DATA_DIR_VARIABLE = "MNIST_DATA_DIR"
 
 
-def default_data_dir():
+def default_data_dir() -> Path:
     """The folder `read_data_sets()` reads when it is given none: the repo's `mnist_data/`."""
     if os.environ.get(DATA_DIR_VARIABLE):
         return Path(os.environ[DATA_DIR_VARIABLE]).expanduser()
     return REPO_ROOT / "mnist_data"
 
 
-def output_dir():
+def output_dir() -> Path:
     """The folder that holds `results/` and `checkpoints/`: the repo, unless overridden."""
     if os.environ.get(OUTPUT_DIR_VARIABLE):
         return Path(os.environ[OUTPUT_DIR_VARIABLE]).expanduser()
     return REPO_ROOT
 
 
-def results_path(run_name):
+def results_path(run_name: str) -> Path:
     """`results/<run_name>.json`."""
     return output_dir() / "results" / f"{run_name}.json"
 
 
-def checkpoint_prefix(run_name, create=False):
-    """`checkpoints/<run_name>/model`: the prefix `tf.train.Saver` writes its files under.
-
-    With `create=True` the folder is made, as `Saver.save()` needs it to exist.
-    """
-    prefix = output_dir() / "checkpoints" / run_name / "model"
-    if create:
-        prefix.parent.mkdir(parents=True, exist_ok=True)
-    return prefix
+def checkpoint_prefix(run_name: str) -> Path:
+    """`checkpoints/<run_name>/model`: the prefix `tf.train.Saver` writes its files under."""
+    return output_dir() / "checkpoints" / run_name / "model"

@@ -2,22 +2,32 @@
 robustness curves, per-layer gradient curves, train-against-test curves, convolution filters and
 feature maps.
 
-Every function returns a matplotlib Figure; as the last line of a notebook cell, Jupyter shows
-it (elsewhere use `display(fig)` or `fig.savefig(...)`). The figures are not registered with
-pyplot, so they are never shown twice and never pile up in memory.
+Every function returns a matplotlib Figure. The figures are not registered with pyplot, so they
+are never shown twice and never pile up in memory; for Jupyter to show one that ends a cell (or
+is passed to `display`), call `use_compact_png()` once, in the notebook's imports cell. Elsewhere
+use `fig.savefig(...)`. Importing this module changes nothing in IPython.
 """
 
+from __future__ import annotations
+
 import io
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 from PIL import Image
+
+if TYPE_CHECKING:
+    from .training import TrainingMonitor
 
 DIGITS = list(range(10))
 WEIGHT_COLORMAP = "RdBu_r"  # red: the pixel's ink raises the score; blue: it lowers it
 
 
-def compact_png(png):
+def compact_png(png: bytes) -> bytes:
     """The PNG `png` (bytes) on white, in at most 256 colours: what a saved notebook keeps.
 
     Matplotlib writes full-colour PNGs with an alpha channel; the figures here (lines, text,
@@ -32,28 +42,57 @@ def compact_png(png):
     return compact.getvalue()
 
 
-def _register_png_formatter():
-    """Let IPython show a plain `Figure` as a PNG (pyplot's inline backend only covers its own)."""
+def use_compact_png(enabled: bool = True) -> None:
+    """Make IPython show every matplotlib `Figure` as a compact PNG: on white, in at most 256 colours.
+
+    Call it once, in a notebook's imports cell; it does nothing outside IPython, and calling it
+    again changes nothing. It registers a PNG formatter for `matplotlib.figure.Figure` with the
+    running IPython shell: it affects only `Figure` objects that IPython shows (this package's,
+    the training monitor's live figure, and your own, pyplot's inline figures included), and
+    replaces any PNG formatter for them, such as pyplot's inline backend's (which, activated
+    later, replaces this one in turn). `use_compact_png(False)` puts back what it replaced.
+
+    The training monitor does not call it: its live figure shows however the notebook has set
+    IPython to show a `Figure` (as text, `<Figure size ...>`, if nothing has).
+    """
     try:
         from IPython import get_ipython
-        from IPython.core.pylabtools import print_figure
     except ImportError:
         return
     shell = get_ipython()
-    if shell is not None:
-        shell.display_formatter.formatters["image/png"].for_type(
-            Figure, lambda fig: compact_png(print_figure(fig, "png", bbox_inches="tight")))
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["image/png"]
+    current = formatter.type_printers.get(Figure)
+    if enabled and not isinstance(current, _CompactPNG):
+        formatter.for_type(Figure, _CompactPNG(replaced=formatter.for_type(Figure)))
+    elif not enabled and isinstance(current, _CompactPNG):
+        if current.replaced is None:
+            formatter.pop(Figure)
+        else:
+            formatter.for_type(Figure, current.replaced)
 
 
-_register_png_formatter()
+class _CompactPNG:
+    """The PNG formatter `use_compact_png()` registers; it remembers the one it replaced."""
+
+    def __init__(self, replaced):
+        self.replaced = replaced
+
+    def __call__(self, fig):
+        from IPython.core.pylabtools import print_figure
+
+        return compact_png(print_figure(fig, "png", bbox_inches="tight"))
 
 
-def new_figure(figsize):
+def new_figure(figsize: tuple[float, float]) -> Figure:
     """An empty figure with constrained layout."""
     return Figure(figsize=figsize, layout="constrained")
 
 
-def draw_curves(accuracy_ax, cross_entropy_ax, history, accuracy_ylim=None, cross_entropy_ylim=None):
+def draw_curves(accuracy_ax: Axes, cross_entropy_ax: Axes, history: TrainingMonitor,
+                accuracy_ylim: tuple[float, float] | None = None,
+                cross_entropy_ylim: tuple[float, float] | None = None) -> None:
     """Draw the train curves (every batch, faint, and their moving average) and the test curve
     (every evaluation, thick) onto two axes."""
     for ax, train, test, name, ylim in (
@@ -76,18 +115,19 @@ def draw_curves(accuracy_ax, cross_entropy_ax, history, accuracy_ylim=None, cros
         ax.legend(loc="lower right" if name == "accuracy" else "upper right")
 
 
-def smoothing_window(count):
+def smoothing_window(count: int) -> int:
     """How many batches the train curve's moving average (and the progress line) averages over."""
     return max(10, count // 100)
 
 
-def moving_average(values, window):
+def moving_average(values: ArrayLike, window: int) -> np.ndarray:
     """The mean of each run of `window` consecutive values (len(values) - window + 1 of them)."""
     sums = np.cumsum(np.insert(np.asarray(values, dtype=float), 0, 0.0))
     return (sums[window:] - sums[:-window]) / window
 
 
-def plot_training_curves(history, accuracy_zoom=None, cross_entropy_zoom=None):
+def plot_training_curves(history: TrainingMonitor, accuracy_zoom: tuple[float, float] | None = None,
+                         cross_entropy_zoom: tuple[float, float] | None = None) -> Figure:
     """Accuracy and cross-entropy over training: the full range on top, zoomed in below.
 
     The zoom ranges default to what shows the end of training best.
@@ -121,7 +161,8 @@ def _grid(count, ncols, cell_size=1.25, extra_width=0.0):
     return fig, axes[:count]
 
 
-def plot_digits(images, titles=None, ncols=10, suptitle=None):
+def plot_digits(images: ArrayLike, titles: Sequence[object] | None = None, ncols: int = 10,
+                suptitle: str | None = None) -> Figure:
     """Digits (rows of 784 values or 28x28 arrays, 0 = paper) drawn as ink on white paper."""
     images = np.asarray(images).reshape(-1, 28, 28)
     fig, axes = _grid(len(images), ncols)
@@ -134,7 +175,8 @@ def plot_digits(images, titles=None, ncols=10, suptitle=None):
     return fig
 
 
-def plot_weight_images(weights, titles=None, ncols=10, suptitle=None, row_labels=None):
+def plot_weight_images(weights: ArrayLike, titles: Sequence[object] | None = None, ncols: int = 10,
+                       suptitle: str | None = None, row_labels: Sequence[str] | None = None) -> Figure:
     """Each column of `weights` [784, units] as a 28x28 image, all on one colour scale centred on 0.
 
     One scale for every image means a strong red pixel is equally strong in each of them.
@@ -157,7 +199,8 @@ def plot_weight_images(weights, titles=None, ncols=10, suptitle=None, row_labels
     return fig
 
 
-def plot_misclassified(images, labels, predictions, count=20, ncols=10):
+def plot_misclassified(images: ArrayLike, labels: np.ndarray | Sequence[int],
+                       predictions: np.ndarray | Sequence[int], count: int = 20, ncols: int = 10) -> Figure:
     """The first `count` test digits the network got wrong, titled with the truth and its answer."""
     wrong = np.flatnonzero(np.asarray(labels) != np.asarray(predictions))[:count]
     titles = [f"true {labels[i]}, said {predictions[i]}" for i in wrong]
@@ -167,13 +210,13 @@ def plot_misclassified(images, labels, predictions, count=20, ncols=10):
     return fig
 
 
-def confusion_matrix(labels, predictions, classes=10):
+def confusion_matrix(labels: ArrayLike, predictions: ArrayLike, classes: int = 10) -> np.ndarray:
     """counts[true, predicted]."""
     index = np.asarray(labels, dtype=int) * classes + np.asarray(predictions, dtype=int)
     return np.bincount(index, minlength=classes * classes).reshape(classes, classes)
 
 
-def plot_confusion_matrix(labels, predictions):
+def plot_confusion_matrix(labels: ArrayLike, predictions: ArrayLike) -> Figure:
     """How often each true digit (row) was read as each digit (column); mistakes off the diagonal."""
     counts = confusion_matrix(labels, predictions)
     mistakes = counts.copy()
@@ -194,7 +237,7 @@ def plot_confusion_matrix(labels, predictions):
     return fig
 
 
-def plot_weight_snapshots(snapshots, steps):
+def plot_weight_snapshots(snapshots: Sequence[ArrayLike], steps: Sequence[int]) -> Figure:
     """Output-neuron weights at several moments of training, each row followed by its change.
 
     `snapshots` is a list of [784, 10] arrays taken after `steps[i]` steps; the first one is the
@@ -222,7 +265,7 @@ def plot_weight_snapshots(snapshots, steps):
     return fig
 
 
-def plot_accuracy_curves(panels, suptitle=None):
+def plot_accuracy_curves(panels: Sequence[Mapping[str, Any]], suptitle: str | None = None) -> Figure:
     """One panel per experiment: accuracy (y) against how far the digits were changed (x).
 
     `panels` is a list of dicts with keys `title`, `xlabel`, `x` and `curves` ({network label:
@@ -248,7 +291,8 @@ def plot_accuracy_curves(panels, suptitle=None):
     return fig
 
 
-def plot_reading(drawing, prepared, probabilities, labels=None):
+def plot_reading(drawing: np.ndarray, prepared: np.ndarray, probabilities: Mapping[str, np.ndarray],
+                 labels: Mapping[str, str] | None = None) -> Figure:
     """A drawing, the 28x28 image the networks see, and each network's probabilities as bars.
 
     Compact (under 600 pixels wide) so that it shows at full size beside or below the drawing pad.
@@ -276,7 +320,7 @@ def plot_reading(drawing, prepared, probabilities, labels=None):
     return fig
 
 
-def plot_layer_curves(panels, ylabel, suptitle=None):
+def plot_layer_curves(panels: Sequence[Mapping[str, Any]], ylabel: str, suptitle: str | None = None) -> Figure:
     """One panel per network: a measurement of each layer (y, log scale) over training (x).
 
     `panels` is a list of dicts with keys `title`, `steps` and `layers` ({layer label: one value
@@ -298,7 +342,7 @@ def plot_layer_curves(panels, ylabel, suptitle=None):
     return fig
 
 
-def plot_filters(filters, suptitle=None):
+def plot_filters(filters: ArrayLike, suptitle: str | None = None) -> Figure:
     """A convolutional layer's filters [height, width, 1, count] as small images, on one colour scale
     centred on zero (red: the filter responds to ink there; blue: to its absence)."""
     filters = np.asarray(filters)
@@ -316,7 +360,7 @@ def plot_filters(filters, suptitle=None):
     return fig
 
 
-def plot_feature_maps(image, layers, max_channels=12):
+def plot_feature_maps(image: ArrayLike, layers: Mapping[str, np.ndarray], max_channels: int = 12) -> Figure:
     """One digit and what each convolutional layer makes of it: a row per layer, a picture per channel.
 
     `layers` is {layer label: [height, width, channels] outputs for this digit}. Each row has its
@@ -348,7 +392,8 @@ def plot_feature_maps(image, layers, max_channels=12):
     return fig
 
 
-def plot_train_and_test(runs, accuracy_zoom=(0.96, 1.0)):
+def plot_train_and_test(runs: Mapping[str, Mapping[str, ArrayLike]],
+                        accuracy_zoom: tuple[float, float] = (0.96, 1.0)) -> Figure:
     """Cross-entropy and accuracy on training images (dashed) and test images (solid), one colour per run.
 
     `runs` is {label: dict(steps, train_accuracy, test_accuracy, train_cross_entropy,

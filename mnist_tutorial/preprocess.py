@@ -7,6 +7,7 @@ photo crop, or an MNIST digit that has been moved or resized.
 """
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 FIELD = 28  # the output is FIELD x FIELD
 BOX = 20  # the digit's longer side, in pixels
@@ -19,7 +20,7 @@ class BlankImageError(ValueError):
     """The image holds no digit: it is empty, or the ink is only a speck."""
 
 
-def to_mnist(image):
+def to_mnist(image: ArrayLike) -> np.ndarray:
     """A 28x28 float32 image in [0, 1], white ink on black, centred by mass, digit 20 px on its longer side.
 
     `image` is a grayscale picture of any size: a 2-D array, or MNIST's own shapes (a row of 784
@@ -51,7 +52,7 @@ INTEGER_SCALES = (1, 15, 255, 65535)
 FLOAT_SCALES = ((1.5, 1.0), (255 * 1.05, 255.0))
 
 
-def as_grayscale(image):
+def as_grayscale(image: ArrayLike) -> np.ndarray:
     """`image` as a 2-D array; MNIST's shapes (784 values, 28x28x1) and any HxWx1 array are accepted."""
     image = np.asarray(image)
     if image.ndim in (1, 2) and image.size == FIELD * FIELD and FIELD not in image.shape:
@@ -67,7 +68,7 @@ def as_grayscale(image):
     return image
 
 
-def full_scale(image):
+def full_scale(image: np.ndarray) -> float:
     """The value that stands for full ink or full paper in `image`: 1, 15, 255 or 65535."""
     if image.dtype == bool:
         return 1
@@ -84,7 +85,7 @@ def full_scale(image):
                      f"to 0-255.")
 
 
-def ink_map(image):
+def ink_map(image: ArrayLike) -> np.ndarray:
     """The image as ink strength in [0, 1] (0 = background), whatever its polarity and scale."""
     image = as_grayscale(image)
     if image.size == 0:
@@ -109,14 +110,14 @@ def ink_map(image):
     return ink / ink.max()
 
 
-def border(image):
+def border(image: np.ndarray) -> np.ndarray:
     """The pixels of the outermost ring of `image`: where the paper (or background) is."""
     if min(image.shape) < 3:
         return image.ravel()
     return np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
 
 
-def resize_area(image, size):
+def resize_area(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Resize by area averaging (each output pixel is the mean of the input area it covers).
 
     This is the anti-aliasing that keeps a thin stroke visible, as a grey line, when a large
@@ -136,14 +137,14 @@ def _area_weights(n_in, n_out):
     return overlap / overlap.sum(axis=1, keepdims=True)
 
 
-def centre_of_mass(image):
+def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
     """(row, column) of the image's centre of mass, in pixel-index coordinates."""
     total = image.sum()
     rows, cols = np.indices(image.shape)
     return float((rows * image).sum() / total), float((cols * image).sum() / total)
 
 
-def place_by_centre_of_mass(digit):
+def place_by_centre_of_mass(digit: np.ndarray) -> np.ndarray:
     """Paste `digit` (at most 28x28) into a black 28x28 field with its centre of mass at (14, 14).
 
     That is where MNIST's digits have it (in pixel-index coordinates). The shift is whole

@@ -5,16 +5,19 @@ screen reader) can find each network's answer.
 """
 
 import html
+from collections.abc import Mapping
 
-from .classifiers import NETWORKS
+import numpy as np
+
+from .classifiers import NETWORKS, CheckpointError
 
 
-def message_html(text):
+def message_html(text: str) -> str:
     """A short notice in place of the answers, such as "Draw a digit first"."""
     return f'<div class="mnist-readout-message" style="font-size:1.2em;padding:8px">{html.escape(text)}</div>'
 
 
-def answers_html(probabilities, missing):
+def answers_html(probabilities: Mapping[str, np.ndarray], missing: Mapping[str, CheckpointError]) -> str:
     """A table: one row per network with its digit and confidence, or what to run first.
 
     `probabilities` maps a network name to its 10 probabilities; `missing` maps a network name to

@@ -1,24 +1,31 @@
 """The record of a training run: `results/<run name>.json`, which `make notebooks` tabulates.
 
 A record (and the checkpoint beside it) is written only for a run that finished and learned,
-and always whole: it is written to a temporary file that then replaces the old record, so a
-crash never leaves half a record, and a symlink in its place is replaced, not followed.
+and always whole (see `atomic_files`): a crash never leaves half a record, and a symlink in its
+place is replaced, not followed.
 """
 
 import json
-import os
 import platform
-import tempfile
 import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import checkpoints, paths
+from . import atomic_files, checkpoints, paths
+
+if TYPE_CHECKING:
+    import tensorflow.compat.v1 as tf
+
+    from .training import TrainingMonitor
 
 
 class RecordError(ValueError):
     """A run's record exists but cannot be read."""
 
 
-def save(run_name, monitor, hyperparameters, session=None, saver=None, **extra):
+def save(run_name: str, monitor: "TrainingMonitor", hyperparameters: dict, session: "tf.Session | None" = None,
+         saver: "tf.train.Saver | None" = None, **extra) -> Path:
     """Save a finished run: its checkpoint (when `saver` is given) and its record. Returns the record's path.
 
     Refuses, saving nothing, when `monitor` says the run diverged, failed or did not finish.
@@ -38,26 +45,11 @@ def save(run_name, monitor, hyperparameters, session=None, saver=None, **extra):
     record["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     record["machine"] = platform.machine()
     path = paths.results_path(run_name)
-    write_atomically(path, json.dumps(record, indent=2) + "\n")
-    return path
-
-
-def write_atomically(path, text):
-    """Write `text` to `path` through a temporary file in the same folder and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as file:
-            file.write(text)
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        if os.path.exists(tmp_name):
-            os.remove(tmp_name)
-        raise
+    return atomic_files.write_text(path, json.dumps(record, indent=2) + "\n")
 
 
-def load(run_name):
+def load(run_name: str) -> dict | None:
     """The record a run saved, or None if it has not run yet. RecordError if it cannot be read."""
     path = paths.results_path(run_name)
     if not path.exists():
@@ -72,13 +64,13 @@ def load(run_name):
     return record
 
 
-def seed_spreads():
+def seed_spreads() -> dict[str, dict]:
     """{notebook: {"mean", "sd", "min", "max", "seeds", "accuracies"}} measured by scripts/seed_spreads.py."""
     path = paths.REPO_ROOT / "notebooks" / "seed_spreads.json"
     return json.loads(path.read_text())["notebooks"] if path.exists() else {}
 
 
-def print_comparison(current_run, current_accuracy, earlier_runs):
+def print_comparison(current_run: str, current_accuracy: float, earlier_runs: Sequence[str]) -> None:
     """Print the test accuracy that earlier notebooks recorded, then this run's, one per line, each
     with the spread of its notebook over seeds 1-5 where it has been measured (seed_spreads.json)."""
     spreads = seed_spreads()

@@ -28,10 +28,14 @@ import statistics
 import tempfile
 import threading
 import traceback
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any
 
-from . import paths
+from matplotlib.figure import Figure
+
+from . import catalog, paths
 from .plotting import new_figure
 
 FIELDS = ("status", "seed", "parameters", "test_accuracy", "train_seconds", "error", "settings")
@@ -41,18 +45,16 @@ class SweepError(ValueError):
     """A sweep was asked for something the notebook cannot do: one line says what."""
 
 
-def notebook_path(notebook):
-    """`notebooks/<name>.ipynb` from a full name, a file name, or a number prefix such as "02"."""
-    folder = paths.REPO_ROOT / "notebooks"
-    matches = sorted(p for p in folder.glob("[0-9]*.ipynb") if p.stem == notebook or p.name == notebook
-                     or p.stem.startswith(f"{notebook}_"))
-    if len(matches) != 1:
-        names = ", ".join(p.stem for p in sorted(folder.glob("[0-9]*.ipynb")))
-        raise SweepError(f"no single notebook is called {notebook!r}: choose one of {names}.")
-    return matches[0]
+def notebook_path(notebook: str) -> Path:
+    """`notebooks/<name>.ipynb` of the training notebook `notebook` names (a number such as "02", or a name)."""
+    try:
+        found = catalog.select([notebook], among=catalog.training())
+    except catalog.NotebookNotFound as error:
+        raise SweepError(str(error)) from None
+    return found[0].path
 
 
-def parameters_of(path):
+def parameters_of(path: str | os.PathLike[str]) -> dict[str, Any]:
     """{name: default value} of the notebook's `parameters` cell."""
     import papermill
 
@@ -60,7 +62,7 @@ def parameters_of(path):
     return {name: ast.literal_eval(spec["default"]) for name, spec in found.items()}
 
 
-def check_grid(path, grid):
+def check_grid(path: Path, grid: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
     """Raise SweepError unless every swept name is a parameter of the notebook, with values of its kind;
     return the notebook's parameters, {name: default value}."""
     defaults = parameters_of(path)
@@ -87,7 +89,7 @@ def _same_kind(value, default):
     return isinstance(value, type(default))
 
 
-def parse_values(text):
+def parse_values(text: str) -> list[Any]:
     """"0.05,0.1,0.3" -> [0.05, 0.1, 0.3]; each item is a Python literal ("[0.1, 1]", "'relu'", 20)."""
     try:
         value = ast.literal_eval(f"[{text}]")
@@ -99,7 +101,9 @@ def parse_values(text):
 class Sweep:
     """Runs of one notebook for every combination of `grid` ({name: [values]}) and every seed."""
 
-    def __init__(self, notebook, grid=None, seeds=5, name=None, workers=None, output_dir=None):
+    def __init__(self, notebook: str, grid: Mapping[str, Sequence[Any]] | None = None, seeds: int | Iterable[int] = 5,
+                 name: str | None = None, workers: int | None = None,
+                 output_dir: str | os.PathLike[str] | None = None) -> None:
         self.path = notebook_path(notebook)
         self.grid = dict(grid or {})
         self.defaults = check_grid(self.path, self.grid)
@@ -114,23 +118,25 @@ class Sweep:
 
     # What to run ---------------------------------------------------------------------------
 
-    def combinations(self):
+    def combinations(self) -> list[dict[str, Any]]:
         """Every combination of the grid's values, as dicts (one empty dict for a seeds-only sweep)."""
         names = list(self.grid)
         return [dict(zip(names, values)) for values in itertools.product(*(self.grid[n] for n in names))]
 
-    def runs(self):
+    def runs(self) -> list[tuple[dict[str, Any], int]]:
+        """(combination, seed) for every run of the sweep, in grid order."""
         return [(combination, seed) for combination in self.combinations() for seed in self.seeds]
 
     @staticmethod
-    def key(combination, seed):
+    def key(combination: Mapping[str, Any], seed: int) -> tuple[str, int]:
+        """What identifies a run among the recorded rows."""
         return repr(sorted(combination.items())), seed
 
-    def settings(self, combination, seed):
+    def settings(self, combination: Mapping[str, Any], seed: int) -> dict[str, Any]:
         """Every parameter a run uses: the notebook's parameters cell, with the combination and seed."""
         return {**self.defaults, **combination, "seed": seed}
 
-    def finished(self):
+    def finished(self) -> dict[tuple[str, int], dict[str, Any]]:
         """The rows of the sweep's CSV file, one per run that was recorded (latest wins), leaving out
         runs made with other settings (the notebook's parameters cell has changed since)."""
         if not self.csv_path.exists() or self._older_format():
@@ -149,7 +155,7 @@ class Sweep:
 
     # Running -------------------------------------------------------------------------------
 
-    def run(self, progress=True):
+    def run(self, progress: bool = True) -> list[dict[str, Any]]:
         """Run what is not finished yet, in parallel; return the rows of every run, in grid order."""
         self._set_aside_older_file()
         done = {k: row for k, row in self.finished().items() if row["status"] == "ok"}
@@ -175,13 +181,13 @@ class Sweep:
                 bar.close()
         return self.rows()
 
-    def rows(self):
+    def rows(self) -> list[dict[str, Any]]:
         """The recorded rows, in the order of the grid and the seeds."""
         finished = self.finished()
         return [finished[self.key(c, s)] for c, s in self.runs() if self.key(c, s) in finished]
 
     def _run_one(self, combination, seed, threads):
-        import papermill
+        from .notebook_runner import execute
 
         with tempfile.TemporaryDirectory(prefix="sweep-run-") as scratch:
             environment = {paths.OUTPUT_DIR_VARIABLE: scratch, "MNIST_TUTORIAL_THREADS": str(threads),
@@ -189,11 +195,8 @@ class Sweep:
             row = {"status": "ok", "seed": seed, "parameters": combination, "test_accuracy": None,
                    "train_seconds": None, "error": "", "settings": self.settings(combination, seed)}
             try:
-                papermill.execute_notebook(
-                    str(self.path), str(Path(scratch) / self.path.name), parameters={**combination, "seed": seed},
-                    cwd=str(self.path.parent), kernel_name="python3", progress_bar=False,
-                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                    kernel_manager_class=_kernel_manager_with(environment))
+                execute(self.path, Path(scratch) / self.path.name, parameters={**combination, "seed": seed},
+                        kernel_manager_class=_kernel_manager_with(environment))
                 record = _read_record(Path(scratch), self.path.stem)
                 row.update(test_accuracy=record["test_accuracy"], train_seconds=record["train_seconds"])
             except Exception as error:  # a failed run is reported, and the sweep goes on
@@ -228,7 +231,7 @@ class Sweep:
 
     # Reporting -----------------------------------------------------------------------------
 
-    def summary(self):
+    def summary(self) -> list[dict[str, Any]]:
         """One dict per combination: its values, runs, failures, and the accuracy's mean, sd, min, max."""
         rows = self.rows()
         out = []
@@ -245,7 +248,7 @@ class Sweep:
             })
         return out
 
-    def print_table(self):
+    def print_table(self) -> None:
         """The summary as a table: one line per combination."""
         header = f"{'parameters':<36}{'runs':>5}{'test accuracy (mean +/- sd)':>30}{'min':>8}{'max':>8}{'train s':>9}"
         print(f"{self.path.stem}, seeds {self.seeds[0]}-{self.seeds[-1]}" if self.seeds == list(
@@ -257,7 +260,7 @@ class Sweep:
             print(f"{described:<36}{line['runs']:>5}{line['mean']:>21.4f} +/- {line['sd']:.4f}"
                   f"{line['min']:>8.4f}{line['max']:>8.4f}{line['train_seconds']:>9.1f}{failed}")
 
-    def plot(self, save=True):
+    def plot(self, save: bool = True) -> Figure:
         """Mean test accuracy against the first swept value (one line per value of the second),
         with error bars of one standard deviation over the seeds; saved beside the CSV file."""
         names = list(self.grid)
@@ -275,9 +278,9 @@ class Sweep:
                 groups.setdefault(rest, []).append(line)
             categorical = not all(isinstance(v, (int, float)) for v in self.grid[x_name])
             for rest, group in groups.items():
-                xs = [str(l["parameters"][x_name]) if categorical else l["parameters"][x_name] for l in group]
+                xs = [str(line["parameters"][x_name]) if categorical else line["parameters"][x_name] for line in group]
                 label = ", ".join(f"{k}={v}" for k, v in rest) or None
-                ax.errorbar(xs, [l["mean"] for l in group], yerr=[l["sd"] for l in group], marker="o",
+                ax.errorbar(xs, [line["mean"] for line in group], yerr=[line["sd"] for line in group], marker="o",
                             capsize=4, label=label)
             numeric = [v for v in self.grid[x_name] if isinstance(v, (int, float))]
             if not categorical and min(numeric) > 0 and max(numeric) / min(numeric) >= 20:

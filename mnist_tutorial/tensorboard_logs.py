@@ -9,7 +9,11 @@ notebooks use `SummaryLogger`, which does the same in three lines.
 
 import time
 import weakref
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
+import numpy as np
 import tensorflow.compat.v1 as tf
 
 from . import paths
@@ -40,7 +44,7 @@ def _summary_ops(accuracy, cross_entropy, weights):
     return built[key]
 
 
-def run_folder(notebook, label=None):
+def run_folder(notebook: str, label: str | None = None) -> Path:
     """A new, empty `runs/tensorboard/<notebook>/<date>_<time>/` for this execution's logs, or
     `<date>_<time>_<label>/` for a notebook that trains more than one run (notebook 8)."""
     root = paths.output_dir() / "runs" / "tensorboard" / notebook
@@ -67,7 +71,8 @@ class SummaryLogger:
     its curves carry the same tags.
     """
 
-    def __init__(self, notebook, accuracy, cross_entropy, weights, training_steps, label=None):
+    def __init__(self, notebook: str, accuracy: tf.Tensor, cross_entropy: tf.Tensor, weights: Sequence[tf.Variable],
+                 training_steps: int, label: str | None = None) -> None:
         self.scalar_summaries, self.all_summaries = _summary_ops(accuracy, cross_entropy, weights)
         self.accuracy, self.cross_entropy = accuracy, cross_entropy
         self.training_steps = training_steps
@@ -77,7 +82,8 @@ class SummaryLogger:
                                                   flush_secs=FLUSH_SECONDS)
         self.test_writer = tf.summary.FileWriter(str(self.folder / "test"), flush_secs=FLUSH_SECONDS)
 
-    def evaluate(self, session, step, train_data, test_data):
+    def evaluate(self, session: tf.Session, step: int, train_data: Mapping[tf.Tensor, Any],
+                 test_data: Mapping[tf.Tensor, Any]) -> tuple[np.floating, np.floating]:
         """Log the batch `train_data` and the test set after `step`; return (test accuracy, test cross-entropy)."""
         with_histograms = step >= self._next_histograms or step == self.training_steps
         if with_histograms:
@@ -89,7 +95,7 @@ class SummaryLogger:
         self.test_writer.add_summary(summary, step)
         return accuracy, cross_entropy
 
-    def close(self):
+    def close(self) -> None:
         """Write what is left to disk."""
         self.train_writer.close()
         self.test_writer.close()

@@ -11,9 +11,10 @@ import logging
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 
 
-def silence_tensorflow():
+def silence_tensorflow() -> None:
     """Import TensorFlow with its informational logging turned off. Safe to call again."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
@@ -27,7 +28,7 @@ def silence_tensorflow():
 
 
 @contextlib.contextmanager
-def stderr_silenced():
+def stderr_silenced() -> Iterator[None]:
     """Send the process's standard error (file descriptor 2, which C++ code writes to) to /dev/null."""
     sys.stderr.flush()
     saved = os.dup(2)

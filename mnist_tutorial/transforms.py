@@ -5,6 +5,7 @@ background) and returns new images of the same shape; the input is never changed
 """
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .preprocess import resize_area
 
@@ -14,7 +15,7 @@ def _as_stack(images):
     return images.reshape(-1, 28, 28), images.shape
 
 
-def shift(images, right=0, down=0):
+def shift(images: ArrayLike, right: int = 0, down: int = 0) -> np.ndarray:
     """Move every digit `right` and `down` pixels (negative: left, up); what leaves the field is lost."""
     stack, shape = _as_stack(images)
     moved = np.zeros_like(stack)
@@ -26,7 +27,7 @@ def shift(images, right=0, down=0):
     return moved.reshape(shape)
 
 
-def shrink_to_corner(images, scale, margin=1):
+def shrink_to_corner(images: ArrayLike, scale: float, margin: int = 1) -> np.ndarray:
     """Shrink every whole 28x28 image by `scale` (area-averaged) and put it `margin` px from the top left.
 
     This is the small digit written in the corner of the box that a 1-layer network misreads.
@@ -42,7 +43,7 @@ def shrink_to_corner(images, scale, margin=1):
     return out.reshape(shape)
 
 
-def change_stroke(images, steps):
+def change_stroke(images: ArrayLike, steps: int) -> np.ndarray:
     """Thicker strokes (`steps` > 0: grey dilation) or thinner ones (`steps` < 0: grey erosion).
 
     Each step takes, for every pixel, the largest (or smallest) value of the 3x3 square around it.

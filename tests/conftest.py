@@ -1,15 +1,17 @@
 """Shared fixtures. Every test writes results and checkpoints to a folder of its own, never to yours.
 
-The quick runs of the four training notebooks happen once per test session; a test that needs
+The quick runs of the training notebooks happen once per test session; a test that needs
 their checkpoints gets its own copy, so no test can change what another one restores.
 """
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from mnist_tutorial import paths
-from notebook_runs import FAST, output_dir_set_to, run_notebook
+
+from notebook_runs import TRAINING_NOTEBOOKS, output_dir_set_to, quick, run_notebook
 
 
 @pytest.fixture(autouse=True)
@@ -22,12 +24,13 @@ def output_dir(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def quick_runs(tmp_path_factory):
-    """The four training notebooks run once with FAST parameters: {name: executed notebook}, and
+    """The training notebooks run once with their quick parameters: {name: executed notebook}, and
     the folder holding their results and checkpoints. Read-only for the tests."""
     outputs = tmp_path_factory.mktemp("quick-outputs")
     executed = tmp_path_factory.mktemp("quick-notebooks")
-    with output_dir_set_to(outputs):
-        notebooks = {name: run_notebook(name, executed, parameters) for name, parameters in FAST.items()}
+    with output_dir_set_to(outputs), ThreadPoolExecutor(max_workers=2) as pool:  # two kernels: two cores
+        runs = {name: pool.submit(run_notebook, name, executed, quick(name)) for name in TRAINING_NOTEBOOKS}
+        notebooks = {name: run.result() for name, run in runs.items()}
     return notebooks, outputs
 
 

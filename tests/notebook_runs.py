@@ -1,36 +1,25 @@
-"""Helpers for the notebook tests: run a notebook headless with papermill, read what it printed."""
+"""Helpers for the notebook tests: run a notebook headless, read what it printed and recorded."""
 
 import contextlib
 import json
 import os
-import re
-import sys
 from pathlib import Path
 
 import nbformat
-import papermill
 
-from mnist_tutorial import paths
-
-sys.path.insert(0, str(paths.REPO_ROOT / "scripts"))
-import run_notebooks  # noqa: E402  (the script that executes the notebooks for `make notebooks`)
+from mnist_tutorial import catalog, notebook_runner, paths
+from mnist_tutorial.notebook_cells import final_test_accuracy, printed_text, training_cell  # noqa: F401 (re-exported)
 
 NOTEBOOKS = paths.REPO_ROOT / "notebooks"
-FINAL_LINE = re.compile(r"^Final test accuracy: (\d\.\d{4})$", re.M)
-printed_text = run_notebooks.printed_text
+TRAINING_NOTEBOOKS = [notebook.name for notebook in catalog.training()]
+ALL_NOTEBOOKS = [notebook.name for notebook in catalog.by_number()]
+#: A quick run's cells are short; a cell still running after this long has hung.
+QUICK_CELL_TIMEOUT = 300
 
-#: Parameters that make each notebook quick (a few seconds of training) for the fast tests.
-FAST = {
-    "01_softmax": dict(training_steps=200, perceptron_steps=200),
-    "02_sigmoid_hidden25": dict(training_steps=600),
-    "03_five_layers_sigmoid": dict(training_steps=600),
-    "04_relu_hidden300": dict(training_steps=200, compare_steps=50, compare_stddevs=[0.03]),
-    "07_vanishing_gradients": dict(training_steps=300, compare_steps=100),
-    "08_dropout": dict(training_steps=300, evaluation_interval=100, train_sample=1000),
-    "09_convolutional": dict(training_steps=150, evaluation_interval=50),
-    "10_batch_norm": dict(training_steps=150, evaluation_interval=50),
-}
-TRAINING_NOTEBOOKS = list(FAST)
+
+def quick(name):
+    """The parameters that make notebook `name` quick (a few seconds of training)."""
+    return catalog.find(name).quick
 
 
 @contextlib.contextmanager
@@ -47,36 +36,20 @@ def output_dir_set_to(directory):
             os.environ[paths.OUTPUT_DIR_VARIABLE] = saved
 
 
-def run_notebook(name, executed_dir, parameters=None):
-    """Execute notebooks/<name>.ipynb into `executed_dir`; return the executed notebook.
+def run_notebook(name, executed_dir, parameters=None, timeout=None):
+    """Execute notebook `name` into `executed_dir`; return the executed notebook.
 
-    The kernel writes results and checkpoints wherever MNIST_TUTORIAL_OUTPUT_DIR points.
+    The kernel writes results and checkpoints wherever MNIST_TUTORIAL_OUTPUT_DIR points. Each cell
+    may run `timeout` seconds (by default the quick runs' limit, or the project's for full runs).
     """
-    executed = Path(executed_dir) / f"{name}.ipynb"
-    papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(executed),
-                               parameters=parameters or {}, cwd=str(NOTEBOOKS), kernel_name="python3",
-                               progress_bar=False, extra_arguments=run_notebooks.KERNEL_ARGUMENTS)
-    return nbformat.read(executed, as_version=4)
+    notebook = catalog.find(name)
+    timeout = timeout or (QUICK_CELL_TIMEOUT if parameters else None)
+    return notebook_runner.execute(notebook.path, Path(executed_dir) / notebook.filename, parameters, timeout=timeout)
 
 
-#: How many training runs (each with its own TensorBoard folder) one execution of a notebook makes.
-TRAINING_RUNS = {"08_dropout": 2}
-
-
-def training_cell(notebook):
-    """The code cell that trains the notebook's network and prints its `Final test accuracy`."""
-    cells = [c for c in notebook.cells if c.cell_type == "code" and 'print(f"Final test accuracy' in c.source]
-    assert len(cells) == 1, "a training notebook prints its final test accuracy in one cell, the one that trains"
-    return cells[0]
-
-
-def final_accuracy(notebook):
-    """The accuracy of the notebook's one `Final test accuracy: 0.xxxx` line, printed by its training cell."""
-    assert len(FINAL_LINE.findall(printed_text(notebook))) == 1, "one 'Final test accuracy' line per notebook"
-    text = "".join(o.get("text", "") for o in training_cell(notebook).outputs if o.output_type == "stream")
-    matches = FINAL_LINE.findall(text)
-    assert matches, "the training cell must print 'Final test accuracy: 0.xxxx' right after training"
-    return float(matches[0])
+def committed(name):
+    """The committed notebook `name`, as saved with its outputs."""
+    return nbformat.read(catalog.find(name).path, as_version=4)
 
 
 def read_record(output_dir, name):

@@ -2,8 +2,8 @@
 driven by Playwright.
 
 The drawing-pad test opens a copy of notebook 06 (never the committed one: Jupyter saves what it runs) in
-JupyterLab 4 and in Notebook 7, runs all its cells, and then uses the pad as a person would: Clear, a single dot, and a digit
-drawn with mouse strokes, checking what the page shows after each.
+JupyterLab 4 and in Notebook 7, runs all its cells, and then uses the pad as a person would: Clear, a single
+dot, and a digit drawn with mouse strokes, checking what the page shows after each.
 """
 
 import contextlib
@@ -20,6 +20,7 @@ import urllib.request
 import pytest
 
 from mnist_tutorial import classifiers
+
 from notebook_runs import NOTEBOOKS
 
 pytestmark = pytest.mark.browser

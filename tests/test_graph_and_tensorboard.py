@@ -4,11 +4,11 @@ import json
 import subprocess
 import sys
 
-import nbformat
 import pytest
 
-from mnist_tutorial import graph_picture
-from notebook_runs import NOTEBOOKS, TRAINING_NOTEBOOKS, TRAINING_RUNS
+from mnist_tutorial import catalog, graph_picture
+
+from notebook_runs import NOTEBOOKS, TRAINING_NOTEBOOKS, committed
 
 #: Runs notebook 1's own cells up to `minimize()` and prints what its graph picture holds.
 STRUCTURE_OF_01 = """
@@ -37,7 +37,7 @@ print(json.dumps({name: {"nodes": {k: list(v) for k, v in nodes.items()},
 
 @pytest.fixture(scope="module")
 def graph_of_01():
-    run = subprocess.run([sys.executable, "-c", STRUCTURE_OF_01, str(NOTEBOOKS / "01_softmax.ipynb")],
+    run = subprocess.run([sys.executable, "-c", STRUCTURE_OF_01, str(catalog.find("softmax").path)],
                          capture_output=True, text=True, timeout=300, cwd=NOTEBOOKS)
     assert run.returncode == 0, run.stderr[-3000:]
     return json.loads(run.stdout.strip().splitlines()[-1])
@@ -54,7 +54,8 @@ def test_the_picture_before_minimize_holds_the_model_and_the_loss(graph_of_01):
     nodes, edges = graph_of_01["before"]["nodes"], graph_of_01["before"]["edges"]
     assert {key: node[0] for key, node in nodes.items()} == MODEL
     assert {node[2] for node in nodes.values()} == {None, "softmax_layer", "loss"}, "grouped by name scope"
-    for edge in (["images", "softmax_layer/MatMul", "[?, 784]"], ["softmax_layer/W", "softmax_layer/MatMul", "[784, 10]"],
+    for edge in (["images", "softmax_layer/MatMul", "[?, 784]"],
+                 ["softmax_layer/W", "softmax_layer/MatMul", "[784, 10]"],
                  ["softmax_layer/b", "softmax_layer/add", "[10]"],
                  ["softmax_layer/add", "loss/softmax_cross_entropy_with_logits", "[?, 10]"],
                  ["labels", "loss/softmax_cross_entropy_with_logits", "[?, 10]"]):
@@ -80,9 +81,8 @@ def test_the_picture_after_minimize_adds_the_gradients_and_one_update_per_variab
 
 @pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
 def test_every_training_notebook_shows_its_graph(name):
-    calls = [c for c in nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4).cells
-             if c.cell_type == "code" and "graph_picture.plot_graph(" in c.source]
-    assert len(calls) == (2 if name == "01_softmax" else 1)
+    calls = [c for c in committed(name).cells if c.cell_type == "code" and "graph_picture.plot_graph(" in c.source]
+    assert len(calls) == (2 if name == catalog.find("softmax").name else 1), "01 draws it before and after minimize()"
     assert all(any("image/png" in o.get("data", {}) for o in c.outputs) for c in calls)
 
 
@@ -101,8 +101,8 @@ def _events(folder):
 def test_every_training_notebook_writes_tensorboard_logs(name, quick_runs):
     _, outputs = quick_runs
     runs = list((outputs / "runs" / "tensorboard" / name).iterdir())
-    assert len(runs) == TRAINING_RUNS.get(name, 1), "one run folder per training run"
-    if name == "08_dropout":  # two runs in one execution: their folders say which is which
+    assert len(runs) == catalog.find(name).training_runs, "one run folder per training run"
+    if name == catalog.find("dropout").name:  # two runs in one execution: their folders say which is which
         assert sorted(run.name.split("_", 2)[2] for run in runs) == ["dropout", "without_dropout"]
     for run in runs:  # every run's curves carry the same tags, so TensorBoard draws them together
         train_tags, train_graph = _events(run / "train")

@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from mnist_tutorial import input_data, mnist_files, paths
+from mnist_tutorial import atomic_files, input_data, mnist_files, paths
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -68,8 +68,10 @@ def test_one_hot_labels_match_the_integer_labels(mnist):
 def test_validation_size_zero_and_bad_arguments():
     data = input_data.read_data_sets(validation_size=0)
     assert data.train.num_examples == 60000 and data.validation.num_examples == 0
-    with pytest.raises(ValueError, match="validation_size must be between 0 and 60,000"):
-        input_data.read_data_sets(validation_size=70000)
+    for too_many in (60000, 70000):  # 60,000 would leave no image to train on
+        with pytest.raises(ValueError, match=r"validation_size must be between 0 and 59,999 \(at least one of the "
+                                             r"60,000 training images must be left to train on\), not"):
+            input_data.read_data_sets(validation_size=too_many)
     with pytest.raises(TypeError, match="dtype must be float32 or uint8"):
         input_data.read_data_sets(dtype=np.float64)
 
@@ -191,18 +193,38 @@ def _content(spec):
     return gzip.decompress((paths.REPO_ROOT / "mnist_data" / spec.name).read_bytes())
 
 
-NO_NETWORK = ("http://127.0.0.1:9/",)  # the discard port: nothing listens there
+NO_NETWORK = "http://127.0.0.1:9/"  # the discard port: nothing listens there
+ALL_NAMES = sorted(spec.name for spec in mnist_files.ALL_FILES)
+
+
+def _link_the_other_files(directory, spec):
+    """`directory` with links to the repo's good copies of the three files other than `spec`.
+
+    read_data_sets reads all four, as the notebooks do; the links resolve to files it has cached
+    already, so only `spec` is read from disk."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for other in mnist_files.ALL_FILES:
+        if other != spec:
+            (directory / other.name).symlink_to(paths.REPO_ROOT / "mnist_data" / other.name)
+    return directory
+
+
+def _read(directory, spec, source_url=NO_NETWORK):
+    """The test split's labels or images read from `directory`, the way the notebooks read them."""
+    _link_the_other_files(directory, spec)
+    test = input_data.read_data_sets(directory, dtype=np.uint8, source_url=source_url).test
+    return test.images if spec.is_images else test.labels
 
 
 def _assert_load_fails_untouched(tmp_path, spec, match):
     path = tmp_path / spec.name
     before = path.read_bytes()
     with pytest.raises(mnist_files.MnistFileError, match=match) as error:
-        mnist_files.load(tmp_path, spec, mirrors=NO_NETWORK)
+        _read(tmp_path, spec)
     assert spec.name in str(error.value)
     assert "git checkout -- mnist_data/" in str(error.value)
     assert path.read_bytes() == before, "a bad file must never be changed"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [spec.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ALL_NAMES
 
 
 def test_truncated_gzip_file(tmp_path):
@@ -261,15 +283,16 @@ def test_a_huge_file_is_not_read(tmp_path):
 def test_uncompressed_copy_is_accepted(tmp_path):
     spec = mnist_files.TEST_LABELS
     (tmp_path / spec.name[:-3]).write_bytes(_content(spec))
-    labels = mnist_files.load(tmp_path, spec, mirrors=NO_NETWORK)
+    labels = _read(tmp_path, spec)
     assert np.bincount(labels).tolist() == TEST_COUNTS
+    assert not (tmp_path / spec.name).exists(), "an uncompressed copy is used as it is, not downloaded again"
 
 
 def test_missing_file_without_network_says_where_to_put_it(tmp_path):
     specs = (mnist_files.TRAIN_IMAGES, mnist_files.TRAIN_LABELS, mnist_files.TEST_IMAGES)
     _copy_files(tmp_path, specs)
     with pytest.raises(mnist_files.MnistFileError) as error:
-        input_data.read_data_sets(tmp_path, source_url=NO_NETWORK[0])
+        input_data.read_data_sets(tmp_path, source_url=NO_NETWORK)
     message = str(error.value)
     assert "t10k-labels-idx1-ubyte.gz is missing, and no mirror gave a good copy" in message
     assert "http://127.0.0.1:9/t10k-labels-idx1-ubyte.gz" in message
@@ -300,9 +323,11 @@ def test_missing_file_is_downloaded_checked_and_moved_into_place(tmp_path, mirro
     root, url = mirror
     _copy_files(root, [mnist_files.TEST_LABELS])
     data_dir = tmp_path / "data"
-    labels = mnist_files.load(data_dir, mnist_files.TEST_LABELS, mirrors=(url,))
+    labels = _read(data_dir, mnist_files.TEST_LABELS, source_url=url)
     assert np.bincount(labels).tolist() == TEST_COUNTS
-    assert [p.name for p in data_dir.iterdir()] == [mnist_files.TEST_LABELS.name]
+    assert sorted(p.name for p in data_dir.iterdir()) == ALL_NAMES
+    downloaded = data_dir / mnist_files.TEST_LABELS.name
+    assert not downloaded.is_symlink() and downloaded.read_bytes() == (root / downloaded.name).read_bytes()
 
 
 def test_bad_download_is_rejected_and_leaves_nothing_behind(tmp_path, mirror):
@@ -313,15 +338,16 @@ def test_bad_download_is_rejected_and_leaves_nothing_behind(tmp_path, mirror):
     (root / spec.name).write_bytes(gzip.compress(bytes(content)))
     data_dir = tmp_path / "data"
     with pytest.raises(mnist_files.MnistFileError, match="not the original content"):
-        mnist_files.load(data_dir, spec, mirrors=(url,))
-    assert list(data_dir.iterdir()) == []
+        _read(data_dir, spec, source_url=url)
+    assert sorted(p.name for p in data_dir.iterdir()) == sorted(set(ALL_NAMES) - {spec.name})
 
 
 def test_next_mirror_is_tried_when_one_fails(tmp_path, mirror):
     root, url = mirror
     _copy_files(root, [mnist_files.TEST_LABELS])
-    labels = mnist_files.load(tmp_path / "data", mnist_files.TEST_LABELS, mirrors=NO_NETWORK + (url,))
-    assert len(labels) == 10000
+    path = mnist_files.download(mnist_files.TEST_LABELS, tmp_path / "data", mirrors=(NO_NETWORK, url),
+                                progress=False)
+    assert path.read_bytes() == (root / mnist_files.TEST_LABELS.name).read_bytes()
 
 
 def test_a_file_given_as_train_dir_is_explained(tmp_path):
@@ -336,35 +362,39 @@ def test_a_folder_where_a_file_belongs_is_explained(tmp_path):
     (tmp_path / mnist_files.TEST_LABELS.name).unlink()
     (tmp_path / mnist_files.TEST_LABELS.name).mkdir()
     with pytest.raises(mnist_files.MnistFileError, match="t10k-labels-idx1-ubyte.gz is a folder"):
-        input_data.read_data_sets(tmp_path, source_url=NO_NETWORK[0])
+        input_data.read_data_sets(tmp_path, source_url=NO_NETWORK)
 
 
 def test_a_folder_that_cannot_be_written_is_explained(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
-    monkeypatch.setattr(mnist_files.tempfile, "mkstemp", refuse)  # root ignores chmod, so refuse here
+    monkeypatch.setattr(atomic_files, "_open_new_file", refuse)  # root ignores chmod, so refuse here
     with pytest.raises(mnist_files.MnistFileError, match=r"cannot write into .*\(Permission denied\)"):
-        mnist_files.download(mnist_files.TEST_LABELS, tmp_path, mirrors=NO_NETWORK)
+        mnist_files.download(mnist_files.TEST_LABELS, tmp_path, mirrors=(NO_NETWORK,))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_wrong_content_from_a_mirror_gives_no_advice_about_git(tmp_path, mirror):
     root, url = mirror
     (root / mnist_files.TEST_LABELS.name).write_bytes(gzip.compress(_content(mnist_files.TEST_IMAGES)[:5000]))
     with pytest.raises(mnist_files.MnistFileError) as error:
-        mnist_files.load(tmp_path / "data", mnist_files.TEST_LABELS, mirrors=(url,))
+        _read(tmp_path / "data", mnist_files.TEST_LABELS, source_url=url)
     assert f"the file served as {url}t10k-labels-idx1-ubyte.gz is not an MNIST labels file" in str(error.value)
     assert "git" not in str(error.value)
 
 
-def test_a_downloaded_file_is_readable_by_others_like_any_new_file(tmp_path, mirror):
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)], ids=oct)
+def test_a_downloaded_file_gets_the_permissions_of_any_new_file(tmp_path, mirror, monkeypatch, mask, mode):
     root, url = mirror
     _copy_files(root, [mnist_files.TEST_LABELS])
-    mask = os.umask(0o022)
+    saved = os.umask(mask)
     try:
-        path = mnist_files.download(mnist_files.TEST_LABELS, tmp_path / "data", mirrors=(url,), progress=False)
+        with monkeypatch.context() as patch:  # the umask is process-wide: setting it, even for a moment, races threads
+            patch.setattr(os, "umask", lambda *args: pytest.fail("the download changed the umask"))
+            path = mnist_files.download(mnist_files.TEST_LABELS, tmp_path / "data", mirrors=(url,), progress=False)
     finally:
-        os.umask(mask)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        os.umask(saved)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
 
 
 def test_stale_partial_downloads_are_cleared_and_fresh_ones_kept(tmp_path, mirror):

@@ -1,15 +1,18 @@
-"""Notebooks 05 and 06 run headless on restored checkpoints, and cope with missing ones."""
+"""The notebooks that restore the trained networks (05 and 06) run headless on restored checkpoints,
+and cope with missing ones."""
 
 import re
 import shutil
 
 import pytest
 
-from mnist_tutorial import classifiers
-from notebook_runs import NOTEBOOKS, printed_text, read_record, run_notebook, run_notebooks
+from mnist_tutorial import catalog, classifiers
 
-FAST_05 = dict(wide_training_steps=500, wide_evaluation_interval=250, robustness_images=200,
-               template_snapshot_steps=[0, 1, 2, 20])
+from notebook_runs import printed_text, quick, read_record, run_notebook
+
+LOOK_INSIDE, DRAW = catalog.find("look_inside").name, catalog.find("draw_a_digit").name
+SOFTMAX, SIGMOID, FIVE_LAYERS, RELU = (catalog.find(slug).name for slug in
+                                       ("softmax", "sigmoid_hidden25", "five_layers_sigmoid", "relu_hidden300"))
 
 
 def _html_outputs(notebook):
@@ -18,53 +21,45 @@ def _html_outputs(notebook):
 
 
 def test_look_inside_runs_on_the_restored_networks(trained_checkpoints, output_dir, tmp_path):
-    notebook = run_notebook("05_look_inside", tmp_path, FAST_05)
+    notebook = run_notebook(LOOK_INSIDE, tmp_path, quick(LOOK_INSIDE))
     text = printed_text(notebook)
-    assert ("restored: 01_softmax, 02_sigmoid_hidden25, 03_five_layers_sigmoid, 04_relu_hidden300, "
-            "09_convolutional") in text
-    assert re.search(r"^  convolutional +as changed: ", text, re.M), "the convolutional network is in the robustness curves"
+    assert f"restored: {', '.join(classifiers.NETWORKS)}" in text
+    assert re.search(r"^  convolutional +as changed: ", text, re.M), "the convolutional network is in the curves"
     for heading in ("Shifted", "Shrunk into the corner", "Thinner or thicker strokes"):
         assert heading in text
     assert re.search(r"Of \d+ test 5s, the one-layer network misreads \d+ when shrunk", text)
-    record = read_record(output_dir, "05_look_inside")
-    assert record["training_steps"] == 500 and 0.8 < record["test_accuracy"] <= 1.0
+    record = read_record(output_dir, LOOK_INSIDE)
+    assert record["training_steps"] == quick(LOOK_INSIDE)["wide_training_steps"]
+    assert 0.8 < record["test_accuracy"] <= 1.0
     assert set(record["pruning"]) == {"0.8", "0.7", "0.6", "0.5"}
 
 
 def test_draw_a_digit_reads_the_example_with_every_network(trained_checkpoints, tmp_path):
-    notebook = run_notebook("06_draw_a_digit", tmp_path)
+    notebook = run_notebook(DRAW, tmp_path)
     html = _html_outputs(notebook)
     answers = dict(re.findall(r'data-network="(\w+)"><td>[^<]*</td><td class="predicted-digit"[^>]*>(\d)<', html))
     assert set(answers) == set(classifiers.NETWORKS)
-    assert answers["04_relu_hidden300"] == "3", answers
+    assert answers[RELU] == "3", answers
 
 
 def test_draw_a_digit_with_missing_or_damaged_checkpoints_reads_with_the_rest(trained_checkpoints, tmp_path):
-    (trained_checkpoints / "01_softmax" / "model.index").write_bytes(b"")  # damaged
-    for name in ("02_sigmoid_hidden25", "03_five_layers_sigmoid"):  # never trained
+    (trained_checkpoints / SOFTMAX / "model.index").write_bytes(b"")  # damaged
+    for name in (SIGMOID, FIVE_LAYERS):  # never trained
         shutil.rmtree(trained_checkpoints / name)
-    notebook = run_notebook("06_draw_a_digit", tmp_path)
+    notebook = run_notebook(DRAW, tmp_path)
     html = _html_outputs(notebook)
-    for name in ("02_sigmoid_hidden25", "03_five_layers_sigmoid"):
+    for name in (SIGMOID, FIVE_LAYERS):
         assert f'data-network="{name}"><td>' in html
         assert f"run notebook {name[:2]} first" in html
-    assert "re-run notebook 01: its checkpoint is damaged" in html
-    assert 'data-network="04_relu_hidden300"><td>300 ReLU</td><td class="predicted-digit"' in html
+    assert f"re-run notebook {SOFTMAX[:2]}: its checkpoint is damaged" in html
+    assert f'data-network="{RELU}"><td>300 ReLU</td><td class="predicted-digit"' in html
     text = printed_text(notebook)
-    assert "run notebook 02 (02_sigmoid_hidden25.ipynb) first" in text
-    assert "Re-run notebook 01 (01_softmax.ipynb)" in text
+    assert f"run notebook {SIGMOID[:2]} ({SIGMOID}.ipynb) first" in text
+    assert f"Re-run notebook {SOFTMAX[:2]} ({SOFTMAX}.ipynb)" in text
 
 
 def test_missing_checkpoint_error_names_the_notebook():
-    with pytest.raises(classifiers.CheckpointMissing, match=r"run notebook 02 \(02_sigmoid_hidden25.ipynb\) first"):
-        classifiers.Classifier("02_sigmoid_hidden25")
+    with pytest.raises(classifiers.CheckpointMissing, match=rf"run notebook {SIGMOID[:2]} \({SIGMOID}.ipynb\) first"):
+        classifiers.Classifier(SIGMOID)
     restored, missing = classifiers.restore_all()
     assert restored == {} and set(missing) == set(classifiers.NETWORKS)
-
-
-def test_make_notebooks_trains_every_restored_network_before_the_notebooks_that_restore_it():
-    order = [path.stem for path in run_notebooks.run_order(NOTEBOOKS.glob("[0-9]*.ipynb"))]
-    for reader in ("05_look_inside", "06_draw_a_digit"):
-        for trained in classifiers.NETWORKS:
-            assert order.index(trained) < order.index(reader), f"{reader} runs before {trained} has trained"
-    assert order[:4] == ["01_softmax", "02_sigmoid_hidden25", "03_five_layers_sigmoid", "04_relu_hidden300"]

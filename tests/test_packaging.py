@@ -1,12 +1,14 @@
 """What installing the project takes: the package declares what it imports, and make checks Python first."""
 
 import ast
+import importlib
 import importlib.metadata
 import re
 import shutil
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -15,9 +17,15 @@ from mnist_tutorial import paths
 PYPROJECT = tomllib.loads((paths.REPO_ROOT / "pyproject.toml").read_text())
 
 
+def _name(requirement):
+    """The distribution a requirement line names, normalised: "tensorflow[and-cuda]>=2.16" -> "tensorflow"."""
+    return re.split(r"[\[<>=!~ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
 def _declared():
-    return {re.split(r"[\[<>=!~ ;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
-            for requirement in PYPROJECT["project"]["dependencies"]}
+    """What the package declares: its dependencies and those of its optional parts (the tools)."""
+    extras = [requirement for group in PYPROJECT["project"]["optional-dependencies"].values() for requirement in group]
+    return {_name(requirement) for requirement in PYPROJECT["project"]["dependencies"] + extras}
 
 
 def _imported_modules():
@@ -36,12 +44,42 @@ def test_the_package_declares_every_distribution_it_imports():
     declared = _declared()
     for module in sorted(_imported_modules()):
         distributions = {name.lower().replace("_", "-") for name in providers.get(module, [module])}
-        assert distributions & declared, f"mnist_tutorial imports {module} ({distributions}): declare it in pyproject.toml"
+        assert distributions & declared, (
+            f"mnist_tutorial imports {module} ({distributions}): declare it in pyproject.toml")
 
 
-def test_python_range_and_gpu_extra():
-    assert PYPROJECT["project"]["requires-python"] == ">=3.11,<3.14"
-    assert any(extra.startswith("tensorflow[and-cuda]") for extra in PYPROJECT["project"]["optional-dependencies"]["gpu"])
+def _pins(text):
+    """{distribution: version} of the `name==version` lines of a requirements file."""
+    return {_name(line): line.split("==")[1].split(";")[0].strip() for line in text.splitlines()
+            if "==" in line and not line.lstrip().startswith("#")}
+
+
+def test_the_lock_pins_every_package_at_the_version_the_requirements_ask_for():
+    """requirements.lock is compiled from requirements.in and requirements-dev.in (`make lock`): every
+    package those name is in it, at the version they pin; and it pins everything it lists."""
+    lock = (paths.REPO_ROOT / "requirements.lock").read_text()
+    locked = _pins(lock)
+    for name in ("requirements.in", "requirements-dev.in"):
+        text = (paths.REPO_ROOT / name).read_text()
+        wanted = {_name(line) for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")}
+        for package in sorted(wanted):
+            assert package in locked, f"{name} asks for {package}, which requirements.lock lacks: run make lock"
+        for package, version in _pins(text).items():
+            assert locked[package] == version, (
+                f"{name} pins {package}=={version}; the lock has {locked[package]}: run make lock")
+    requirements = [line for line in lock.splitlines() if line and not line.startswith((" ", "#"))]
+    assert all("==" in line for line in requirements), "every package of the lock is pinned"
+    assert {"keras", "protobuf", "pillow", "ipython", "traitlets", "jupyter-client", "nbclient"} <= set(locked), (
+        "the lock holds the packages that used to float")
+
+
+def test_the_command_line_tools_are_installed_entry_points():
+    scripts = PYPROJECT["project"]["scripts"]
+    assert set(scripts) == {"mnist-notebooks", "mnist-sweep", "mnist-seed-spreads"}
+    for name, target in scripts.items():
+        module, _, function = target.partition(":")
+        assert callable(getattr(importlib.import_module(module), function)), target
+        assert shutil.which(name, path=str(Path(sys.executable).parent)), f"{name} is not installed: run make"
 
 
 @pytest.mark.parametrize("reported, expected", [
@@ -52,7 +90,7 @@ def test_python_range_and_gpu_extra():
 def test_make_checks_the_interpreter_before_installing_anything(tmp_path, reported, expected):
     if shutil.which("make") is None:
         pytest.skip("GNU Make is not installed")
-    for name in ("Makefile", "requirements.txt", "requirements-dev.txt", "pyproject.toml"):
+    for name in ("Makefile", "requirements.lock", "pyproject.toml"):
         shutil.copy(paths.REPO_ROOT / name, tmp_path)
     interpreter = tmp_path / "python-under-test"
     interpreter.write_text(f"#!/bin/sh\n{reported}\n")
@@ -62,13 +100,3 @@ def test_make_checks_the_interpreter_before_installing_anything(tmp_path, report
     assert run.returncode != 0
     assert expected in run.stdout and "make PYTHON=python3.12 test-fast" in run.stdout
     assert not (tmp_path / ".venv").exists(), "nothing is installed with an unsupported Python"
-
-
-def test_make_lab_opens_without_the_news_pop_up():
-    if shutil.which("make") is None:
-        pytest.skip("GNU Make is not installed")
-    run = subprocess.run(["make", "-n", "-W", "requirements.txt", "lab"], cwd=paths.REPO_ROOT,
-                         capture_output=True, text=True, timeout=60)
-    command = run.stdout[run.stdout.index("jupyter lab"):]
-    assert command.startswith("jupyter lab notebooks/")
-    assert "--LabApp.news_url=" in command and "jupyterlab.NeverCheckForUpdate" in command

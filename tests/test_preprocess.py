@@ -77,7 +77,8 @@ def test_mnist_digits_come_back_unchanged():
 
 @pytest.mark.parametrize("image, message", [
     (np.full((50, 50), 255, np.uint8), "blank: its pixels run from 255 to 255 on a 0-255 scale"),
-    (np.random.default_rng(0).integers(245, 256, (50, 50)).astype(np.uint8), "blank: its pixels run from 245 to 255 .* a contrast of 0.02"),
+    (np.random.default_rng(0).integers(245, 256, (50, 50)).astype(np.uint8),
+     "blank: its pixels run from 245 to 255 .* a contrast of 0.02"),
     (_paper(280, 280, (100, 110, 100, 110)), "only a speck of ink: it spans 10 pixel"),
 ])
 def test_blank_or_nearly_blank_images_ask_for_a_digit_and_say_what_was_measured(image, message):

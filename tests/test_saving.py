@@ -4,6 +4,8 @@ import json
 import math
 import os
 import shutil
+import stat
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -80,7 +82,7 @@ def test_an_interrupted_checkpoint_save_leaves_the_old_checkpoint_whole(outputs,
     before = {p.name: p.read_bytes() for p in _folder("01_softmax").iterdir()}
 
     def interrupted(self, session, prefix, **kwargs):
-        open(f"{prefix}.index", "wb").write(b"half")
+        Path(f"{prefix}.index").write_bytes(b"half")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(tf.train.Saver, "save", interrupted)
@@ -100,6 +102,34 @@ def test_a_record_replaces_a_symlink_and_never_writes_through_it(outputs, tmp_pa
     results.save("05_look_inside", _monitor(), {})
     assert elsewhere.read_text() == "yours"
     assert not record.is_symlink() and json.loads(record.read_text())["run"] == "05_look_inside"
+
+
+def test_a_checkpoint_replaces_a_symlink_and_never_writes_through_it(outputs, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "model.index").write_text("yours")
+    folder = _folder("01_softmax")
+    folder.parent.mkdir(parents=True)
+    folder.symlink_to(elsewhere, target_is_directory=True)
+    _save_network("01_softmax")
+    assert [p.name for p in elsewhere.iterdir()] == ["model.index"]
+    assert (elsewhere / "model.index").read_text() == "yours"
+    assert not folder.is_symlink() and _leftovers(outputs) == []
+    classifiers.Classifier("01_softmax")
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o077], ids=oct)
+def test_a_checkpoint_and_its_record_get_the_permissions_of_any_new_file(outputs, monkeypatch, mask):
+    saved = os.umask(mask)
+    try:
+        with monkeypatch.context() as patch:  # the umask is process-wide: setting it, even for a moment, races threads
+            patch.setattr(os, "umask", lambda *args: pytest.fail("saving changed the umask"))
+            record = _save_network("01_softmax")
+            _save_network("01_softmax", seed=2)  # replacing them gives the same
+    finally:
+        os.umask(saved)
+    assert stat.S_IMODE(_folder("01_softmax").stat().st_mode) == 0o777 & ~mask
+    assert stat.S_IMODE(record.stat().st_mode) == 0o666 & ~mask
+    assert _leftovers(outputs) == []
 
 
 def _flip_a_byte(path):

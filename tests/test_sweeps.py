@@ -2,12 +2,12 @@
 
 import csv
 import hashlib
-import subprocess
-import sys
 
 import pytest
 
-from mnist_tutorial import paths, sweeps
+from mnist_tutorial import sweeps
+from mnist_tutorial.commands import sweep as sweep_command
+
 from notebook_runs import NOTEBOOKS
 
 QUICK = {"training_steps": [60], "evaluation_interval": [20], "perceptron_steps": [5]}
@@ -17,32 +17,26 @@ def _notebook_digests():
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in NOTEBOOKS.glob("*.ipynb")}
 
 
-def test_a_sweep_of_two_values_and_two_seeds(output_dir):
+def test_a_sweep_over_values_and_seeds_reports_a_failed_run_and_goes_on(output_dir):
+    """One sweep covers the ordinary case (one value over two seeds), a failing run (a learning rate that
+    diverges) reported while the others go on, the table, the plot, and what it must never touch."""
     before = _notebook_digests()
-    sweep = sweeps.Sweep("01", {"learning_rate": [0.1, 0.5], **QUICK}, seeds=2, name="lr", workers=2)
+    sweep = sweeps.Sweep("01", {"learning_rate": [0.5, 1e35], **QUICK}, seeds=2, name="lr", workers=2)
     rows = sweep.run(progress=False)
     assert [(r["parameters"]["learning_rate"], r["seed"], r["status"]) for r in rows] == [
-        (0.1, 1, "ok"), (0.1, 2, "ok"), (0.5, 1, "ok"), (0.5, 2, "ok")]
+        (0.5, 1, "ok"), (0.5, 2, "ok"), (1e35, 1, "failed"), (1e35, 2, "failed")]
+    assert rows[2]["error"].startswith("TrainingDiverged: Training stopped at step")
     summary = sweep.summary()
-    assert [line["runs"] for line in summary] == [2, 2]
-    for line in summary:
-        accuracies = [r["test_accuracy"] for r in rows if r["parameters"] == line["parameters"]]
-        assert line["min"] == min(accuracies) and line["max"] == max(accuracies)
-        assert 0.5 < line["mean"] < 1 and line["sd"] >= 0
-    assert len({r["test_accuracy"] for r in rows}) > 1, "different seeds and rates give different runs"
+    assert [(line["runs"], line["failed"]) for line in summary] == [(2, 0), (0, 2)]
+    accuracies = [r["test_accuracy"] for r in rows[:2]]
+    assert summary[0]["min"] == min(accuracies) and summary[0]["max"] == max(accuracies)
+    assert 0.5 < summary[0]["mean"] < 1 and summary[0]["sd"] > 0, "different seeds give different runs"
     sweep.plot()
-    assert sweep.csv_path == output_dir / "results" / "sweeps" / "lr.csv" and sweep.csv_path.with_suffix(".png").exists()
+    assert sweep.csv_path == output_dir / "results" / "sweeps" / "lr.csv"
+    assert sweep.csv_path.with_suffix(".png").exists()
     # It never writes into the notebooks, checkpoints/ or results/<notebook>.json.
     assert _notebook_digests() == before
     assert not (output_dir / "checkpoints").exists() and not (output_dir / "results" / "01_softmax.json").exists()
-
-
-def test_a_failed_run_is_reported_and_the_others_go_on(output_dir):
-    sweep = sweeps.Sweep("01", {"learning_rate": [0.3, 1e35], **QUICK}, seeds=1, name="diverging")
-    rows = sweep.run(progress=False)
-    assert [r["status"] for r in rows] == ["ok", "failed"]
-    assert rows[1]["error"].startswith("TrainingDiverged: Training stopped at step")
-    assert [line["failed"] for line in sweep.summary()] == [0, 1]
 
 
 def _pretend_to_run(monkeypatch):
@@ -131,11 +125,13 @@ def test_a_bad_grid_is_refused_before_anything_runs(grid, message, output_dir):
 @pytest.mark.parametrize("arguments, message", [
     (["01", "nonsense=1"], "sweep: 01_softmax has no parameter 'nonsense'"),
     (["01", "learning_rate"], "sweep: 'learning_rate' is not NAME=VALUES"),
-    (["99"], "sweep: no single notebook is called '99'"),
+    (["99"], "sweep: no notebook of the series is called '99'"),
+    (["05"], "sweep: 05_look_inside cannot be chosen here; choose among 01_softmax, 02_sigmoid_hidden25"),
     (["01", "learning_rate=0.1,(", "--seeds", "2"], "sweep: cannot read '0.1,(' as comma-separated values"),
 ])
-def test_the_command_line_says_what_is_wrong_in_one_line(arguments, message):
-    run = subprocess.run([sys.executable, str(paths.REPO_ROOT / "scripts" / "sweep.py"), *arguments],
-                         capture_output=True, text=True, timeout=120)
-    assert run.returncode == 2
-    assert run.stderr.startswith(message) and len(run.stderr.strip().splitlines()) == 1, run.stderr
+def test_the_command_line_says_what_is_wrong_in_one_line(arguments, message, capsys):
+    with pytest.raises(SystemExit) as exit:
+        sweep_command.main(arguments)
+    assert exit.value.code == 2
+    stderr = capsys.readouterr().err
+    assert stderr.startswith(message) and len(stderr.strip().splitlines()) == 1, stderr

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnist_tutorial import plotting, training
-from mnist_tutorial.training import (LearningFailed, RunNotFinished, TrainingDiverged, TrainingMonitor,
-                                     _Progress)
+from mnist_tutorial import live_view, plotting
+from mnist_tutorial.live_view import LiveView, Progress
+from mnist_tutorial.training import LearningFailed, RunNotFinished, TrainingDiverged, TrainingMonitor
 
 
 def _fill(monitor, steps, evaluation_interval, accuracy=0.9):
@@ -94,19 +94,50 @@ def test_a_run_that_did_not_finish_well_cannot_give_its_result(how):
                 "failed": "training failed: The final test accuracy is 0.1100",
                 "interrupted": "training stopped at step 20 of 50 before finish"}[how]
     with pytest.raises(RunNotFinished, match=f"Nothing was saved, because {expected}"):
-        monitor.final_test_accuracy
+        _ = monitor.final_test_accuracy
+    reason = {"diverged": "Training stopped at step 21: the cross-entropy on the training batch is nan",
+              "failed": "The final test accuracy is 0.1100: no better than guessing one digit in ten",
+              "interrupted": None}[how]
+    assert monitor.outcome_reason == reason
+
+
+def test_the_reason_a_run_failed_is_one_sentence():
+    monitor = TrainingMonitor(100, live=False)
+    _fill(monitor, 3, 5)
+    with pytest.raises(TrainingDiverged):
+        monitor.record_train(4, 0.1, 1.6e34)
+    assert monitor.outcome_reason.endswith("(guessing costs 2.3; the monitor stops above 10000): "
+                                           "the weights have blown up")
+    never_measured = TrainingMonitor(5, live=False)
+    for step in range(1, 6):
+        never_measured.record_train(step, 0.9, 0.3)
+    with pytest.raises(LearningFailed, match=r"before finish\(\)\.$"):
+        never_measured.finish()
+    with pytest.raises(RunNotFinished, match=r"before finish\(\)\. A checkpoint"):
+        never_measured.require_finished()
 
 
 def test_progress_line_averages_over_the_same_window_as_the_curve():
     monitor = TrainingMonitor(3000, live=False)
     _fill(monitor, 3000, 100)
     monitor.finish()
-    progress = repr(_Progress(monitor))
+    progress = repr(monitor.progress())
     assert "train accuracy 0.900 (mean of last 30 batches)" in progress
     figure = plotting.plot_training_curves(monitor)
     legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
     assert "train (mean of 30 batches)" in legend
-    assert len(_Progress(monitor)._lines()[1]) < 100, "one short line of figures: it must not wrap"
+    assert len(monitor.progress().lines()[1]) < 100, "one short line of figures: it must not wrap"
+
+
+def test_progress_shows_what_it_is_given_as_text_and_as_html():
+    accuracies = np.r_[np.zeros(2970), np.full(30, 0.9)]  # only the last 30 batches are averaged
+    progress = Progress(3000, 20000, 12.34, accuracies, test_accuracy=0.91, test_cross_entropy=0.3)
+    assert repr(progress) == ("step 3,000/20,000 · 12.3 s · train accuracy 0.900 (mean of last 30 batches) · "
+                              "test accuracy 0.9100, cross-entropy 0.3000")
+    assert progress._repr_html_().startswith(
+        '<div style="font-family:monospace;font-size:12px;line-height:1.5"><progress value="3000" max="20000" ')
+    assert "12.3 s<br>train accuracy 0.900" in progress._repr_html_()
+    assert repr(Progress(0, 10, 0.0, [])) == "step 0/10 · 0.0 s", "nothing measured yet: no figures"
 
 
 def test_training_curves_figure_has_full_and_zoomed_panels():
@@ -228,28 +259,31 @@ def test_saved_figures_are_compact_pngs_that_keep_the_picture():
 
 
 class _FakeJupyter:
-    """Stands in for the clock and for Jupyter's display: a redraw of the figure takes
-    `redraw_seconds` of the fake clock, a training step `step_seconds`."""
+    """A fake clock and a fake Jupyter display, to hand to the monitor or its live view: a redraw
+    of the figure takes `redraw_seconds` of the fake clock, a training step `step_seconds`."""
 
-    def __init__(self, monkeypatch, step_seconds, redraw_seconds):
+    def __init__(self, step_seconds, redraw_seconds):
         self.now, self.step_seconds, self.redraw_seconds = 0.0, step_seconds, redraw_seconds
         self.shown = []  # ("progress" or "figure", the fake clock) for every display or update
-        fake_time = type("FakeTime", (), {"perf_counter": staticmethod(lambda: self.now)})
-        monkeypatch.setattr(training, "time", fake_time)
-        monkeypatch.setattr(training, "_in_ipython", lambda: True)
-        monkeypatch.setattr(training, "_display", self._display)
 
-    def _display(self, obj):
+    def clock(self):
+        return self.now
+
+    def display(self, obj, display_id=False):
+        assert display_id is True, "the view asks for a handle, to update what it showed"
         handle = type("Handle", (), {})()
         handle.update = lambda new: self._show(new)
         self._show(obj)
         return handle
 
     def _show(self, obj):
-        is_progress = isinstance(obj, _Progress)
+        is_progress = isinstance(obj, Progress)
         self.shown.append(("progress" if is_progress else "figure", self.now))
         if not is_progress:
             self.now += self.redraw_seconds
+
+    def monitor(self, training_steps, **options):
+        return TrainingMonitor(training_steps, clock=self.clock, display=self.display, **options)
 
     def train(self, monitor, steps, evaluation_interval, evaluation_seconds=0.0):
         for step in range(1, steps + 1):
@@ -263,35 +297,76 @@ class _FakeJupyter:
     def count(self, kind):
         return sum(1 for shown, _ in self.shown if shown == kind)
 
+    def kinds(self):
+        return [kind for kind, _ in self.shown]
 
-def test_live_figure_redraws_stay_within_their_share_of_the_training_time(monkeypatch):
-    jupyter = _FakeJupyter(monkeypatch, step_seconds=0.001, redraw_seconds=0.5)
-    monitor = TrainingMonitor(20000, redraw_seconds=2.0)
+
+def test_live_figure_redraws_stay_within_their_share_of_the_training_time():
+    jupyter = _FakeJupyter(step_seconds=0.001, redraw_seconds=0.5)
+    monitor = jupyter.monitor(20000, redraw_seconds=2.0)
     jupyter.train(monitor, 20000, evaluation_interval=250, evaluation_seconds=0.01)  # 20 s, 80 evaluations
     assert jupyter.count("progress") == 81, "the progress line follows every test evaluation, and the end"
     figures = jupyter.count("figure")
     assert figures >= 2, "a 20 s run shows its figure while it trains"
     assert monitor.live_redraw_seconds == pytest.approx(0.5 * (figures - 1))
-    assert monitor.live_redraw_seconds <= training.LIVE_FIGURE_SHARE * (monitor.train_seconds
-                                                                      - monitor.live_redraw_seconds)
+    assert monitor.live_redraw_seconds <= live_view.LIVE_FIGURE_SHARE * (monitor.train_seconds
+                                                                       - monitor.live_redraw_seconds)
     assert jupyter.shown[-1][0] == "figure", "the final picture is drawn after the last progress update"
     assert monitor.evaluation_seconds == pytest.approx(80 * 0.01), "what the monitor cost, measured by itself"
     assert monitor.display_seconds == pytest.approx(monitor.live_redraw_seconds)
 
 
-def test_a_short_run_shows_only_its_final_picture(monkeypatch):
-    jupyter = _FakeJupyter(monkeypatch, step_seconds=0.001, redraw_seconds=0.5)
-    monitor = TrainingMonitor(3000, redraw_seconds=2.0)
+def test_a_short_run_shows_only_its_final_picture():
+    jupyter = _FakeJupyter(step_seconds=0.001, redraw_seconds=0.5)
+    monitor = jupyter.monitor(3000, redraw_seconds=2.0)
     jupyter.train(monitor, 3000, evaluation_interval=250)  # 3 s: one redraw would cost 17%
     assert jupyter.count("figure") == 1 and jupyter.count("progress") == 13
     assert monitor.live_redraw_seconds == 0
     assert monitor.train_seconds == pytest.approx(3.0), "the final picture is not training time"
 
 
-def test_a_diverged_run_still_shows_its_curves(monkeypatch):
-    jupyter = _FakeJupyter(monkeypatch, step_seconds=0.001, redraw_seconds=0.5)
-    monitor = TrainingMonitor(3000)
+def test_a_diverged_run_still_shows_its_curves():
+    jupyter = _FakeJupyter(step_seconds=0.001, redraw_seconds=0.5)
+    monitor = jupyter.monitor(3000)
     monitor.record_train(1, 0.1, 2.3)
     with pytest.raises(TrainingDiverged):
         monitor.record_train(2, 0.1, math.nan)
-    assert [kind for kind, _ in jupyter.shown] == ["progress", "figure"]
+    assert jupyter.kinds() == ["progress", "figure"]
+
+
+def test_a_quiet_monitor_shows_nothing_and_costs_nothing_to_show():
+    jupyter = _FakeJupyter(step_seconds=0.001, redraw_seconds=0.5)
+    monitor = jupyter.monitor(3000, live=False)
+    jupyter.train(monitor, 3000, evaluation_interval=250, evaluation_seconds=0.02)
+    assert jupyter.shown == [] and monitor.display_seconds == 0 and monitor.live_redraw_seconds == 0
+    assert monitor.evaluation_seconds == pytest.approx(12 * 0.02) and monitor.train_seconds == pytest.approx(3.24)
+
+
+def test_the_live_view_budgets_its_first_redraw_by_a_guess_and_the_next_by_what_the_last_cost():
+    jupyter = _FakeJupyter(step_seconds=0, redraw_seconds=0.5)
+    view = LiveView(redraw_seconds=0, clock=jupyter.clock, display=jupyter.display)
+    curves = TrainingMonitor(10, live=False)
+    _fill(curves, 10, 5)
+    first = live_view.FIRST_REDRAW_GUESS / live_view.LIVE_FIGURE_SHARE  # training seconds that afford it
+    second = (0.5 + 0.5) / live_view.LIVE_FIGURE_SHARE  # the first redraw's 0.5 s, and 0.5 s more
+    for seconds in (first - 0.1, first + 0.1, second - 0.1, second + 0.1):
+        view.show(Progress(10, 10, seconds, curves.train_accuracy), curves)
+    assert jupyter.kinds() == ["progress", "progress", "figure", "progress", "progress", "figure"]
+    assert view.live_redraw_seconds == pytest.approx(1.0) and view.display_seconds == pytest.approx(1.0)
+    view.show(Progress(10, 10, second + 0.2, curves.train_accuracy), curves, final=True)
+    assert jupyter.kinds()[-2:] == ["progress", "figure"], "the final picture, however short the run"
+    assert view.live_redraw_seconds == pytest.approx(1.0) and view.display_seconds == pytest.approx(1.0), (
+        "the final picture is not counted as a cost of training")
+
+
+def test_without_a_display_the_live_view_prints_the_progress_line_at_most_every_redraw_seconds(capsys):
+    now = [0.0]
+    view = LiveView(redraw_seconds=2.0, clock=lambda: now[0])  # pytest is not IPython: it prints
+    for seconds in (0.0, 1.0, 2.5, 4.0, 4.6):
+        now[0] = seconds
+        view.show(Progress(round(seconds * 10), 100, seconds, []), curves=None)  # None: it draws no figure
+    now[0] = 4.7
+    view.show(Progress(47, 100, 4.7, []), curves=None, final=True)
+    assert capsys.readouterr().out.splitlines() == [
+        "step 0/100 · 0.0 s", "step 25/100 · 2.5 s", "step 46/100 · 4.6 s", "step 47/100 · 4.7 s"]
+    assert view.live_redraw_seconds == 0

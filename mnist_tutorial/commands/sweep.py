@@ -1,7 +1,7 @@
 """Run a notebook over seeds and hyperparameter values; print the spread; save a CSV file and a plot.
 
-    python scripts/sweep.py 02 --seeds 5
-    python scripts/sweep.py 01 learning_rate=0.05,0.1,0.3,0.5,1 batch_size=50,200 --seeds 3
+    mnist-sweep 02 --seeds 5
+    mnist-sweep 01 learning_rate=0.05,0.1,0.3,0.5,1 batch_size=50,200 --seeds 3
     make sweep ARGS="02 --seeds 5"
 
 Each NAME=VALUES argument sweeps one parameter of the notebook's parameters cell over
@@ -14,14 +14,15 @@ notebook's parameters cell has changed since).
 import argparse
 import sys
 
-from mnist_tutorial import sweeps
+from .. import sweeps
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+    parser = argparse.ArgumentParser(prog="mnist-sweep", description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("notebook", help="a notebook's name or number, such as 02 or 02_sigmoid_hidden25")
-    parser.add_argument("values", nargs="*", metavar="NAME=VALUES", help="a parameter and its values, e.g. batch_size=50,200")
+    parser.add_argument("values", nargs="*", metavar="NAME=VALUES",
+                        help="a parameter and its values, e.g. batch_size=50,200")
     parser.add_argument("--seeds", type=int, default=5, help="how many seeds per combination (1 to N; default 5)")
     parser.add_argument("--workers", type=int, default=None, help="runs at once (default: one per core)")
     parser.add_argument("--name", default=None, help="the sweep's name, for its files (default: from its arguments)")

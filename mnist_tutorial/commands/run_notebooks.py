@@ -1,0 +1,131 @@
+"""Execute the notebooks top to bottom in fresh kernels, save them in place, print the README's table.
+
+    mnist-notebooks                 # every notebook, in run order (make notebooks)
+    mnist-notebooks 03 04           # notebooks 03 and 04 (numbers or names, as `catalog.find` takes them)
+    mnist-notebooks --table         # only print the table, from the saved notebooks
+
+A notebook is replaced only once it has run to the end. If one fails, its partly executed
+copy is kept in runs/ for you to look at, the original is left as it was, and the command
+goes on with the next one and exits non-zero at the end.
+
+The table is the one in README.md, built from what the saved notebooks printed (and the
+time each took, which this command stores in the notebook's metadata), so that the README can
+quote exactly what the notebooks show: paste it there after a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+
+import nbformat
+
+from .. import catalog, paths, results
+from ..notebook_cells import printed_text
+from ..notebook_runner import code_digest, execute
+
+RUNS = paths.REPO_ROOT / "runs"
+TRAINING_SECONDS = r" in (\d+\.\d) s of training"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mnist-notebooks", description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*",
+                        help="run only these (numbers or names, such as 03 or 03_five_layers_sigmoid)")
+    parser.add_argument("--table", action="store_true", help="run nothing; print the table of the saved notebooks")
+    args = parser.parse_args(argv)
+    try:
+        notebooks = catalog.select(args.notebooks)
+    except catalog.NotebookNotFound as error:
+        parser.error(str(error))
+    failed, all_started = [], time.time()
+    for notebook in [] if args.table else notebooks:
+        print(f"Running {notebook.filename} ...", flush=True)
+        started = time.time()
+        try:
+            execute_in_place(notebook)
+        except Exception as exc:  # report and go on with the next notebook
+            failed.append(notebook.name)
+            last_line = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+            print(f"  FAILED after {time.time() - started:.0f} s: {type(exc).__name__}: {last_line}"
+                  f"\n  The partly executed copy is {RUNS / notebook.filename}; {notebook.filename} was not changed.")
+            continue
+        print(f"  done in {time.time() - started:.1f} s")
+    if not args.table and len(notebooks) > 1:
+        print(f"{len(notebooks)} notebooks in {time.time() - all_started:.1f} s")
+    print()
+    print(readme_table())
+    return 1 if failed else 0
+
+
+def execute_in_place(notebook: catalog.Notebook) -> None:
+    """Run `notebook` into runs/, then, if it ran to the end, replace the committed file with it."""
+    RUNS.mkdir(exist_ok=True)
+    executed = RUNS / notebook.filename
+    started = time.perf_counter()
+    nb = execute(notebook.path, executed)
+    seconds = time.perf_counter() - started
+    print_slowest_cells(nb, seconds)
+    strip_papermill_metadata(nb)
+    nb.metadata["mnist_tutorial"] = {"seconds": round(seconds, 1), "code": code_digest(notebook.name)}
+    nbformat.write(nb, notebook.path)
+    executed.unlink()
+
+
+def print_slowest_cells(nb: nbformat.NotebookNode, seconds: float, count: int = 5) -> None:
+    """Where the `seconds` of one notebook's run went: starting the kernel (and saving), the `count`
+    slowest cells with their first lines, and all the other cells together."""
+    timed = [(cell.metadata.get("papermill", {}).get("duration") or 0.0, index, cell.source.strip().splitlines()[0])
+             for index, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()]
+    in_cells = sum(duration for duration, _, _ in timed)
+    total = seconds or 1.0  # nothing measured: avoid 0/0
+
+    def line(duration: float, what: str) -> None:
+        share = f"({duration / total:.0%})"
+        print(f"  {duration:6.1f} s {share:>6}  {what}")
+
+    line(max(seconds - in_cells, 0.0), "starting the kernel, and saving")
+    slowest = sorted(timed, reverse=True)[:count]
+    for duration, index, first_line in slowest:
+        line(duration, f"cell {index:>2}: {first_line[:70]}")
+    rest = [t for t in timed if t not in slowest]
+    if rest:
+        line(sum(duration for duration, _, _ in rest), f"the other {len(rest)} code cells")
+
+
+def strip_papermill_metadata(nb: nbformat.NotebookNode) -> None:
+    """Drop papermill's per-run bookkeeping (timestamps, status) so diffs show only real changes."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+
+
+def table_row(notebook: catalog.Notebook) -> str:
+    """The README's table row for one executed notebook, from what it printed and how long it took."""
+    nb = nbformat.read(notebook.path, as_version=4)
+    text = printed_text(nb)
+    measured = []
+    for label, pattern in notebook.figures:
+        found = re.search(pattern, text, re.M)
+        measured.append(f"{label}{found.group(1)}" if found else f"{label}(not printed)")
+    training = sum(float(found) for found in re.findall(TRAINING_SECONDS, text))  # 08 trains twice
+    total = nb.metadata.get("mnist_tutorial", {}).get("seconds")
+    seconds = f"{f'{training:.1f}' if training else '-'} / {f'{total:.0f}' if total is not None else '?'}"
+    spread = results.seed_spreads().get(notebook.name)
+    over_seeds = f"{spread['mean']:.4f} ± {spread['sd']:.4f}" if spread else ""
+    return (f"| [{notebook.name}](notebooks/{notebook.filename}) | {notebook.network} | {notebook.reference} "
+            f"| {'; '.join(measured)} | {over_seeds} | {seconds} |")
+
+
+def readme_table() -> str:
+    """README.md's table of every notebook, in the order of their numbers."""
+    header = ("| notebook | network | reference result (source post) | this repo | seeds 1-5: mean ± sd "
+              "| seconds (training / total) |\n| --- | --- | --- | --- | --- | --- |")
+    return "\n".join([header] + [table_row(notebook) for notebook in catalog.by_number()])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Execute a notebook headless with papermill, in a fresh kernel, with a time limit for each cell.
+
+`make notebooks`, the sweeps and the tests all run notebooks through `execute()`, so that a cell that
+hangs stops the run with a message naming the notebook and the cell, instead of waiting for ever.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE = PACKAGE_DIR.name
+#: The kernel's own start-up warnings (ipykernel 7 warns that it talks over TCP on loopback) are
+#: not the notebooks' output; errors still show.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+#: Seconds one cell may run. The slowest cell of the series (a full training run on two cores)
+#: takes under two minutes; a cell still running after this long is stuck.
+CELL_TIMEOUT = 900
+#: Set this (in seconds) to change CELL_TIMEOUT for every run, for example on a slow machine.
+CELL_TIMEOUT_VARIABLE = "MNIST_TUTORIAL_CELL_TIMEOUT"
+
+
+class NotebookTimeout(TimeoutError):
+    """A cell of a notebook ran past the time limit."""
+
+
+def cell_timeout() -> int:
+    """The time limit of one cell, in seconds: CELL_TIMEOUT unless the environment sets another."""
+    text = os.environ.get(CELL_TIMEOUT_VARIABLE, "").strip()
+    if not text:
+        return CELL_TIMEOUT
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{CELL_TIMEOUT_VARIABLE} must be a whole number of seconds, at least 1, not {text!r}.")
+    return int(text)
+
+
+def execute(source: str | Path, output: str | Path, parameters: dict[str, Any] | None = None,
+            timeout: int | None = None, **papermill_options: Any) -> nbformat.NotebookNode:
+    """Run `source` top to bottom into `output` (the kernel's working folder is the notebook's own);
+    return the executed notebook.
+
+    A failing cell raises papermill's PapermillExecutionError (with the error's name and value); a
+    cell that runs longer than `timeout` seconds (default: `cell_timeout()`) raises NotebookTimeout.
+    """
+    import papermill
+    from nbclient.exceptions import CellTimeoutError
+
+    source, output = Path(source), Path(output)
+    timeout = timeout or cell_timeout()
+    try:
+        papermill.execute_notebook(str(source), str(output), parameters=parameters or {}, cwd=str(source.parent),
+                                   kernel_name="python3", progress_bar=False, extra_arguments=KERNEL_ARGUMENTS,
+                                   execution_timeout=timeout, **papermill_options)
+    except CellTimeoutError:
+        raise NotebookTimeout(f"{source.name}: {_last_started_cell(output)} ran longer than {timeout} s, the "
+                              f"limit for one cell, and was stopped. If it is only slow, set "
+                              f"{CELL_TIMEOUT_VARIABLE} to more seconds.") from None
+    return nbformat.read(output, as_version=4)
+
+
+def _last_started_cell(path: Path) -> str:
+    """"cell N (first line)" of the last cell papermill started in the partly executed `path`."""
+    try:
+        cells = nbformat.read(path, as_version=4).cells
+    except (OSError, ValueError):
+        return "a cell"
+    started = [index for index, cell in enumerate(cells) if cell.metadata.get("papermill", {}).get("start_time")]
+    if not started:
+        return "a cell"
+    lines = cells[started[-1]].source.strip().splitlines()
+    return f"cell {started[-1]} ({lines[0][:60] if lines else 'empty'})"
+
+
+def code_digest(notebook: str | Path) -> str:
+    """A SHA-256 of everything that decides what `notebook` prints when run top to bottom: its code
+    cells, the package modules it imports (and those they import), the locked environment, the seed
+    spreads it quotes, and, for a
+    notebook that restores the series' networks, the same of each notebook it restores.
+
+    `make notebooks` stores it in each notebook's metadata; a test compares it with today's, so the
+    committed outputs are known to come from the code as it is (re-run the notebook when it differs).
+    """
+    from . import catalog
+
+    entry = catalog.find(notebook)
+    digest = hashlib.sha256()
+    cells = nbformat.read(entry.path, as_version=4).cells
+    code = [cell.source for cell in cells if cell.cell_type == "code"]
+    digest.update("\n# cell\n".join(code).encode())
+    for module in sorted(_package_modules("\n".join(code))):
+        digest.update(module.encode() + b"\n" + (PACKAGE_DIR / module).read_bytes())
+    for shared in ("requirements.lock", "notebooks/seed_spreads.json"):  # the versions; the spreads it prints
+        path = PACKAGE_DIR.parent / shared
+        digest.update(path.read_bytes() if path.exists() else b"")
+    if entry.restores_networks:
+        for name in catalog.classifiers():
+            digest.update(code_digest(name).encode())
+    return digest.hexdigest()
+
+
+def _package_modules(code: str) -> set[str]:
+    """The files of the package (relative to it) that `code` imports, directly or through each other."""
+    found, todo = set(), _imports(code, package_level=False)
+    while todo:
+        module = todo.pop()
+        if module in found or not (PACKAGE_DIR / module).is_file():
+            continue
+        found.add(module)
+        todo |= _imports((PACKAGE_DIR / module).read_text(), package_level=True)
+    return found
+
+
+def _imports(code: str, package_level: bool) -> set[str]:
+    """The package's module files that `code` names in import statements: `from mnist_tutorial import a`,
+    `from mnist_tutorial.a import b`, `import mnist_tutorial.a` and, inside the package, `from . import a`
+    and `from .a import b`."""
+    modules = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.ImportFrom):
+            inside = node.level == 1 if package_level else node.module and node.module.split(".")[0] == PACKAGE
+            if not inside:
+                continue
+            base = (node.module or "") if package_level else node.module.partition(".")[2]
+            if base:
+                modules.add(f"{base.replace('.', '/')}.py")
+            else:
+                modules |= {f"{alias.name}.py" for alias in node.names}
+        elif isinstance(node, ast.Import) and not package_level:
+            modules |= {f"{alias.name.partition('.')[2].replace('.', '/')}.py" for alias in node.names
+                        if alias.name.startswith(f"{PACKAGE}.")}
+    return modules

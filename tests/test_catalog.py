@@ -1,0 +1,35 @@
+"""The catalog of notebooks: it lists every notebook once, in an order that works, and names them one way."""
+
+import pytest
+
+from mnist_tutorial import catalog
+
+from notebook_runs import ALL_NOTEBOOKS, NOTEBOOKS
+
+
+def test_the_catalog_lists_every_notebook_once_in_an_order_that_works():
+    on_disk = sorted(path.stem for path in NOTEBOOKS.glob("*.ipynb"))
+    assert sorted(ALL_NOTEBOOKS) == on_disk, "add the notebook to mnist_tutorial/catalog.py (or remove its entry)"
+    assert len({notebook.number for notebook in catalog.NOTEBOOKS}) == len(catalog.NOTEBOOKS), "numbers are unique"
+    order = [notebook.name for notebook in catalog.NOTEBOOKS]
+    for reader in (notebook for notebook in catalog.NOTEBOOKS if notebook.restores_networks):
+        for trained in catalog.classifiers():
+            assert order.index(trained) < order.index(reader.name), f"{reader} runs before {trained} has trained"
+
+
+@pytest.mark.parametrize("text, expected", [("2", "02_sigmoid_hidden25"), ("02", "02_sigmoid_hidden25"),
+                                            ("sigmoid_hidden25", "02_sigmoid_hidden25"),
+                                            ("notebooks/10_batch_norm.ipynb", "10_batch_norm")])
+def test_a_notebook_is_named_by_number_name_slug_or_file(text, expected):
+    assert catalog.find(text).name == expected
+
+
+@pytest.mark.parametrize("texts, among, message", [
+    (["11"], None, "no notebook of the series is called '11': name one by its number or name, one of 01_softmax"),
+    (["0"], None, "no notebook of the series is called '0'"),
+    (["06"], "training", "06_draw_a_digit cannot be chosen here; choose among 01_softmax, "),
+])
+def test_a_name_that_is_no_notebook_is_refused_with_the_choices(texts, among, message):
+    with pytest.raises(catalog.NotebookNotFound) as error:
+        catalog.select(texts, among=catalog.training() if among else None)
+    assert str(error.value).startswith(message)
