@@ -81,9 +81,9 @@ def main():
     from mnist_tutorial import tf_logging
 
     tf_logging.silence_tensorflow()
-    from mnist_tutorial import device, paths, tensorboard_logs
+    from mnist_tutorial import catalog, device, tensorboard_logs
 
-    notebooks = sorted((paths.REPO_ROOT / "notebooks").glob("0[1-4]_*.ipynb"))
+    notebooks = [entry.path for entry in catalog.benchmarked("training_loop")]
     print(f"training time, median of {TRIALS} alternating runs, and the cost of logging measured at the evaluations")
     print(f"{'notebook':<24}{'steps':>7}{'evals':>7}{'without logs':>14}{'with logs':>11}"
           f"{'difference':>12}{'per evaluation: plain':>23}{'logged':>8}{'logging cost':>14}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -78,30 +79,49 @@ def _last_started_cell(path: Path) -> str:
 
 
 def code_digest(notebook: str | Path) -> str:
-    """A SHA-256 of everything that decides what `notebook` prints when run top to bottom: its code
-    cells, the package modules it imports (and those they import), the locked environment, the seed
-    spreads it quotes, and, for a
-    notebook that restores the series' networks, the same of each notebook it restores.
+    """A SHA-256 of what decides what `notebook` prints when run top to bottom: its code cells; the
+    package modules it imports (and those they import, and the package's `__init__`, which sets
+    TensorFlow's options); the locked versions of the packages it runs on (the lock without the test
+    and lint tools); the seed spreads of the notebooks it names; and the digests of the earlier
+    notebooks it names in its code (whose records it compares itself with) or restores.
 
     `make notebooks` stores it in each notebook's metadata; a test compares it with today's, so the
     committed outputs are known to come from the code as it is (re-run the notebook when it differs).
+    It cannot see the machine: another processor may move the last digit of a result.
     """
     from . import catalog
 
     entry = catalog.find(notebook)
     digest = hashlib.sha256()
     cells = nbformat.read(entry.path, as_version=4).cells
-    code = [cell.source for cell in cells if cell.cell_type == "code"]
-    digest.update("\n# cell\n".join(code).encode())
-    for module in sorted(_package_modules("\n".join(code))):
+    code = "\n# cell\n".join(cell.source for cell in cells if cell.cell_type == "code")
+    digest.update(code.encode())
+    modules = _package_modules(code)
+    for module in sorted(modules | ({"__init__.py"} if modules else set())):
         digest.update(module.encode() + b"\n" + (PACKAGE_DIR / module).read_bytes())
-    for shared in ("requirements.lock", "notebooks/seed_spreads.json"):  # the versions; the spreads it prints
-        path = PACKAGE_DIR.parent / shared
-        digest.update(path.read_bytes() if path.exists() else b"")
+    digest.update(_runtime_lock().encode())
+    named = [other.name for other in catalog.NOTEBOOKS if other.name in code or other.name == entry.name]
+    spreads_path = PACKAGE_DIR.parent / "notebooks" / "seed_spreads.json"
+    spreads = json.loads(spreads_path.read_text())["notebooks"] if spreads_path.exists() else {}
+    digest.update(json.dumps({name: spreads.get(name) for name in named}, sort_keys=True).encode())
+    order = [other.name for other in catalog.NOTEBOOKS]
+    earlier = [name for name in named if order.index(name) < order.index(entry.name)]
     if entry.restores_networks:
-        for name in catalog.classifiers():
-            digest.update(code_digest(name).encode())
+        earlier += [name for name in catalog.classifiers() if name not in earlier]
+    for name in earlier:
+        digest.update(code_digest(name).encode())
     return digest.hexdigest()
+
+
+def _runtime_lock() -> str:
+    """requirements.lock without the packages requirements-dev.in names (test runner, linter, browser
+    driver, lock tool): their versions do not change what a notebook prints."""
+    root = PACKAGE_DIR.parent
+    dev = {line.split("==")[0].strip().lower() for line in (root / "requirements-dev.in").read_text().splitlines()
+           if line.strip() and not line.lstrip().startswith("#")}
+    lines = (root / "requirements.lock").read_text().splitlines()
+    return "\n".join(line for line in lines if "==" in line and not line.startswith(" ")
+                     and line.split("==")[0].strip().lower() not in dev)
 
 
 def _package_modules(code: str) -> set[str]:

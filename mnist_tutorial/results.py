@@ -65,7 +65,7 @@ def load(run_name: str) -> dict | None:
 
 
 def seed_spreads() -> dict[str, dict]:
-    """{notebook: {"mean", "sd", "min", "max", "seeds", "accuracies"}} measured by scripts/seed_spreads.py."""
+    """{notebook: {"mean", "sd", "min", "max", "seeds", "accuracies"}} measured by `mnist-seed-spreads`."""
     path = paths.REPO_ROOT / "notebooks" / "seed_spreads.json"
     return json.loads(path.read_text())["notebooks"] if path.exists() else {}
 

@@ -19,7 +19,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 #: A difference is called real when McNemar's p-value is below this and the difference is larger
-#: than twice the larger of the two spreads over seeds (both must be known).
+#: than twice the larger of the two spreads over seeds (both must be known). The rule is a simple,
+#: cautious one: the spread of a difference between two single runs is sqrt(sd_a^2 + sd_b^2), at
+#: most 1.41 times the larger sd, so twice the larger sd is a bar of about 1.4 to 2 of those.
 SIGNIFICANCE_LEVEL = 0.05
 SEED_SPREADS = 2.0
 
@@ -97,11 +99,15 @@ def print_comparison(name_a: str, predictions_a: ArrayLike, name_b: str, predict
         missing = [name for name in (name_a, name_b) if name not in known]
         print(f"spread over seeds: not measured for {' and '.join(missing)}")
         against_seeds = False
-    if against_test_set and against_seeds:
+    if len(known) < 2:
+        print("verdict: none until the spread over seeds of both is measured (make seed-spreads)" +
+              ("" if against_test_set else f"; against the test set alone it is not shown (p >= "
+                                           f"{SIGNIFICANCE_LEVEL:g})"))
+    elif against_test_set and against_seeds:
         better = name_a if result.difference > 0 else name_b
         print(f"verdict: {better} is better; the difference stands against the test set and the seeds")
     else:
         reasons = ([] if against_test_set else [f"the test set (p >= {SIGNIFICANCE_LEVEL:g})"]) + (
-            [] if against_seeds else ["the seeds" if len(known) == 2 else "seeds not measured"])
+            [] if against_seeds else ["the spread over seeds"])
         print(f"verdict: not shown to differ; the difference does not stand against {' nor '.join(reasons)}")
     return result

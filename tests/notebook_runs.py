@@ -40,10 +40,12 @@ def run_notebook(name, executed_dir, parameters=None, timeout=None):
     """Execute notebook `name` into `executed_dir`; return the executed notebook.
 
     The kernel writes results and checkpoints wherever MNIST_TUTORIAL_OUTPUT_DIR points. Each cell
-    may run `timeout` seconds (by default the quick runs' limit, or the project's for full runs).
+    may run `timeout` seconds (by default QUICK_CELL_TIMEOUT for a quick run, the project's limit for a
+    full one; MNIST_TUTORIAL_CELL_TIMEOUT, when set, decides both).
     """
     notebook = catalog.find(name)
-    timeout = timeout or (QUICK_CELL_TIMEOUT if parameters else None)
+    if not timeout and parameters and not os.environ.get(notebook_runner.CELL_TIMEOUT_VARIABLE):
+        timeout = QUICK_CELL_TIMEOUT
     return notebook_runner.execute(notebook.path, Path(executed_dir) / notebook.filename, parameters, timeout=timeout)
 
 

@@ -1,10 +1,12 @@
 """The catalog of notebooks: it lists every notebook once, in an order that works, and names them one way."""
 
+import re
+
 import pytest
 
 from mnist_tutorial import catalog
 
-from notebook_runs import ALL_NOTEBOOKS, NOTEBOOKS
+from notebook_runs import ALL_NOTEBOOKS, NOTEBOOKS, committed
 
 
 def test_the_catalog_lists_every_notebook_once_in_an_order_that_works():
@@ -33,3 +35,14 @@ def test_a_name_that_is_no_notebook_is_refused_with_the_choices(texts, among, me
     with pytest.raises(catalog.NotebookNotFound) as error:
         catalog.select(texts, among=catalog.training() if among else None)
     assert str(error.value).startswith(message)
+
+
+def test_each_notebook_names_its_own_runs_after_its_file():
+    """Records, checkpoints and logs are named by the notebook's `NOTEBOOK = "..."` line: after a
+    renumbering it must follow the file's name, or the notebook would save under its old number."""
+    for notebook in catalog.NOTEBOOKS:
+        code = "\n".join(cell.source for cell in committed(notebook.name).cells if cell.cell_type == "code")
+        named = re.findall(r'^NOTEBOOK = "([^"]+)"$', code, re.M)
+        assert named in ([], [notebook.name]), f"{notebook.filename} says NOTEBOOK = {named}"
+        if notebook.trains:
+            assert named == [notebook.name], f"{notebook.filename} saves its run: it needs NOTEBOOK = {notebook.name!r}"

@@ -127,6 +127,17 @@ def test_the_notebooks_that_restore_models_were_run_with_every_model_trained(nam
         f"(make notebooks ARGS=09, say), then make notebooks ARGS={name[:2]}")
 
 
+ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:home|Users|work|tmp|root|var|opt)/")
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_no_committed_output_holds_a_path_of_the_machine_that_ran_it(name):
+    for index, cell in enumerate(_notebook(name).cells):
+        if cell.cell_type == "code":
+            found = ABSOLUTE_PATH.search(_outputs_text(cell))
+            assert not found, f"cell {index} prints an absolute path ({_outputs_text(cell)[found.start():][:60]!r})"
+
+
 @pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
 def test_comparisons_were_printed_after_the_notebooks_they_compare_with_had_run(name):
     assert "not run yet" not in printed_text(_notebook(name)), (

@@ -9,6 +9,7 @@ import pytest
 from nbclient import NotebookClient
 
 from mnist_tutorial import catalog, checkpoints, device, notebook_runner
+from mnist_tutorial.commands.run_notebooks import TRAINING_SECONDS
 from mnist_tutorial.notebook_cells import parameters_cell
 
 from notebook_runs import (
@@ -50,7 +51,7 @@ def test_fast_run_trains_saves_and_records(name, quick_runs):
     record = read_record(outputs, name)
     assert record["test_accuracy"] == pytest.approx(accuracy, abs=5e-5)
     assert record["training_steps"] == quick(name)["training_steps"]
-    printed_seconds = re.search(r" in (\d+\.\d) s of training", printed_text(training_cell(notebook))).group(1)
+    printed_seconds = re.search(TRAINING_SECONDS, printed_text(training_cell(notebook))).group(1)
     # The notebook prints the time to 0.1 s, the record keeps it to 0.01 s: both round one reading.
     assert abs(record["train_seconds"] - float(printed_seconds)) <= 0.05 + 0.005 + 1e-9, \
         "the record keeps the time the notebook printed"
@@ -62,12 +63,14 @@ def test_fast_run_trains_saves_and_records(name, quick_runs):
 
 #: The training notebooks whose diverging run the re-run test also checks, with the step counts that make
 #: it quick: plain gradient descent (01), Adam with a decaying rate (07, 08), convolution (09), batch norm (10).
-DIVERGE = {"01_softmax": dict(training_steps=50, perceptron_steps=10),
-           "07_vanishing_gradients": dict(training_steps=50, compare_steps=10),
-           "08_dropout": dict(training_steps=50, train_sample=100),
-           "09_convolutional": dict(training_steps=50),
-           "10_batch_norm": dict(training_steps=50)}
+DIVERGE = {catalog.find(slug).name: steps for slug, steps in {
+    "softmax": dict(training_steps=50, perceptron_steps=10),
+    "vanishing_gradients": dict(training_steps=50, compare_steps=10),
+    "dropout": dict(training_steps=50, train_sample=100),
+    "convolutional": dict(training_steps=50),
+    "batch_norm": dict(training_steps=50)}.items()}
 #: Bad values of a parameter, and the one line that must name the problem (checked in notebook 01).
+PLAIN_DESCENT = BAD_PARAMETERS_IN = catalog.find("softmax").name
 BAD_PARAMETERS = [("learning_rate = '0.5'", "learning_rate must be a number greater than 0, not '0.5' (str)"),
                   ("evaluation_interval = 0", "evaluation_interval must be a whole number of at least 1, not 0 (int)")]
 
@@ -83,6 +86,7 @@ class _Kernel:
         self.notebook.cells.append(nbformat.v4.new_code_cell(
             "print(len(tf.global_variables()), len(tf.trainable_variables()), f'{test_accuracy:.6f}')"))
         self.client = NotebookClient(self.notebook, kernel_name="python3", timeout=notebook_runner.cell_timeout(),
+                                     extra_arguments=notebook_runner.KERNEL_ARGUMENTS,
                                      resources={"metadata": {"path": str(NOTEBOOKS)}})
 
     def run_above(self):
@@ -131,11 +135,11 @@ def test_changed_parameters_rerun_cleanly_and_a_diverging_run_saves_nothing(name
             ename, evalue = kernel.error_from_parameters(*diverging, "learning_rate = 1e35")
             assert ename == "TrainingDiverged", evalue
             assert "the weights have blown up" in evalue or "NaN or infinite" in evalue
-            if name == "01_softmax":  # plain gradient descent: caught while the loss is still a (huge) number
+            if name == PLAIN_DESCENT:  # plain gradient descent: caught while the loss is still a (huge) number
                 assert "the weights have blown up" in evalue
             assert "Lower learning_rate" in evalue
             assert _saved(output_dir) == saved, "a diverged run leaves no record or checkpoint"
-        if name == "01_softmax":
+        if name == BAD_PARAMETERS_IN:
             for edit, expected in BAD_PARAMETERS:
                 ename, evalue = kernel.error_from_parameters(*quick_lines, edit)
                 assert ename == "ParameterError" and evalue.startswith(expected) and "\n" not in evalue, evalue

@@ -57,10 +57,10 @@ def test_a_difference_is_real_only_against_both_the_test_set_and_the_seeds(capsy
     assert "60 digits only A reads, 30 only B reads; McNemar's p = 0.00" in out
     assert "verdict: A is better" in out
     significance.print_comparison("A", a, "B", b, labels, {"A": {"sd": 0.0005}, "B": {"sd": 0.0020}})
-    assert "not shown to differ; the difference does not stand against the seeds" in capsys.readouterr().out
+    assert "not shown to differ; the difference does not stand against the spread over seeds" in capsys.readouterr().out
     significance.print_comparison("A", a, "B", b, labels, {"A": {"sd": 0.0005}})
     out = capsys.readouterr().out
-    assert "spread over seeds: not measured for B" in out and "does not stand against seeds not measured" in out
+    assert "spread over seeds: not measured for B" in out and "verdict: none until the spread over seeds" in out
     few = labels[:1000].copy(), labels[:1000].copy()
     few[0][:3], few[1][3:4] = (labels[:3] + 1) % 10, (labels[3:4] + 1) % 10  # 1 only A reads, 3 only B reads
     significance.print_comparison("A", few[0], "B", few[1], labels[:1000], {"A": {"sd": 0.0}, "B": {"sd": 0.0}})

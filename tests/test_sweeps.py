@@ -135,3 +135,12 @@ def test_the_command_line_says_what_is_wrong_in_one_line(arguments, message, cap
     assert exit.value.code == 2
     stderr = capsys.readouterr().err
     assert stderr.startswith(message) and len(stderr.strip().splitlines()) == 1, stderr
+
+
+def test_seed_spreads_take_only_training_notebooks(capsys):
+    from mnist_tutorial.commands import seed_spreads
+
+    with pytest.raises(SystemExit) as exit:
+        seed_spreads.main(["05"])
+    assert exit.value.code == 2
+    assert "05_look_inside cannot be chosen here; choose among 01_softmax" in capsys.readouterr().err

@@ -12,6 +12,7 @@ the seed alone moves; the README's table quotes them too.
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import sys
@@ -23,12 +24,13 @@ SEEDS = 5
 
 
 def main(argv: list[str] | None = None) -> int:
-    names = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="mnist-seed-spreads", description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="only these training notebooks (numbers or names)")
+    args = parser.parse_args(argv)
     try:
-        chosen = catalog.select(names, among=catalog.training())
+        chosen = catalog.select(args.notebooks, among=catalog.training())
     except catalog.NotebookNotFound as error:
-        print(f"mnist-seed-spreads: {error}", file=sys.stderr)
-        return 2
+        parser.error(str(error))
     path = paths.REPO_ROOT / "notebooks" / "seed_spreads.json"
     spreads = json.loads(path.read_text())["notebooks"] if path.exists() else {}
     for notebook in chosen:

@@ -11,13 +11,15 @@ command again to resume an interrupted sweep (what finished is not run again, un
 notebook's parameters cell has changed since).
 """
 
+from __future__ import annotations
+
 import argparse
 import sys
 
 from .. import sweeps
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mnist-sweep", description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("notebook", help="a notebook's name or number, such as 02 or 02_sigmoid_hidden25")
