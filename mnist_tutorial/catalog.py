@@ -30,7 +30,7 @@ PARAMETERS_TAG = "parameters"
 
 
 class NotebookNotFound(ValueError):
-    """A name that matches no notebook of the series, or more than one."""
+    """A name that matches no notebook of the series, or one that cannot be chosen where it was given."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         "03's five layers measured (gradient per layer), then one change at a time: init scale, ReLU, "
         "Adam, learning-rate decay; 784 -> 200 -> 100 -> 60 -> 30 -> 10 ReLU, Adam 0.003 -> 0.0001, "
         "6,000 steps of 100", "Görner: 0.9824 (ReLU, Adam, decay, 10,000 steps)", (("", _FINAL),),
-        minimum_accuracy=0.980, quick=dict(training_steps=300, compare_steps=100),
+        minimum_accuracy=0.980, quick=dict(training_steps=300, compare_steps=60),
         graph_variables=(32, 10), rerun_change="hidden1 = 50", benchmarks=frozenset({"onednn"})),
     Notebook(
         8, "dropout",
@@ -138,7 +138,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         9, "convolutional",
         "conv 6x6x6 s1, 5x5x12 s2, 4x4x24 s2, dense 200 with dropout 0.75; Adam 0.003 -> 0.0001, "
         "3,000 steps of 100", "Görner: best 0.9928 (12,800 steps)", (("", _FINAL),),
-        minimum_accuracy=0.990, quick=dict(training_steps=150, evaluation_interval=50),
+        minimum_accuracy=0.990, quick=dict(training_steps=150, evaluation_interval=75),
         graph_variables=(32, 10), rerun_change="channels1 = 4",
         classifier_label="convolutional", benchmarks=frozenset({"onednn"})),
     Notebook(
@@ -146,7 +146,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         "09's convolutional layers with twice the channels (12-24-48) and batch normalisation (moving "
         "averages at test time); Adam 0.02 -> 0.0001, 2,500 steps of 100",
         "Görner: 0.9954 (24-48-64 channels, 10,000 steps)", (("", _FINAL),),
-        minimum_accuracy=0.993, quick=dict(training_steps=100, evaluation_interval=50),
+        minimum_accuracy=0.993, quick=dict(training_steps=100, evaluation_interval=100),
         graph_variables=(40, 10), rerun_change="channels1 = 4", benchmarks=frozenset({"onednn"})),
     Notebook(
         5, "look_inside",

@@ -81,9 +81,10 @@ def _last_started_cell(path: Path) -> str:
 def code_digest(notebook: str | Path) -> str:
     """A SHA-256 of what decides what `notebook` prints when run top to bottom: its code cells; the
     package modules it imports (and those they import, and the package's `__init__`, which sets
-    TensorFlow's options); the locked versions of the packages it runs on (the lock without the test
-    and lint tools); the seed spreads of the notebooks it names; and the digests of the earlier
-    notebooks it names in its code (whose records it compares itself with) or restores.
+    TensorFlow's options; of the catalog, only the list of networks to restore); the locked
+    versions of the packages it runs on (the lock without the test and lint tools); the seed spreads
+    of the notebooks it names; and the digests of the earlier notebooks it names in its code (whose
+    records it compares itself with) or restores.
 
     `make notebooks` stores it in each notebook's metadata; a test compares it with today's, so the
     committed outputs are known to come from the code as it is (re-run the notebook when it differs).
@@ -97,6 +98,9 @@ def code_digest(notebook: str | Path) -> str:
     code = "\n# cell\n".join(cell.source for cell in cells if cell.cell_type == "code")
     digest.update(code.encode())
     modules = _package_modules(code)
+    if "catalog.py" in modules:  # of the catalog, only the networks restored (their names, labels, order)
+        modules.discard("catalog.py")
+        digest.update(json.dumps(list(catalog.classifiers().items())).encode())
     for module in sorted(modules | ({"__init__.py"} if modules else set())):
         digest.update(module.encode() + b"\n" + (PACKAGE_DIR / module).read_bytes())
     digest.update(_runtime_lock().encode())
