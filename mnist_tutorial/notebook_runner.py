@@ -90,7 +90,7 @@ def code_digest(notebook: str | Path) -> str:
     committed outputs are known to come from the code as it is (re-run the notebook when it differs).
     It cannot see the machine: another processor may move the last digit of a result.
     """
-    from . import catalog
+    from . import catalog, results
 
     entry = catalog.find(notebook)
     digest = hashlib.sha256()
@@ -105,8 +105,7 @@ def code_digest(notebook: str | Path) -> str:
         digest.update(module.encode() + b"\n" + (PACKAGE_DIR / module).read_bytes())
     digest.update(_runtime_lock().encode())
     named = [other.name for other in catalog.NOTEBOOKS if other.name in code or other.name == entry.name]
-    spreads_path = PACKAGE_DIR.parent / "notebooks" / "seed_spreads.json"
-    spreads = json.loads(spreads_path.read_text())["notebooks"] if spreads_path.exists() else {}
+    spreads = results.seed_spreads()
     digest.update(json.dumps({name: spreads.get(name) for name in named}, sort_keys=True).encode())
     order = [other.name for other in catalog.NOTEBOOKS]
     earlier = [name for name in named if order.index(name) < order.index(entry.name)]
