@@ -11,7 +11,7 @@ def training_cell(notebook, namespace):
     """Run the notebook's cells up to (not including) its training cell in `namespace`; return
     the training cell's source.
 
-    Cells that draw figures or run the notebook's side experiments (notebook 7 trains variants of
+    Cells that draw figures or run the notebook's side experiments (notebook 5 trains variants of
     its network before its own) are skipped; what the cells print is swallowed.
     """
     for cell in nbformat.read(notebook, as_version=4).cells:

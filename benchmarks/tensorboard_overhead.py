@@ -1,10 +1,10 @@
 """What writing TensorBoard logs costs the training loop, for each training notebook's network.
 
 Builds each notebook's graph by running its own cells (up to its training cell), then times the
-notebooks' training loop (monitor, test evaluations) side by side in one process: without logs,
+notebooks' training loop (monitor, validation evaluations) side by side in one process: without logs,
 and with the logs the notebooks write: notebook 1's own summaries (at each evaluation the curves
 and the histograms of its 7,850 weights), and for the others `SummaryLogger` (at each evaluation
-the curves of the batch and the test set, six times a run the weights' histograms), each with
+the curves of the batch and the validation set, six times a run the weights' histograms), each with
 the graph. It alternates the two, TRIALS times each. Whole runs on a shared machine vary by more
 than the effect measured, so it also times
 every evaluation step, where all the logging happens: the cost of logging is the extra time of
@@ -34,7 +34,7 @@ def train(namespace, session, steps, logger=None):
     interval, batch_size = namespace["evaluation_interval"], namespace["batch_size"]
     extra = {namespace["keep"]: namespace["keep_prob"]} if "keep" in namespace else {}
     session.run(tf.global_variables_initializer())
-    test_data = {X: mnist.test.images, Y_: mnist.test.labels}
+    validation_data = {X: mnist.validation.images, Y_: mnist.validation.labels}
     monitor = TrainingMonitor(steps, live=False)
     evaluations = []
     started = time.perf_counter()
@@ -47,9 +47,9 @@ def train(namespace, session, steps, logger=None):
         if step % interval == 0 or step == steps:
             evaluation_started = time.perf_counter()
             if logger is None:
-                monitor.record_test(step, *session.run([accuracy, cross_entropy], feed_dict=test_data))
+                monitor.record_validation(step, *session.run([accuracy, cross_entropy], feed_dict=validation_data))
             else:
-                monitor.record_test(step, *logger.evaluate(session, step, train_data, test_data))
+                monitor.record_validation(step, *logger.evaluate(session, step, train_data, validation_data))
             evaluations.append(time.perf_counter() - evaluation_started)
     return time.perf_counter() - started, evaluations
 
@@ -61,19 +61,19 @@ class InViewSummaries:
         tf = namespace["tf"]
         self.namespace = namespace
         self.train_writer = tf.summary.FileWriter(str(folder / "train"), tf.get_default_graph())
-        self.test_writer = tf.summary.FileWriter(str(folder / "test"))
+        self.validation_writer = tf.summary.FileWriter(str(folder / "validation"))
 
-    def evaluate(self, session, step, train_data, test_data):
+    def evaluate(self, session, step, train_data, validation_data):
         ns = self.namespace
         self.train_writer.add_summary(session.run(ns["train_summaries"], feed_dict=train_data), step)
         summary, accuracy, cross_entropy = session.run(
-            [ns["test_summaries"], ns["accuracy"], ns["cross_entropy"]], feed_dict=test_data)
-        self.test_writer.add_summary(summary, step)
+            [ns["validation_summaries"], ns["accuracy"], ns["cross_entropy"]], feed_dict=validation_data)
+        self.validation_writer.add_summary(summary, step)
         return accuracy, cross_entropy
 
     def close(self):
         self.train_writer.close()
-        self.test_writer.close()
+        self.validation_writer.close()
 
 
 def main():

@@ -4,10 +4,10 @@ For each notebook of part one (`catalog.benchmarked("training_loop")`) it runs t
 cells in an IPython shell (so the monitor draws its live figure and encodes PNGs as it does in
 Jupyter), then times, alternating, over the notebook's whole run (`training_steps`):
 
-- the notebook's training cell as written: its loop, its test evaluations, its TensorBoard
+- the notebook's training cell as written: its loop, its validation evaluations, its TensorBoard
   summaries, the monitor's progress line and live redraws (the clock is the monitor's own,
   `train_seconds`, which stops before the final picture is drawn). The monitor's cost is what the
-  monitor measures of itself: the test evaluations with their summaries (`evaluation_seconds`)
+  monitor measures of itself: the validation evaluations with their summaries (`evaluation_seconds`)
   and the progress line and live redraws (`display_seconds`), as a share of `train_seconds`;
 - a bare loop: `next_batch` and `session.run(train_step)`, nothing else; and the same loop
   fetching the batch's accuracy and cross-entropy with the step, as the notebooks do;
@@ -206,7 +206,7 @@ def main(argv=None):
         median = {k: statistics.median(v) for k, v in measured.items()}
         speed = {k: steps / median[k] for k in measured}
         speed["keras"], keras_error = keras_steps_per_second(keras_spec(notebook.stem, ns), steps)
-        evaluations = len(monitor.test_steps)
+        evaluations = len(monitor.validation_steps)
         rows.append(dict(name=notebook.stem, steps=steps, repeats=repeats, speed=speed, evaluations=evaluations,
                          monitor=statistics.median(monitor_share), redraw=statistics.median(redraw_share),
                          keras_error=keras_error))
@@ -228,7 +228,7 @@ def main(argv=None):
         if row["keras_error"]:
             print(f"  Keras failed: {row['keras_error']}")
     print("\nTargets: the notebook loop at least 0.8x the tf.data loop and 1.5x Keras fit; the monitor's "
-          "cost (test evaluations with their summaries, progress line and live redraws, as the monitor "
+          "cost (validation evaluations with their summaries, progress line and live redraws, as the monitor "
           "measures them) at most 10% of the training time.")
     scratch.cleanup()
 

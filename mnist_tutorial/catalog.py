@@ -41,7 +41,8 @@ class Notebook:
     slug: str
     #: The network(s) it trains or what it shows, for the README's table.
     network: str
-    #: The result of the source it reproduces, as that source states it ("" if none).
+    #: The result of the source it reproduces, as that source states it, and what kind of figure it
+    #: is where that differs from ours (a best-of-run, a training-set accuracy); "" if none.
     reference: str = ""
     #: The README table's "this repo" column: (label, pattern of a printed line whose group is the figure).
     figures: tuple[tuple[str, str], ...] = ()
@@ -102,14 +103,14 @@ NOTEBOOKS: tuple[Notebook, ...] = (
     Notebook(
         2, "sigmoid_hidden25",
         "Andrew Ng's ex4 net: 784 -> 25 sigmoid -> 10, dropout, 20,000 steps of 50",
-        "about 96% (plus or minus 0.4)", (("", _FINAL),),
+        "about 96% (plus or minus 0.4); Ng's course: 95.3% on its training set", (("", _FINAL),),
         minimum_accuracy=0.955, quick=dict(training_steps=600),
         graph_variables=(4, 4), rerun_change="hidden_units = 10",
         classifier_label="25 sigmoid", benchmarks=_PART_ONE),
     Notebook(
         3, "five_layers_sigmoid",
         "784 -> 200 -> 100 -> 60 -> 30 -> 10 sigmoid, summed cross-entropy, GD 0.003, 10,000 steps of 100",
-        "about 93.4% (Görner's original, stddev 0.1 and Adam: 0.9788)", (("", _FINAL),),
+        "about 93.4% (Görner's original, stddev 0.1 and Adam: best-of-run 0.9788)", (("", _FINAL),),
         minimum_accuracy=0.925, quick=dict(training_steps=600),
         graph_variables=(10, 10), rerun_change="hidden1 = 50",
         classifier_label="5 sigmoid layers", benchmarks=_PART_ONE),
@@ -121,45 +122,45 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         graph_variables=(4, 4), rerun_change="hidden_units = 50",
         classifier_label="300 ReLU", benchmarks=_PART_ONE | {"onednn"}),
     Notebook(
-        7, "vanishing_gradients",
+        5, "vanishing_gradients",
         "03's five layers measured (gradient per layer), then one change at a time: init scale, ReLU, "
         "Adam, learning-rate decay; 784 -> 200 -> 100 -> 60 -> 30 -> 10 ReLU, Adam 0.003 -> 0.0001, "
-        "6,000 steps of 100", "Görner: 0.9824 (ReLU, Adam, decay, 10,000 steps)", (("", _FINAL),),
+        "6,000 steps of 100", "Görner: best-of-run 0.9824 (ReLU, Adam, decay, 10,000 steps)", (("", _FINAL),),
         minimum_accuracy=0.980, quick=dict(training_steps=300, compare_steps=60),
         graph_variables=(32, 10), rerun_change="hidden1 = 50", benchmarks=frozenset({"onednn"})),
     Notebook(
-        8, "dropout",
+        6, "dropout",
         "784 -> 400 -> 200 -> 100 -> 10 ReLU, Adam with decay, 6,000 steps of 100, trained without and "
-        "with dropout (keep 0.75)", "Görner: 0.9824 without, 0.9817 with dropout (five layers)",
+        "with dropout (keep 0.75)", "Görner, best-of-run: 0.9824 without, 0.9817 with dropout (five layers)",
         (("", _FINAL), ("without dropout ", r"^  accuracy +train [\d.]+ +test (\d\.\d{4})")),
         minimum_accuracy=0.980, quick=dict(training_steps=300, evaluation_interval=100, train_sample=1000),
         training_runs=2, graph_variables=(26, 8), rerun_change="keep_prob = 0.5"),
     Notebook(
-        9, "convolutional",
+        7, "convolutional",
         "conv 6x6x6 s1, 5x5x12 s2, 4x4x24 s2, dense 200 with dropout 0.75; Adam 0.003 -> 0.0001, "
-        "3,000 steps of 100", "Görner: best 0.9928 (12,800 steps)", (("", _FINAL),),
+        "3,000 steps of 100", "Görner: best-of-run 0.9928 (12,800 steps)", (("", _FINAL),),
         minimum_accuracy=0.990, quick=dict(training_steps=150, evaluation_interval=75),
         graph_variables=(32, 10), rerun_change="channels1 = 4",
         classifier_label="convolutional", benchmarks=frozenset({"onednn"})),
     Notebook(
-        10, "batch_norm",
-        "09's convolutional layers with twice the channels (12-24-48) and batch normalisation (moving "
+        8, "batch_norm",
+        "07's convolutional layers with twice the channels (12-24-48) and batch normalisation (moving "
         "averages at test time); Adam 0.02 -> 0.0001, 2,500 steps of 100",
-        "Görner: 0.9954 (24-48-64 channels, 10,000 steps)", (("", _FINAL),),
+        "Görner: best-of-run 0.9954 (24-48-64 channels, 10,000 steps)", (("", _FINAL),),
         minimum_accuracy=0.993, quick=dict(training_steps=100, evaluation_interval=100),
         graph_variables=(40, 10), rerun_change="channels1 = 4", benchmarks=frozenset({"onednn"})),
     Notebook(
-        5, "look_inside",
+        9, "look_inside",
         "templates forming (batch 2), hidden units as a retina (25 and 100), top units per digit, "
-        "robustness of the networks of 01-04 and 09 to shifted / shrunk / re-inked digits before and "
+        "robustness of the networks of 01-04 and 07 to shifted / shrunk / re-inked digits before and "
         "after preprocessing", "",
         (("100-unit net: ", r"TensorFlow, at the end of training: (\d\.\d{4})\)$"),),
         quick=dict(wide_training_steps=500, wide_evaluation_interval=250, robustness_images=200,
                    template_snapshot_steps=[0, 1, 2, 20]),
         restores_networks=True),
     Notebook(
-        6, "draw_a_digit",
-        "a drawing pad: draw a digit, see what each of the five networks (01-04, 09) reads",
+        10, "draw_a_digit",
+        "a drawing pad: draw a digit, see what each of the five networks (01-04, 07) reads",
         restores_networks=True),
 )
 

@@ -1,10 +1,10 @@
 """The live view of a training run: a progress line, and a figure of the curves redrawn while it is affordable.
 
-`TrainingMonitor` hands the view what to show at every test evaluation and at the end; the view
+`TrainingMonitor` hands the view what to show at every validation evaluation and at the end; the view
 decides what is worth drawing, and measures what showing it cost::
 
     view = LiveView(redraw_seconds=2.0)
-    view.show(Progress(step, total, seconds, train_accuracy, test_accuracy, test_cross_entropy), curves)
+    view.show(Progress(step, total, seconds, train_accuracy, validation_accuracy, validation_cross_entropy), curves)
     ...
     view.show(final_progress, curves, final=True)
 
@@ -39,20 +39,20 @@ class Progress:
     """A progress bar with the latest figures, as HTML in Jupyter and as text elsewhere.
 
     `train_accuracy` is every training batch's accuracy so far; the line shows the mean of the last
-    few, over the same window as the moving average of the curve. The test figures are the latest
+    few, over the same window as the moving average of the curve. The validation figures are the latest
     evaluation's, or None before the first one.
     """
 
     def __init__(self, step: int, total: int, seconds: float, train_accuracy: Sequence[float],
-                 test_accuracy: float | None = None, test_cross_entropy: float | None = None):
+                 validation_accuracy: float | None = None, validation_cross_entropy: float | None = None):
         self.done = step
         self.total = total
         self.seconds = seconds
         self.window = plotting.smoothing_window(step)
         recent = np.asarray(train_accuracy)[-self.window:]
         self.train_accuracy = float(np.mean(recent)) if len(recent) else None
-        self.test_accuracy = test_accuracy
-        self.test_cross_entropy = test_cross_entropy
+        self.validation_accuracy = validation_accuracy
+        self.validation_cross_entropy = validation_cross_entropy
 
     def lines(self) -> tuple[str, str]:
         """The head (step and time) and the line of figures."""
@@ -60,8 +60,9 @@ class Progress:
         figures = []
         if self.train_accuracy is not None:
             figures.append(f"train accuracy {self.train_accuracy:.3f} (mean of last {self.window} batches)")
-        if self.test_accuracy is not None:
-            figures.append(f"test accuracy {self.test_accuracy:.4f}, cross-entropy {self.test_cross_entropy:.4f}")
+        if self.validation_accuracy is not None:
+            figures.append(f"validation accuracy {self.validation_accuracy:.4f}, "
+                           f"cross-entropy {self.validation_cross_entropy:.4f}")
         return head, " · ".join(figures)
 
     def __repr__(self) -> str:

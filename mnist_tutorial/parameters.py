@@ -70,6 +70,7 @@ RULES = (
     ("batch_size", *_integer(1, TRAINING_IMAGES)),
     ("steps", *_integer(1)),
     ("evaluation_interval", *_integer(1)),
+    ("seeds", *_integer(1)),
     ("seed", *_integer(0)),
     ("keep_prob", *_real(0, False, 1)),
     ("stddev", *_real(0, True)),

@@ -1,5 +1,5 @@
 """The notebooks' figures: learning curves, digits, weights as images, mistakes, confusion matrix,
-robustness curves, per-layer gradient curves, train-against-test curves, convolution filters and
+robustness curves, per-layer gradient curves, train-against-validation curves, convolution filters and
 feature maps.
 
 Every function returns a matplotlib Figure. The figures are not registered with pyplot, so they
@@ -93,20 +93,27 @@ def new_figure(figsize: tuple[float, float]) -> Figure:
 def draw_curves(accuracy_ax: Axes, cross_entropy_ax: Axes, history: TrainingMonitor,
                 accuracy_ylim: tuple[float, float] | None = None,
                 cross_entropy_ylim: tuple[float, float] | None = None) -> None:
-    """Draw the train curves (every batch, faint, and their moving average) and the test curve
-    (every evaluation, thick) onto two axes."""
-    for ax, train, test, name, ylim in (
-            (accuracy_ax, history.train_accuracy, history.test_accuracy, "accuracy", accuracy_ylim),
-            (cross_entropy_ax, history.train_cross_entropy, history.test_cross_entropy,
-             "cross-entropy per image", cross_entropy_ylim)):
+    """Draw the train curves (every batch, faint, and their moving average), the validation curve
+    (every evaluation, thick) and, once it has been scored, the test score of the finished run (one
+    marked point at the last step) onto two axes."""
+    test_scored = getattr(history, "test_scored", False)
+    for ax, train, validation, test, name, ylim in (
+            (accuracy_ax, history.train_accuracy, history.validation_accuracy,
+             history.final_test_accuracy if test_scored else None, "accuracy", accuracy_ylim),
+            (cross_entropy_ax, history.train_cross_entropy, history.validation_cross_entropy,
+             history.final_test_cross_entropy if test_scored else None, "cross-entropy per image",
+             cross_entropy_ylim)):
         ax.plot(history.steps, train, linewidth=0.3, alpha=0.25, color="tab:blue", label="train (each batch)")
         window = smoothing_window(len(train))
         if len(train) >= 2 * window:
             ax.plot(history.steps[window - 1:], moving_average(train, window), linewidth=1.2,
                     color="tab:blue", label=f"train (mean of {window} batches)")
-        if len(test):
-            ax.plot(history.test_steps, test, linewidth=2, color="tab:orange", marker=".",
-                    label="test (10,000 images)")
+        if len(validation):
+            ax.plot(history.validation_steps, validation, linewidth=2, color="tab:orange", marker=".",
+                    label="validation set")
+        if test is not None:
+            ax.plot([history.steps[-1]], [test], linestyle="none", marker="*", markersize=13, color="black",
+                    zorder=5, label=f"test, scored once at the end: {test:.4f}")
         ax.set_xlabel("training step")
         ax.set_ylabel(name)
         ax.grid(color="#dddddd")
@@ -128,15 +135,17 @@ def moving_average(values: ArrayLike, window: int) -> np.ndarray:
 
 def plot_training_curves(history: TrainingMonitor, accuracy_zoom: tuple[float, float] | None = None,
                          cross_entropy_zoom: tuple[float, float] | None = None) -> Figure:
-    """Accuracy and cross-entropy over training: the full range on top, zoomed in below.
+    """Accuracy and cross-entropy over training: the full range on top, zoomed in below. The
+    curves are the training batches' and the validation set's; the test set, scored once after
+    training, is one marked point at the end.
 
     The zoom ranges default to what shows the end of training best.
     """
     if accuracy_zoom is None:
-        late = history.test_accuracy[len(history.test_accuracy) // 2:]
+        late = history.validation_accuracy[len(history.validation_accuracy) // 2:]
         accuracy_zoom = (max(0.0, np.floor((late.min() - 0.03) * 100) / 100), 1.0)
     if cross_entropy_zoom is None:
-        cross_entropy_zoom = (0.0, 3 * float(history.test_cross_entropy[-1]))
+        cross_entropy_zoom = (0.0, 3 * float(history.validation_cross_entropy[-1]))
     fig = new_figure(figsize=(13, 8))
     axes = fig.subplots(2, 2)
     draw_curves(axes[0, 0], axes[0, 1], history)
@@ -392,12 +401,12 @@ def plot_feature_maps(image: ArrayLike, layers: Mapping[str, np.ndarray], max_ch
     return fig
 
 
-def plot_train_and_test(runs: Mapping[str, Mapping[str, ArrayLike]],
+def plot_train_and_validation(runs: Mapping[str, Mapping[str, ArrayLike]],
                         accuracy_zoom: tuple[float, float] = (0.96, 1.0)) -> Figure:
-    """Cross-entropy and accuracy on training images (dashed) and test images (solid), one colour per run.
+    """Cross-entropy and accuracy on training images (dashed) and validation images (solid), one colour per run.
 
-    `runs` is {label: dict(steps, train_accuracy, test_accuracy, train_cross_entropy,
-    test_cross_entropy)}, all measured at the same steps, the training figures on a fixed set of
+    `runs` is {label: dict(steps, train_accuracy, validation_accuracy, train_cross_entropy,
+    validation_cross_entropy)}, all measured at the same steps, the training figures on a fixed set of
     training images with the whole network (no dropout), so that the two curves compare.
     """
     fig = new_figure(figsize=(13, 4.4))
@@ -405,7 +414,8 @@ def plot_train_and_test(runs: Mapping[str, Mapping[str, ArrayLike]],
     for index, (label, run) in enumerate(runs.items()):
         for ax, measure in ((cross_entropy_ax, "cross_entropy"), (accuracy_ax, "accuracy")):
             ax.plot(run["steps"], run[f"train_{measure}"], color=f"C{index}", linestyle="--", label=f"{label}: train")
-            ax.plot(run["steps"], run[f"test_{measure}"], color=f"C{index}", linewidth=2, label=f"{label}: test")
+            ax.plot(run["steps"], run[f"validation_{measure}"], color=f"C{index}", linewidth=2,
+                    label=f"{label}: validation")
     cross_entropy_ax.set_yscale("log")
     cross_entropy_ax.set_ylabel("cross-entropy per image (log scale)")
     cross_entropy_ax.set_title("Cross-entropy")

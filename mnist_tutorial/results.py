@@ -28,13 +28,15 @@ def save(run_name: str, monitor: "TrainingMonitor", hyperparameters: dict, sessi
          saver: "tf.train.Saver | None" = None, **extra) -> Path:
     """Save a finished run: its checkpoint (when `saver` is given) and its record. Returns the record's path.
 
-    Refuses, saving nothing, when `monitor` says the run diverged, failed or did not finish.
+    Refuses, saving nothing, when `monitor` says the run diverged, failed or did not finish, or its
+    test set has not been scored.
     `hyperparameters` and `extra` must be JSON-serialisable.
     """
     monitor.require_finished()
     record = {
         "run": run_name,
         "test_accuracy": round(monitor.final_test_accuracy, 6),
+        "validation_accuracy": round(monitor.final_validation_accuracy, 6),
         "training_steps": int(monitor.training_steps),
         "train_seconds": round(float(monitor.train_seconds), 2),
         "hyperparameters": hyperparameters,
@@ -74,18 +76,22 @@ def print_comparison(current_run: str, current_accuracy: float, earlier_runs: Se
     """Print the test accuracy that earlier notebooks recorded, then this run's, one per line, each
     with the spread of its notebook over seeds 1-5 where it has been measured (seed_spreads.json)."""
     spreads = seed_spreads()
-    width = max(len(name) for name in (*earlier_runs, current_run)) + 2
-    print(f"{'':<{width}}{'this run':<10}{'seeds 1-5: mean +/- sd (min-max)' if spreads else ''}")
-    for name, accuracy in [*((name, None) for name in earlier_runs), (current_run, current_accuracy)]:
-        if accuracy is None:
-            try:
-                record = load(name)
-                shown = f"{record['test_accuracy']:.4f}" if record else "not run yet"
-            except RecordError:
-                shown = "record unreadable: re-run it"
-        else:
-            shown = f"{accuracy:.4f}"
+    shown = {name: _recorded_accuracy(name) for name in earlier_runs}
+    shown[current_run] = f"{current_accuracy:.4f}"
+    width = max(len(name) for name in shown) + 2
+    column = max(len(text) for text in (*shown.values(), "this run")) + 2
+    print(f"{'':<{width}}{'this run':<{column}}{'seeds 1-5: mean +/- sd (min-max)' if spreads else ''}".rstrip())
+    for name, text in shown.items():
         spread = spreads.get(name)
         spread_text = (f"{spread['mean']:.4f} +/- {spread['sd']:.4f} ({spread['min']:.4f}-{spread['max']:.4f})"
                        if spread else "")
-        print(f"{name:<{width}}{shown:<10}{spread_text}".rstrip())
+        print(f"{name:<{width}}{text:<{column}}{spread_text}".rstrip())
+
+
+def _recorded_accuracy(name: str) -> str:
+    """The test accuracy run `name` recorded, as printed, or why there is none."""
+    try:
+        record = load(name)
+    except RecordError:
+        return "record unreadable: re-run it"
+    return f"{record['test_accuracy']:.4f}" if record else "not run yet"

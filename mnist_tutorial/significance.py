@@ -78,8 +78,9 @@ def compare(predictions_a: ArrayLike, predictions_b: ArrayLike, labels: ArrayLik
 
 def print_comparison(name_a: str, predictions_a: ArrayLike, name_b: str, predictions_b: ArrayLike,
                      labels: ArrayLike, spreads: dict[str, dict] | None = None) -> PairedComparison:
-    """Print how sure the difference between networks `name_a` and `name_b` is, against both the test
-    set (standard errors, the paired counts and McNemar's test) and, where `spreads` ({name: {"sd": ...}},
+    """Print how sure the difference between networks `name_a` and `name_b` is, against both the
+    images they were scored on (validation or test: standard errors, the paired counts and McNemar's
+    test) and, where `spreads` ({name: {"sd": ...}},
     as in seed_spreads.json) knows them, the spread over seeds. Returns the comparison."""
     result = compare(predictions_a, predictions_b, labels)
     width = max(len(name_a), len(name_b))
@@ -89,7 +90,8 @@ def print_comparison(name_a: str, predictions_a: ArrayLike, name_b: str, predict
     print(f"difference {result.difference:+.4f}: {result.only_a} digits only {name_a} reads, "
           f"{result.only_b} only {name_b} reads; McNemar's p = {result.p_value:.3g}")
     known = {name: spreads[name]["sd"] for name in (name_a, name_b) if spreads and name in spreads}
-    against_test_set = result.p_value < SIGNIFICANCE_LEVEL
+    against_images = result.p_value < SIGNIFICANCE_LEVEL
+    images = f"the {result.images:,} images"
     if len(known) == 2:
         bar = SEED_SPREADS * max(known.values())
         print(f"spread over seeds: sd {known[name_a]:.4f} and {known[name_b]:.4f}; a real difference exceeds "
@@ -101,13 +103,13 @@ def print_comparison(name_a: str, predictions_a: ArrayLike, name_b: str, predict
         against_seeds = False
     if len(known) < 2:
         print("verdict: none until the spread over seeds of both is measured (make seed-spreads)" +
-              ("" if against_test_set else f"; against the test set alone it is not shown (p >= "
-                                           f"{SIGNIFICANCE_LEVEL:g})"))
-    elif against_test_set and against_seeds:
+              ("" if against_images else f"; against {images} alone it is not shown (p >= "
+                                         f"{SIGNIFICANCE_LEVEL:g})"))
+    elif against_images and against_seeds:
         better = name_a if result.difference > 0 else name_b
-        print(f"verdict: {better} is better; the difference stands against the test set and the seeds")
+        print(f"verdict: {better} is better; the difference stands against {images} and the seeds")
     else:
-        reasons = ([] if against_test_set else [f"the test set (p >= {SIGNIFICANCE_LEVEL:g})"]) + (
+        reasons = ([] if against_images else [f"{images} (p >= {SIGNIFICANCE_LEVEL:g})"]) + (
             [] if against_seeds else ["the spread over seeds"])
         print(f"verdict: not shown to differ; the difference does not stand against {' nor '.join(reasons)}")
     return result

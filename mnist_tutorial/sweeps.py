@@ -3,8 +3,9 @@
 One number from one seed cannot tell a real improvement from luck. A sweep runs a training
 notebook through papermill for every combination of the values given and for several seeds, in
 parallel kernels (one per core by default, each limited to its share of the threads), and
-reports for each combination the mean and standard deviation of the test accuracy, its range,
-and the training time::
+reports for each combination the mean and standard deviation of the validation accuracy (the set
+a choice between values is made on; the test set, scored once per run, is kept in the CSV file for
+the spread of a final result over seeds), its range, and the training time::
 
     from mnist_tutorial import sweeps
     sweep = sweeps.Sweep("01_softmax", {"learning_rate": [0.1, 0.5]}, seeds=3, name="lr")
@@ -38,7 +39,10 @@ from matplotlib.figure import Figure
 from . import catalog, paths
 from .plotting import new_figure
 
-FIELDS = ("status", "seed", "parameters", "test_accuracy", "train_seconds", "error", "settings")
+FIELDS = ("status", "seed", "parameters", "validation_accuracy", "test_accuracy", "train_seconds", "error",
+          "settings")
+#: What a sweep's table and plot compare: the validation set, never the test set.
+MEASURES = ("validation_accuracy", "test_accuracy")
 
 
 class SweepError(ValueError):
@@ -148,7 +152,7 @@ class Sweep:
                 if ast.literal_eval(row["settings"]) != self.settings(combination, int(row["seed"])):
                     continue
                 row.update(parameters=combination, seed=int(row["seed"]),
-                           test_accuracy=float(row["test_accuracy"]) if row["test_accuracy"] else None,
+                           **{measure: float(row[measure]) if row[measure] else None for measure in MEASURES},
                            train_seconds=float(row["train_seconds"]) if row["train_seconds"] else None)
                 rows[self.key(combination, row["seed"])] = row
         return rows
@@ -192,13 +196,15 @@ class Sweep:
         with tempfile.TemporaryDirectory(prefix="sweep-run-") as scratch:
             environment = {paths.OUTPUT_DIR_VARIABLE: scratch, "MNIST_TUTORIAL_THREADS": str(threads),
                            "OMP_NUM_THREADS": str(threads)}
-            row = {"status": "ok", "seed": seed, "parameters": combination, "test_accuracy": None,
-                   "train_seconds": None, "error": "", "settings": self.settings(combination, seed)}
+            row = {"status": "ok", "seed": seed, "parameters": combination, "validation_accuracy": None,
+                   "test_accuracy": None, "train_seconds": None, "error": "",
+                   "settings": self.settings(combination, seed)}
             try:
                 execute(self.path, Path(scratch) / self.path.name, parameters={**combination, "seed": seed},
                         kernel_manager_class=_kernel_manager_with(environment))
                 record = _read_record(Path(scratch), self.path.stem)
-                row.update(test_accuracy=record["test_accuracy"], train_seconds=record["train_seconds"])
+                row.update(validation_accuracy=record["validation_accuracy"], test_accuracy=record["test_accuracy"],
+                           train_seconds=record["train_seconds"])
             except Exception as error:  # a failed run is reported, and the sweep goes on
                 row.update(status="failed", error=_one_line(error))
         self._append(row)
@@ -226,18 +232,21 @@ class Sweep:
             number += 1
             aside = self.csv_path.with_suffix(f".older-{number}.csv")
         self.csv_path.rename(aside)
-        print(f"{self.csv_path.name} was written by an older version of the sweep tool, without the settings "
-              f"of each run: kept as {aside.name}; this sweep starts a new file.")
+        print(f"{self.csv_path.name} was written by an older version of the sweep tool, with other columns: "
+              f"kept as {aside.name}; this sweep starts a new file.")
 
     # Reporting -----------------------------------------------------------------------------
 
-    def summary(self) -> list[dict[str, Any]]:
-        """One dict per combination: its values, runs, failures, and the accuracy's mean, sd, min, max."""
+    def summary(self, measure: str = "validation_accuracy") -> list[dict[str, Any]]:
+        """One dict per combination: its values, runs, failures, and the mean, sd, min and max of
+        `measure` ("validation_accuracy", what choices are made on, or "test_accuracy")."""
+        if measure not in MEASURES:
+            raise SweepError(f"a sweep summarises one of {', '.join(MEASURES)}, not {measure!r}.")
         rows = self.rows()
         out = []
         for combination in self.combinations():
             mine = [r for r in rows if r["parameters"] == combination]
-            accuracies = [r["test_accuracy"] for r in mine if r["status"] == "ok"]
+            accuracies = [r[measure] for r in mine if r["status"] == "ok"]
             seconds = [r["train_seconds"] for r in mine if r["status"] == "ok"]
             out.append({
                 "parameters": combination, "runs": len(accuracies), "failed": len(mine) - len(accuracies),
@@ -249,19 +258,20 @@ class Sweep:
         return out
 
     def print_table(self) -> None:
-        """The summary as a table: one line per combination."""
-        header = f"{'parameters':<36}{'runs':>5}{'test accuracy (mean +/- sd)':>30}{'min':>8}{'max':>8}{'train s':>9}"
+        """The summary of the validation accuracy as a table: one line per combination."""
+        header = (f"{'parameters':<36}{'runs':>5}{'validation accuracy (mean +/- sd)':>36}"
+                  f"{'min':>8}{'max':>8}{'train s':>9}")
         print(f"{self.path.stem}, seeds {self.seeds[0]}-{self.seeds[-1]}" if self.seeds == list(
             range(self.seeds[0], self.seeds[-1] + 1)) else f"{self.path.stem}, seeds {self.seeds}")
         print(header)
         for line in self.summary():
             described = ", ".join(f"{k}={v}" for k, v in line["parameters"].items()) or "(as committed)"
             failed = f" ({line['failed']} failed)" if line["failed"] else ""
-            print(f"{described:<36}{line['runs']:>5}{line['mean']:>21.4f} +/- {line['sd']:.4f}"
+            print(f"{described:<36}{line['runs']:>5}{line['mean']:>27.4f} +/- {line['sd']:.4f}"
                   f"{line['min']:>8.4f}{line['max']:>8.4f}{line['train_seconds']:>9.1f}{failed}")
 
     def plot(self, save: bool = True) -> Figure:
-        """Mean test accuracy against the first swept value (one line per value of the second),
+        """Mean validation accuracy against the first swept value (one line per value of the second),
         with error bars of one standard deviation over the seeds; saved beside the CSV file."""
         names = list(self.grid)
         lines = self.summary()
@@ -288,7 +298,7 @@ class Sweep:
             ax.set_xlabel(x_name)
             if others:
                 ax.legend(fontsize=8)
-        ax.set_ylabel(f"test accuracy (mean +/- sd over {len(self.seeds)} seeds)")
+        ax.set_ylabel(f"validation accuracy (mean +/- sd over {len(self.seeds)} seeds)")
         ax.set_title(f"{self.path.stem}: sweep {self.name}")
         ax.grid(color="#dddddd")
         if save:

@@ -2,7 +2,7 @@
 `tf.summary.FileWriter`.
 
 Each execution of a notebook logs into a folder of its own, `runs/tensorboard/<notebook>/<time>/`
-with `train/` and `test/` inside, so that a tweak-and-re-run shows up in TensorBoard as a second
+with `train/` and `validation/` inside, so that a tweak-and-re-run shows up in TensorBoard as a second
 pair of curves beside the first. Notebook 1 builds its summaries and writers in view; the later
 notebooks use `SummaryLogger`, which does the same in three lines.
 """
@@ -26,7 +26,7 @@ FLUSH_SECONDS = 2
 HISTOGRAMS_PER_RUN = 6
 
 #: The summary ops already built in each graph, by the tensors they summarise: a second
-#: `SummaryLogger` for the same model (notebook 8 trains twice) reuses them, so that both runs'
+#: `SummaryLogger` for the same model (notebook 6 trains twice) reuses them, so that both runs'
 #: curves carry the same tags (`summaries/accuracy`, not `summaries_1/accuracy`) and TensorBoard
 #: draws them on the same chart.
 _BUILT = weakref.WeakKeyDictionary()
@@ -46,7 +46,7 @@ def _summary_ops(accuracy, cross_entropy, weights):
 
 def run_folder(notebook: str, label: str | None = None) -> Path:
     """A new, empty `runs/tensorboard/<notebook>/<date>_<time>/` for this execution's logs, or
-    `<date>_<time>_<label>/` for a notebook that trains more than one run (notebook 8)."""
+    `<date>_<time>_<label>/` for a notebook that trains more than one run (notebook 6)."""
     root = paths.output_dir() / "runs" / "tensorboard" / notebook
     stamp = time.strftime("%Y-%m-%d_%H-%M-%S") + (f"_{label}" if label else "")
     folder, count = root / stamp, 1
@@ -58,13 +58,13 @@ def run_folder(notebook: str, label: str | None = None) -> Path:
 
 
 class SummaryLogger:
-    """Train and test curves, and histograms of the weights, for TensorBoard.
+    """Train and validation curves, and histograms of the weights, for TensorBoard.
 
     Builds, under the name scope `summaries`, a scalar summary of `accuracy` and `cross_entropy`
     and a histogram of each variable in `weights`; opens a writer for the training batches (which
-    also records the graph) and one for the test set. Create it with the rest of the graph, before
+    also records the graph) and one for the validation set. Create it with the rest of the graph, before
     a session runs anything. At each evaluation, `evaluate()` writes the curves of the batch and of
-    the test set, and returns the test accuracy and cross-entropy from the same `session.run`; at
+    the validation set, and returns the validation accuracy and cross-entropy from the same `session.run`; at
     HISTOGRAMS_PER_RUN of the evaluations, spread over the `training_steps`, the histograms too.
     A `label` ends the run folder's name, to tell apart the runs of one execution in TensorBoard;
     a second logger of the same tensors in the same graph reuses the first one's summary ops, so
@@ -80,22 +80,23 @@ class SummaryLogger:
         self.folder = run_folder(notebook, label)
         self.train_writer = tf.summary.FileWriter(str(self.folder / "train"), accuracy.graph,
                                                   flush_secs=FLUSH_SECONDS)
-        self.test_writer = tf.summary.FileWriter(str(self.folder / "test"), flush_secs=FLUSH_SECONDS)
+        self.validation_writer = tf.summary.FileWriter(str(self.folder / "validation"), flush_secs=FLUSH_SECONDS)
 
     def evaluate(self, session: tf.Session, step: int, train_data: Mapping[tf.Tensor, Any],
-                 test_data: Mapping[tf.Tensor, Any]) -> tuple[np.floating, np.floating]:
-        """Log the batch `train_data` and the test set after `step`; return (test accuracy, test cross-entropy)."""
+                 validation_data: Mapping[tf.Tensor, Any]) -> tuple[np.floating, np.floating]:
+        """Log the batch `train_data` and the validation set after `step`; return (validation accuracy,
+        validation cross-entropy)."""
         with_histograms = step >= self._next_histograms or step == self.training_steps
         if with_histograms:
             self._next_histograms = step + self.training_steps / (HISTOGRAMS_PER_RUN - 1)
         train_summaries = self.all_summaries if with_histograms else self.scalar_summaries
         self.train_writer.add_summary(session.run(train_summaries, feed_dict=train_data), step)
         summary, accuracy, cross_entropy = session.run(
-            [self.scalar_summaries, self.accuracy, self.cross_entropy], feed_dict=test_data)
-        self.test_writer.add_summary(summary, step)
+            [self.scalar_summaries, self.accuracy, self.cross_entropy], feed_dict=validation_data)
+        self.validation_writer.add_summary(summary, step)
         return accuracy, cross_entropy
 
     def close(self) -> None:
         """Write what is left to disk."""
         self.train_writer.close()
-        self.test_writer.close()
+        self.validation_writer.close()

@@ -9,11 +9,16 @@ returned, so watching costs no extra TensorFlow work::
         _, acc, ce = session.run([train_step, accuracy, cross_entropy], feed_dict=batch)
         monitor.record_train(step, acc, ce)
         if step % evaluation_interval == 0 or step == training_steps:
-            monitor.record_test(step, *session.run([accuracy, cross_entropy], feed_dict=test))
+            monitor.record_validation(step, *session.run([accuracy, cross_entropy], feed_dict=validation))
     monitor.finish()
+    monitor.record_test(*session.run([accuracy, cross_entropy], feed_dict=test))
+
+While training, the run is watched (and judged, and stopped early, and compared with other runs) on
+the validation set only. The test set is scored once, after `finish()`: a second `record_test`
+is refused, so a notebook cannot quietly choose between runs by their test scores.
 
 The progress line and the live figure are `live_view.LiveView`'s job; the monitor keeps the record,
-judges the run, and measures what its test evaluations cost.
+judges the run, and measures what its validation evaluations cost.
 """
 
 import math
@@ -25,7 +30,7 @@ import numpy as np
 
 from .live_view import Display, LiveView, Progress
 
-#: Below this final test accuracy a 10-class network has learned next to nothing (chance is 0.10).
+#: Below this final validation accuracy a 10-class network has learned next to nothing (chance is 0.10).
 GUESSING_ACCURACY = 0.2
 #: A mean cross-entropy per image above this is no longer a network learning, however badly it
 #: started. Guessing costs ln(10) = 2.3; notebook 4's net with init_stddev = 1.0 starts near 560
@@ -45,10 +50,15 @@ class RunNotFinished(RuntimeError):
     """Something asked for the result of a run that diverged, failed, or has not finished."""
 
 
-class TrainingMonitor:
-    """Collects train and test accuracy and cross-entropy, and shows them while training runs.
+class TestSetAlreadyScored(RuntimeError):
+    """The test set was scored a second time in one run: it is measured once, at the end."""
 
-    In Jupyter it shows a progress line, updated at every test evaluation, and a live plot,
+
+class TrainingMonitor:
+    """Collects train and validation accuracy and cross-entropy, shows them while training runs,
+    and keeps the one test score of the finished run.
+
+    In Jupyter it shows a progress line, updated at every validation evaluation, and a live plot,
     redrawn at most every `redraw_seconds` and only while redrawing costs at most
     `live_view.LIVE_FIGURE_SHARE` of the training time; the final picture stays in the saved notebook
     (as a PNG once the notebook has called `plotting.use_compact_png()`, as the series' notebooks do).
@@ -69,7 +79,8 @@ class TrainingMonitor:
         self._clock = clock
         self._view = LiveView(redraw_seconds, clock=clock, display=display) if live else None
         self._train = np.full((training_steps, 2), np.nan)
-        self._test = []  # (step, accuracy, cross-entropy) of each test evaluation
+        self._validation = []  # (step, accuracy, cross-entropy) of each validation evaluation
+        self._test = None  # (accuracy, cross-entropy) on the test set, scored once after finish()
         self._last_step = 0
         self._started = clock()
         self._finished = None
@@ -85,30 +96,43 @@ class TrainingMonitor:
         self._last_step = step
         self._last_train_record = self._clock()
 
-    def record_test(self, step: int, accuracy: float, cross_entropy: float) -> None:
-        """The accuracy and cross-entropy on the test set after step `step`."""
+    def record_validation(self, step: int, accuracy: float, cross_entropy: float) -> None:
+        """The accuracy and cross-entropy on the validation set after step `step`."""
         if step == self._last_step and self._last_train_record is not None:
             self._evaluation_total += self._clock() - self._last_train_record
-        self._check_plausible(step, cross_entropy, "test set")
-        self._test.append((step, float(accuracy), float(cross_entropy)))
+        self._check_plausible(step, cross_entropy, "validation set")
+        self._validation.append((step, float(accuracy), float(cross_entropy)))
         self._show()
 
     def finish(self) -> "TrainingMonitor":
         """Stop the clock, draw the final state, and fail loudly if nothing was learned."""
         self._finished = self._clock()
         self._show(final=True)
-        if not self._test:
+        if not self._validation:
             self._fail("failed", LearningFailed,
-                       "The run was never measured on the test set: call record_test() at least once, "
-                       "after the last step, before finish()")
-        if self.test_accuracy[-1] < GUESSING_ACCURACY:
+                       "The run was never measured on the validation set: call record_validation() at "
+                       "least once, after the last step, before finish()")
+        if self.validation_accuracy[-1] < GUESSING_ACCURACY:
             self._fail("failed", LearningFailed,
-                       f"The final test accuracy is {self.test_accuracy[-1]:.4f}: no better than guessing "
-                       f"one digit in ten",
+                       f"The final validation accuracy is {self.validation_accuracy[-1]:.4f}: no better than "
+                       f"guessing one digit in ten",
                        "The network has not learned; check the learning rate (too small to move the weights, "
                        "or so large that they saturate) and the initial weights.")
         self.outcome = "finished"
         return self
+
+    def record_test(self, accuracy: float, cross_entropy: float) -> None:
+        """The accuracy and cross-entropy on the test set of the finished run: once, after `finish()`."""
+        if self._test is not None:
+            raise TestSetAlreadyScored(
+                f"The test set was already scored for this run ({self._test[0]:.4f}). It is scored once, "
+                f"after training; compare runs and make choices on the validation set (record_validation), "
+                f"and re-run the training cell for a new run.")
+        if self.outcome != "finished":
+            raise RunNotFinished(
+                "Score the test set after monitor.finish(), once training has finished and learned; while "
+                "training, measure the validation set with record_validation().")
+        self._test = (float(accuracy), float(cross_entropy))
 
     def require_finished(self) -> None:
         """Raise RunNotFinished unless training ran to the end and learned: saving needs that."""
@@ -125,9 +149,9 @@ class TrainingMonitor:
 
     def progress(self) -> Progress:
         """The progress line of the run so far: the step, the time, the latest accuracies."""
-        _, test_accuracy, test_cross_entropy = self._test[-1] if self._test else (None, None, None)
+        _, accuracy, cross_entropy = self._validation[-1] if self._validation else (None, None, None)
         return Progress(self._last_step, self.training_steps, self.train_seconds, self.train_accuracy,
-                        test_accuracy, test_cross_entropy)
+                        accuracy, cross_entropy)
 
     # The record ------------------------------------------------------------------------------
 
@@ -147,25 +171,45 @@ class TrainingMonitor:
         return self._train[:self._last_step, 1]
 
     @property
-    def test_steps(self) -> np.ndarray:
-        """The steps after which the test set was measured."""
-        return np.array([t[0] for t in self._test], dtype=int)
+    def validation_steps(self) -> np.ndarray:
+        """The steps after which the validation set was measured."""
+        return np.array([v[0] for v in self._validation], dtype=int)
+
+    @property
+    def validation_accuracy(self) -> np.ndarray:
+        """The validation accuracy at each of `validation_steps`."""
+        return np.array([v[1] for v in self._validation])
+
+    @property
+    def validation_cross_entropy(self) -> np.ndarray:
+        """The validation cross-entropy at each of `validation_steps`."""
+        return np.array([v[2] for v in self._validation])
+
+    @property
+    def final_validation_accuracy(self) -> float:
+        """The validation accuracy at the end of a finished run (RunNotFinished otherwise)."""
+        self.require_finished()
+        return float(self.validation_accuracy[-1])
+
+    @property
+    def test_scored(self) -> bool:
+        """Whether the finished run's test set has been scored (`record_test`)."""
+        return self._test is not None
 
     @property
     def final_test_accuracy(self) -> float:
-        """The test accuracy at the end of a finished run (RunNotFinished otherwise)."""
+        """The test accuracy of the finished run, scored once after training (RunNotFinished otherwise)."""
         self.require_finished()
-        return float(self.test_accuracy[-1])
+        if self._test is None:
+            raise RunNotFinished("The test set has not been scored yet: after monitor.finish(), call "
+                                 "monitor.record_test(*session.run([accuracy, cross_entropy], feed_dict=test_data)).")
+        return self._test[0]
 
     @property
-    def test_accuracy(self) -> np.ndarray:
-        """The test accuracy at each of `test_steps`."""
-        return np.array([t[1] for t in self._test])
-
-    @property
-    def test_cross_entropy(self) -> np.ndarray:
-        """The test cross-entropy at each of `test_steps`."""
-        return np.array([t[2] for t in self._test])
+    def final_test_cross_entropy(self) -> float:
+        """The test cross-entropy of the finished run (RunNotFinished before `record_test`)."""
+        self.final_test_accuracy  # noqa: B018 (raises when not scored)
+        return self._test[1]
 
     @property
     def train_seconds(self) -> float:
@@ -179,13 +223,13 @@ class TrainingMonitor:
 
     @property
     def evaluation_seconds(self) -> float:
-        """Time the loop spent between each evaluated step's `record_train` and its `record_test`:
-        the test evaluations, and what the loop does with them (such as writing summaries)."""
+        """Time the loop spent between each evaluated step's `record_train` and its `record_validation`:
+        the validation evaluations, and what the loop does with them (such as writing summaries)."""
         return self._evaluation_total
 
     @property
     def display_seconds(self) -> float:
-        """Time `record_test` spent showing progress: the progress line and the live redraws."""
+        """Time `record_validation` spent showing progress: the progress line and the live redraws."""
         return self._view.display_seconds if self._view is not None else 0.0
 
     # Internals ---------------------------------------------------------------------------------

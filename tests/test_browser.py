@@ -1,7 +1,7 @@
 """Real browsers: the drawing pad in Jupyter, and TensorBoard, on loopback, with headless Chromium
 driven by Playwright.
 
-The drawing-pad test opens a copy of notebook 06 (never the committed one: Jupyter saves what it runs) in
+The drawing-pad test opens a copy of notebook 10 (never the committed one: Jupyter saves what it runs) in
 JupyterLab 4 and in Notebook 7, runs all its cells, and then uses the pad as a person would: Clear, a single
 dot, and a digit drawn with mouse strokes, checking what the page shows after each.
 """
@@ -45,10 +45,10 @@ def _free_port():
 
 @pytest.fixture
 def jupyter_server(trained_checkpoints, tmp_path):
-    """JupyterLab serving a copy of notebook 06, with settings and runtime files kept in tmp_path."""
+    """JupyterLab serving a copy of notebook 10, with settings and runtime files kept in tmp_path."""
     root = tmp_path / "notebooks"
     root.mkdir()
-    shutil.copy(NOTEBOOKS / "06_draw_a_digit.ipynb", root)
+    shutil.copy(NOTEBOOKS / "10_draw_a_digit.ipynb", root)
     port, token = _free_port(), "browser-test-token"
     env = dict(os.environ,
                JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
@@ -124,14 +124,14 @@ def _wait_for_connected_kernel(url, token, timeout=120):
 
 
 def _open_notebook(page, url, token, front_end):
-    """Open notebook 06 as a person would, and wait until its kernel is connected and idle."""
+    """Open notebook 10 as a person would, and wait until its kernel is connected and idle."""
     if front_end == "JupyterLab 4":
         # Start from the launcher and open the file from the file browser: opening a /lab/tree URL
         # while JupyterLab restores its workspace can race (a second kernel, a "Select Kernel" dialog).
         page.goto(f"{url}/lab?token={token}")
-        page.locator(".jp-DirListing-item", has_text="06_draw_a_digit.ipynb").dblclick(timeout=90_000)
+        page.locator(".jp-DirListing-item", has_text="10_draw_a_digit.ipynb").dblclick(timeout=90_000)
     else:
-        page.goto(f"{url}/notebooks/06_draw_a_digit.ipynb?token={token}")
+        page.goto(f"{url}/notebooks/10_draw_a_digit.ipynb?token={token}")
     page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
     _wait_for_connected_kernel(url, token)
 

@@ -19,9 +19,21 @@ def test_the_catalog_lists_every_notebook_once_in_an_order_that_works():
             assert order.index(trained) < order.index(reader.name), f"{reader} runs before {trained} has trained"
 
 
+def test_notebooks_are_numbered_in_the_order_they_run():
+    """A reader who runs them by number runs each after every notebook whose results it uses: the
+    networks it restores, and the records its code names."""
+    numbers = [notebook.number for notebook in catalog.NOTEBOOKS]
+    assert numbers == sorted(numbers), "list the notebooks in mnist_tutorial/catalog.py in the order of their numbers"
+    for notebook in catalog.NOTEBOOKS:
+        code = "\n".join(cell.source for cell in committed(notebook.name).cells if cell.cell_type == "code")
+        for other in catalog.NOTEBOOKS:
+            if other.number > notebook.number:
+                assert other.name not in code, f"{notebook} uses {other}, which comes later"
+
+
 @pytest.mark.parametrize("text, expected", [("2", "02_sigmoid_hidden25"), ("02", "02_sigmoid_hidden25"),
                                             ("sigmoid_hidden25", "02_sigmoid_hidden25"),
-                                            ("notebooks/10_batch_norm.ipynb", "10_batch_norm")])
+                                            ("notebooks/08_batch_norm.ipynb", "08_batch_norm")])
 def test_a_notebook_is_named_by_number_name_slug_or_file(text, expected):
     assert catalog.find(text).name == expected
 
@@ -29,7 +41,7 @@ def test_a_notebook_is_named_by_number_name_slug_or_file(text, expected):
 @pytest.mark.parametrize("texts, among, message", [
     (["11"], None, "no notebook of the series is called '11': name one by its number or name, one of 01_softmax"),
     (["0"], None, "no notebook of the series is called '0'"),
-    (["06"], "training", "06_draw_a_digit cannot be chosen here; choose among 01_softmax, "),
+    (["10"], "training", "10_draw_a_digit cannot be chosen here; choose among 01_softmax, "),
 ])
 def test_a_name_that_is_no_notebook_is_refused_with_the_choices(texts, among, message):
     with pytest.raises(catalog.NotebookNotFound) as error:

@@ -106,8 +106,8 @@ def test_every_training_notebook_writes_tensorboard_logs(name, quick_runs):
         assert sorted(run.name.split("_", 2)[2] for run in runs) == ["dropout", "without_dropout"]
     for run in runs:  # every run's curves carry the same tags, so TensorBoard draws them together
         train_tags, train_graph = _events(run / "train")
-        test_tags, _ = _events(run / "test")
-        assert {"summaries/accuracy", "summaries/cross_entropy"} <= test_tags, run.name
+        validation_tags, _ = _events(run / "validation")
+        assert {"summaries/accuracy", "summaries/cross_entropy"} <= validation_tags, run.name
         assert {"summaries/accuracy", "summaries/cross_entropy"} <= train_tags, run.name
         assert len(train_tags) >= 4, f"{run.name}: histograms of the weights are missing: {train_tags}"
         assert train_graph, f"{run.name}: the training writer records the graph"
@@ -136,7 +136,7 @@ def test_assignments_inside_the_model_are_drawn_not_hidden_as_initialisers():
 
 
 def test_two_loggers_of_one_model_share_their_tags(output_dir):
-    """Notebook 8 trains one graph twice: the second run's curves must carry the same tags as the
+    """Notebook 6 trains one graph twice: the second run's curves must carry the same tags as the
     first's (not `summaries_1/...`), or TensorBoard draws them on separate charts."""
     import tensorflow.compat.v1 as tf
 
@@ -159,8 +159,8 @@ def test_two_loggers_of_one_model_share_their_tags(output_dir):
     assert other.all_summaries is not loggers[0].all_summaries, "other tensors get summaries of their own"
     for logger in loggers:
         train_tags, _ = _events(logger.folder / "train")
-        test_tags, _ = _events(logger.folder / "test")
+        validation_tags, _ = _events(logger.folder / "validation")
         assert {"summaries/accuracy", "summaries/cross_entropy", "summaries/W"} <= train_tags, logger.folder
-        assert test_tags == {"summaries/accuracy", "summaries/cross_entropy"}, logger.folder
+        assert validation_tags == {"summaries/accuracy", "summaries/cross_entropy"}, logger.folder
     assert {folder.name.split("_", 2)[2] for folder in (output_dir / "runs/tensorboard/test").iterdir()} == \
         {"first", "second", "other"}

@@ -78,36 +78,67 @@ def test_the_cross_entropy_takes_the_log_of_the_prediction_not_of_the_label(name
     assert not re.search(r"\\log\s*y_|\\hat\s*\{?y\}?_(\w)\s*\\log\s*\\hat\s*\{?y\}?_\1", markdown)
 
 
-QUOTED_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?%|\d\.\d{3,})")
+#: A number in prose: a count (with or without thousands commas), a decimal, or a percentage.
+QUOTED_NUMBER = re.compile(r"(?<![\w.,/-])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)(?![\w])")
+#: A sentence that names the source of its figures (a post, an author, a paper) may quote them unprinted.
+NAMED_SOURCE = re.compile(r"\b(Görner|Ng|Nelson|Dixon|[Pp]osts?|[Rr]eported|Simard|LeCun|Glorot|He|Ioffe|Kingma|"
+                          r"Srivastava|[Pp]apers?|[Cc]ourse|[Ss]ources?)\b")
+SENTENCE_END = re.compile(r"(?<=[.;?!])\s+(?=[A-Z(*])|\n\s*\n")
 
 
-def _printed_forms(number):
-    """The ways a printed output may show `number`: as written, or a percentage as a fraction."""
-    forms = {number}
-    if number.endswith("%"):
-        digits = number[:-1]
-        decimals = len(digits.split(".")[1]) if "." in digits else 0
-        forms.add(f"{float(digits) / 100:.{decimals + 2}f}")
+def _printed_forms(whole, decimals="", percent=""):
+    """The ways a printed output (or the code) may show a number: as written, without its thousands
+    commas, with them, or a percentage as a fraction."""
+    decimals, percent = decimals or "", percent or ""
+    number = whole + decimals
+    forms = {number, number.replace(",", "")}
+    if percent:
+        places = len(decimals) - 1 if decimals else 0
+        forms.add(f"{float(number.replace(',', '')) / 100:.{places + 2}f}")
+    elif not decimals:
+        forms.add(f"{int(whole.replace(',', '')):,}")
     return forms
+
+
+def _not_a_result(sentence, match):
+    """Numbers that are no measured result: small whole numbers (digits, counts of layers), years,
+    names (notebook 5, step 500, exercise 3), sizes in a product (28 x 28), and the result of a sum
+    written out in the sentence (784 x 10 + 10 = 7,850)."""
+    whole, decimals, percent = match.groups()
+    if decimals or percent:
+        return False
+    value = int(whole.replace(",", ""))
+    before, after = sentence[:match.start()], sentence[match.end():]
+    return (value <= 12 or 1900 <= value <= 2030
+            or re.search(r"(notebooks?|[Pp]art|steps?|[Ee]xercises?|figure|cell|layer|unit|channel)\s*$", before)
+            or re.search(r"(\bx|=|\+|-)\s*$", before) or re.match(r"\s*(x|\+|-)\s", after))
 
 
 @pytest.mark.parametrize("name", ALL_NOTEBOOKS)
 def test_every_number_the_text_quotes_is_printed_above_it(name):
-    """Measured figures and quoted results (percentages, or 3+ decimals) in the prose must appear in
-    what a code cell above printed, or in its code (a hyperparameter). The introduction, before any
-    code, quotes the source posts: its figures must be printed somewhere in the notebook."""
+    """Every result the prose quotes (decimals, percentages and counts alike) appears in what a code
+    cell above printed, or in the code above or in the code cell the paragraph introduces (a
+    hyperparameter, a threshold). A sentence that names its source (a post, an author) may quote
+    that source's figures. The introduction, before any code, may quote what any cell prints."""
     cells = _notebook(name).cells
-    everything = "".join(_outputs_text(c) for c in cells if c.cell_type == "code")
+    everything = "".join(_outputs_text(c) + c.source for c in cells if c.cell_type == "code")
     shown_so_far, seen_code = "", False
     for index, cell in enumerate(cells):
         if cell.cell_type == "code":
             shown_so_far += cell.source + _outputs_text(cell)
             seen_code = True
             continue
-        shown = shown_so_far if seen_code else everything
-        for number in QUOTED_NUMBER.findall(_prose(cell.source)):
-            assert any(form in shown for form in _printed_forms(number)), (
-                f"cell {index} quotes {number}, which no code cell {'above it ' if seen_code else ''}prints")
+        following = next((c.source for c in cells[index + 1:] if c.cell_type == "code"), "")
+        shown = shown_so_far + following if seen_code else everything
+        for sentence in SENTENCE_END.split(_prose(cell.source)):
+            if NAMED_SOURCE.search(sentence):
+                continue
+            for match in QUOTED_NUMBER.finditer(sentence):
+                if _not_a_result(sentence, match):
+                    continue
+                assert any(form in shown for form in _printed_forms(*match.groups())), (
+                    f"cell {index} quotes {match.group(0)}, which no code cell "
+                    f"{'above it ' if seen_code else ''}prints: {sentence.strip()[:160]!r}")
 
 
 @pytest.mark.parametrize("name", ALL_NOTEBOOKS)
@@ -212,3 +243,29 @@ def test_comparisons_of_networks_print_the_spread_over_seeds(name):
     text = printed_text(_notebook(name))
     assert "seeds 1-5: mean +/- sd" in text
     assert re.search(rf"^{TRAINING_NOTEBOOKS[0]}\s+0\.\d{{4}}\s+0\.\d{{4}} \+/- 0\.\d{{4}}", text, re.M)
+
+
+TEST_IMAGES = re.compile(r"\b\w+\.test\.(images|labels)\b(?!\.shape)")  # its shape is no use of it
+
+
+@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+def test_the_test_set_is_touched_only_after_training_has_finished(name):
+    """Up to the end of the training cell, a notebook reads the test images only after a
+    `finish()` in the same cell (the one score of a finished run); everything before, the monitor,
+    the curves, TensorBoard and every choice, runs on the validation set."""
+    code_so_far = ""
+    for index, cell in enumerate(_notebook(name).cells):
+        if cell.cell_type != "code":
+            continue
+        code_so_far += cell.source
+        finished = cell.source.find("finish()")
+        for match in TEST_IMAGES.finditer(cell.source):
+            line = cell.source[:match.start()].count("\n") + 1
+            assert 0 <= finished < match.start(), (
+                f"cell {index}, line {line}: {match.group(0)} before training has finished; watch and "
+                f"choose on the validation set, and score the test set once, after monitor.finish()")
+        if catalog.TRAINING_TAG in cell.metadata.get("tags", []):
+            # the loop may sit in a function defined above the cell that calls it (06 trains twice)
+            assert "record_validation(" in code_so_far and "record_test(" in code_so_far, \
+                f"cell {index} trains: it measures the validation set while training and scores the test set once"
+            break

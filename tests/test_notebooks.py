@@ -177,7 +177,7 @@ def test_committed_notebook_is_executed_and_meets_its_accuracy(name):
 @pytest.mark.parametrize("name", ALL_NOTEBOOKS)
 def test_committed_outputs_come_from_the_code_as_it_is(name):
     """The committed outputs were made by this notebook's code, the package modules it imports, the
-    locked environment and (for 05 and 06) the notebooks it restores, as they are now: so they are
+    locked environment and (for 09 and 10) the notebooks they restore, as they are now: so they are
     what a full run would print, and the tests need not repeat the full runs to know it."""
     stored = committed(name).metadata.get("mnist_tutorial", {}).get("code")
     assert stored == notebook_runner.code_digest(name), (

@@ -76,7 +76,7 @@ def test_after_use_compact_png_figures_and_the_monitors_show_as_palette_pngs_unt
             monitor = TrainingMonitor(20)
             for step in range(1, 21):
                 monitor.record_train(step, 0.9, 0.3)
-            monitor.record_test(20, 0.9, 0.35)
+            monitor.record_validation(20, 0.9, 0.35)
             monitor.finish()
         plotting.use_compact_png(False)
         undone = figure_formatters()

@@ -3,6 +3,7 @@
 import json
 import math
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -25,12 +26,13 @@ def _monitor(outcome="finished"):
     monitor = TrainingMonitor(4, live=False)
     for step in range(1, 5):
         monitor.record_train(step, 0.9, 0.3)
-    monitor.record_test(4, 0.9, 0.3)
+    monitor.record_validation(4, 0.92, 0.3)
     if outcome == "finished":
         monitor.finish()
+        monitor.record_test(0.9, 0.3)
     elif outcome == "diverged":
         with pytest.raises(TrainingDiverged):
-            monitor.record_test(4, 0.1, math.inf)
+            monitor.record_validation(4, 0.1, math.inf)
     return monitor
 
 
@@ -59,7 +61,8 @@ def _leftovers(outputs):
 def test_a_saved_network_is_restored_and_its_record_vouches_for_it(outputs):
     record = json.loads(_save_network("01_softmax").read_text())
     assert set(record["checkpoint"]) == {"model.index", "model.meta", "model.data-00000-of-00001"}
-    assert record["test_accuracy"] == 0.9 and record["training_steps"] == 4
+    assert record["test_accuracy"] == 0.9 and record["validation_accuracy"] == 0.92
+    assert record["training_steps"] == 4
     assert _leftovers(outputs) == [] and not (_folder("01_softmax") / "checkpoint").exists()
     network = classifiers.Classifier("01_softmax")
     assert network.probabilities(np.zeros(784)).shape == (1, 10)
@@ -96,12 +99,12 @@ def test_an_interrupted_checkpoint_save_leaves_the_old_checkpoint_whole(outputs,
 def test_a_record_replaces_a_symlink_and_never_writes_through_it(outputs, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("elsewhere") / "precious.json"
     elsewhere.write_text("yours")
-    record = paths.results_path("05_look_inside")
+    record = paths.results_path("09_look_inside")
     record.parent.mkdir(parents=True)
     record.symlink_to(elsewhere)
-    results.save("05_look_inside", _monitor(), {})
+    results.save("09_look_inside", _monitor(), {})
     assert elsewhere.read_text() == "yours"
-    assert not record.is_symlink() and json.loads(record.read_text())["run"] == "05_look_inside"
+    assert not record.is_symlink() and json.loads(record.read_text())["run"] == "09_look_inside"
 
 
 def test_a_checkpoint_replaces_a_symlink_and_never_writes_through_it(outputs, tmp_path_factory):
@@ -153,7 +156,7 @@ def test_a_damaged_checkpoint_is_reported_and_the_good_ones_are_restored(outputs
     DAMAGE[damage](_folder("02_sigmoid_hidden25"))
     restored, unavailable = classifiers.restore_all()
     assert set(restored) == {"01_softmax", "04_relu_hidden300"}
-    assert set(unavailable) == {"02_sigmoid_hidden25", "03_five_layers_sigmoid", "09_convolutional"}
+    assert set(unavailable) == {"02_sigmoid_hidden25", "03_five_layers_sigmoid", "07_convolutional"}
     error = unavailable["02_sigmoid_hidden25"]
     assert isinstance(error, classifiers.CheckpointDamaged)
     assert "Re-run notebook 02 (02_sigmoid_hidden25.ipynb)" in str(error)
@@ -193,8 +196,8 @@ def test_a_network_with_the_wrong_shape_is_refused(outputs):
 
 def test_a_network_that_takes_28x28x1_images_reads_rows_and_squares_alike(outputs):
     """The convolutional notebook's placeholder is [None, 28, 28, 1]; callers need not know."""
-    _save_network("09_convolutional", image_shape=(28, 28, 1))
-    network = classifiers.Classifier("09_convolutional")
+    _save_network("07_convolutional", image_shape=(28, 28, 1))
+    network = classifiers.Classifier("07_convolutional")
     assert network.label == "convolutional"
     images = np.random.default_rng(0).random((3, 784)).astype(np.float32)
     rows = network.probabilities(images)
@@ -211,3 +214,18 @@ def test_an_unreadable_record_is_named(outputs):
     with pytest.raises(results.RecordError, match="cannot be read .* re-run notebook 01"):
         results.load("01_softmax")
     assert os.path.exists(path)
+
+
+def test_the_comparison_table_keeps_its_columns_apart_whatever_a_record_says(outputs, capsys):
+    """A notebook not run yet, a record that cannot be read and a recorded run each keep a space
+    between their text and the seed spread after it."""
+    _save_network("02_sigmoid_hidden25")
+    paths.results_path("03_five_layers_sigmoid").write_text("{not json")
+    results.print_comparison("04_relu_hidden300", 0.9691,
+                             ["01_softmax", "02_sigmoid_hidden25", "03_five_layers_sigmoid"])
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert re.match(r"01_softmax +not run yet +0\.\d{4} \+/- ", lines["01_softmax"])
+    assert re.match(r"02_sigmoid_hidden25 +0\.9000 +0\.\d{4} \+/- ", lines["02_sigmoid_hidden25"])
+    assert re.match(r"03_five_layers_sigmoid +record unreadable: re-run it +0\.\d{4} \+/- ",
+                    lines["03_five_layers_sigmoid"])
+    assert re.match(r"04_relu_hidden300 +0\.9691 +0\.\d{4} \+/- ", lines["04_relu_hidden300"])

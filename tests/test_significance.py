@@ -64,7 +64,7 @@ def test_a_difference_is_real_only_against_both_the_test_set_and_the_seeds(capsy
     few = labels[:1000].copy(), labels[:1000].copy()
     few[0][:3], few[1][3:4] = (labels[:3] + 1) % 10, (labels[3:4] + 1) % 10  # 1 only A reads, 3 only B reads
     significance.print_comparison("A", few[0], "B", few[1], labels[:1000], {"A": {"sd": 0.0}, "B": {"sd": 0.0}})
-    assert "does not stand against the test set (p >= 0.05)" in capsys.readouterr().out
+    assert "does not stand against the 1,000 images (p >= 0.05)" in capsys.readouterr().out
 
 
 def test_predictions_of_other_lengths_are_refused():

@@ -2,6 +2,10 @@
 
 import csv
 import hashlib
+import json
+import statistics
+import time
+from pathlib import Path
 
 import pytest
 
@@ -28,9 +32,10 @@ def test_a_sweep_over_values_and_seeds_reports_a_failed_run_and_goes_on(output_d
     assert rows[2]["error"].startswith("TrainingDiverged: Training stopped at step")
     summary = sweep.summary()
     assert [(line["runs"], line["failed"]) for line in summary] == [(2, 0), (0, 2)]
-    accuracies = [r["test_accuracy"] for r in rows[:2]]
+    accuracies = [r["validation_accuracy"] for r in rows[:2]]  # choices between values are made on validation
     assert summary[0]["min"] == min(accuracies) and summary[0]["max"] == max(accuracies)
     assert 0.5 < summary[0]["mean"] < 1 and summary[0]["sd"] > 0, "different seeds give different runs"
+    assert all(0.5 < r["test_accuracy"] < 1 for r in rows[:2]), "the test score of each run is kept too"
     sweep.plot()
     assert sweep.csv_path == output_dir / "results" / "sweeps" / "lr.csv"
     assert sweep.csv_path.with_suffix(".png").exists()
@@ -45,7 +50,8 @@ def _pretend_to_run(monkeypatch):
 
     def pretend(self, combination, seed, threads):
         requested.append((combination.get("hidden_units"), seed))
-        row = dict(status="ok", seed=seed, parameters=combination, test_accuracy=0.95, train_seconds=2.0,
+        row = dict(status="ok", seed=seed, parameters=combination, validation_accuracy=0.95,
+            test_accuracy=0.95, train_seconds=2.0,
                    error="", settings=self.settings(combination, seed))
         self._append(row)
         return row
@@ -65,9 +71,11 @@ def _write_rows(path, rows, fields=sweeps.FIELDS):
 def test_an_interrupted_sweep_resumes_without_redoing_finished_runs(output_dir, monkeypatch):
     sweep = sweeps.Sweep("04", {"hidden_units": [10, 20]}, seeds=2, name="resume")
     _write_rows(sweep.csv_path, [  # as an interrupted sweep leaves it
-        dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), test_accuracy=0.9, train_seconds=1.0,
+        dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), validation_accuracy=0.9,
+            test_accuracy=0.9, train_seconds=1.0,
              error="", settings=repr(sweep.settings({"hidden_units": 10}, 1))),
-        dict(status="failed", seed=2, parameters=repr({"hidden_units": 10}), test_accuracy="", train_seconds="",
+        dict(status="failed", seed=2, parameters=repr({"hidden_units": 10}), validation_accuracy="",
+            test_accuracy="", train_seconds="",
              error="KeyboardInterrupt", settings=repr(sweep.settings({"hidden_units": 10}, 2)))])
     requested = _pretend_to_run(monkeypatch)
     rows = sweep.run(progress=False)
@@ -80,9 +88,11 @@ def test_runs_made_before_the_parameters_cell_changed_are_made_again(output_dir,
     sweep = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=2, name="stale")
     older_cell = {**sweep.defaults, "learning_rate": sweep.defaults["learning_rate"] / 2}
     _write_rows(sweep.csv_path, [
-        dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), test_accuracy=0.9, train_seconds=1.0,
+        dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), validation_accuracy=0.9,
+            test_accuracy=0.9, train_seconds=1.0,
              error="", settings=repr(sweep.settings({"hidden_units": 10}, 1))),
-        dict(status="ok", seed=2, parameters=repr({"hidden_units": 10}), test_accuracy=0.8, train_seconds=1.0,
+        dict(status="ok", seed=2, parameters=repr({"hidden_units": 10}), validation_accuracy=0.8,
+            test_accuracy=0.8, train_seconds=1.0,
              error="", settings=repr({**older_cell, "hidden_units": 10, "seed": 2}))])
     requested = _pretend_to_run(monkeypatch)
     rows = sweep.run(progress=False)
@@ -94,7 +104,8 @@ def test_runs_made_before_the_parameters_cell_changed_are_made_again(output_dir,
 def test_a_csv_file_of_an_older_format_is_kept_aside_not_appended_to(output_dir, monkeypatch, capsys):
     sweep = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=1, name="old")
     old_fields = ("status", "seed", "parameters", "test_accuracy", "train_seconds", "error")
-    old_row = dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), test_accuracy=0.9,
+    old_row = dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), validation_accuracy=0.9,
+        test_accuracy=0.9,
                    train_seconds=1.0, error="")
     _write_rows(sweep.csv_path, [old_row], old_fields)
     before = sweep.csv_path.read_bytes()
@@ -126,7 +137,7 @@ def test_a_bad_grid_is_refused_before_anything_runs(grid, message, output_dir):
     (["01", "nonsense=1"], "sweep: 01_softmax has no parameter 'nonsense'"),
     (["01", "learning_rate"], "sweep: 'learning_rate' is not NAME=VALUES"),
     (["99"], "sweep: no notebook of the series is called '99'"),
-    (["05"], "sweep: 05_look_inside cannot be chosen here; choose among 01_softmax, 02_sigmoid_hidden25"),
+    (["09"], "sweep: 09_look_inside cannot be chosen here; choose among 01_softmax, 02_sigmoid_hidden25"),
     (["01", "learning_rate=0.1,(", "--seeds", "2"], "sweep: cannot read '0.1,(' as comma-separated values"),
 ])
 def test_the_command_line_says_what_is_wrong_in_one_line(arguments, message, capsys):
@@ -141,6 +152,51 @@ def test_seed_spreads_take_only_training_notebooks(capsys):
     from mnist_tutorial.commands import seed_spreads
 
     with pytest.raises(SystemExit) as exit:
-        seed_spreads.main(["05"])
+        seed_spreads.main(["09"])
     assert exit.value.code == 2
-    assert "05_look_inside cannot be chosen here; choose among 01_softmax" in capsys.readouterr().err
+    assert "09_look_inside cannot be chosen here; choose among 01_softmax" in capsys.readouterr().err
+
+
+class _FakeSweep:
+    """Stands in for sweeps.Sweep in the seed-spreads command: five runs with given accuracies."""
+    accuracies: dict[str, list] = {}
+
+    def __init__(self, name, seeds):
+        self.notebook, self.seeds = name, list(range(1, seeds + 1))
+        self.defaults = {"learning_rate": 0.5, "seed": 1}
+        self.csv_path = Path("runs/sweeps") / f"{name}_seeds.csv"
+
+    def run(self):
+        values = self.accuracies[self.notebook]
+        return [dict(status="ok" if value else "failed", test_accuracy=value) for value in values]
+
+    def summary(self, measure):
+        values = self.accuracies[self.notebook]
+        return [dict(mean=statistics.mean(values), sd=statistics.stdev(values), min=min(values), max=max(values))]
+
+
+def test_re_measuring_one_notebook_keeps_the_others_spreads_and_dates(tmp_path, monkeypatch):
+    from mnist_tutorial.commands import seed_spreads
+
+    (tmp_path / "notebooks").mkdir()
+    stored = {"measured": {"01_softmax": "2026-01-01, old machine"},
+              "notebooks": {"01_softmax": {"settings": {}, "seeds": [1, 2, 3, 4, 5], "accuracies": [0.92] * 5,
+                                           "mean": 0.92, "sd": 0.0, "min": 0.92, "max": 0.92}}}
+    path = tmp_path / "notebooks" / "seed_spreads.json"
+    path.write_text(json.dumps(stored))
+    monkeypatch.setattr(seed_spreads.paths, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(seed_spreads.sweeps, "Sweep", lambda notebook, seeds, **_: _FakeSweep(notebook, seeds))
+    monkeypatch.setattr(_FakeSweep, "accuracies", {"02_sigmoid_hidden25": [0.96, 0.961, 0.959, 0.96, 0.962]})
+
+    assert seed_spreads.main(["02"]) == 0
+    written = json.loads(path.read_text())
+    assert written["notebooks"]["01_softmax"] == stored["notebooks"]["01_softmax"]
+    assert written["measured"]["01_softmax"] == "2026-01-01, old machine"
+    assert written["measured"]["02_sigmoid_hidden25"].startswith(time.strftime("%Y-%m-%d"))
+    assert written["notebooks"]["02_sigmoid_hidden25"]["accuracies"] == [0.96, 0.961, 0.959, 0.96, 0.962]
+    assert written["notebooks"]["02_sigmoid_hidden25"]["settings"] == {"learning_rate": 0.5}
+
+    monkeypatch.setattr(_FakeSweep, "accuracies", {"03_five_layers_sigmoid": [0.93, None, 0.93, 0.93, 0.93]})
+    before = path.read_text()
+    assert seed_spreads.main(["03"]) == 1  # a failed run: nothing written
+    assert path.read_text() == before

@@ -9,25 +9,48 @@ from PIL import Image
 
 from mnist_tutorial import live_view, plotting
 from mnist_tutorial.live_view import LiveView, Progress
-from mnist_tutorial.training import LearningFailed, RunNotFinished, TrainingDiverged, TrainingMonitor
+from mnist_tutorial.training import (
+    LearningFailed,
+    RunNotFinished,
+    TestSetAlreadyScored,
+    TrainingDiverged,
+    TrainingMonitor,
+)
 
 
 def _fill(monitor, steps, evaluation_interval, accuracy=0.9):
     for step in range(1, steps + 1):
         monitor.record_train(step, accuracy, 0.3)
         if step % evaluation_interval == 0:
-            monitor.record_test(step, accuracy, 0.35)
+            monitor.record_validation(step, accuracy, 0.35)
 
 
-def test_records_train_and_test_curves():
+def test_records_train_and_validation_curves_and_one_test_score():
     monitor = TrainingMonitor(100, live=False)
     _fill(monitor, 100, 25)
     monitor.finish()
+    monitor.record_test(0.88, 0.4)
     assert monitor.steps.tolist() == list(range(1, 101))
     assert monitor.train_accuracy.shape == (100,) and np.all(monitor.train_accuracy == 0.9)
-    assert monitor.test_steps.tolist() == [25, 50, 75, 100]
-    assert monitor.test_cross_entropy.tolist() == [0.35] * 4
-    assert monitor.outcome == "finished" and monitor.final_test_accuracy == pytest.approx(0.9)
+    assert monitor.validation_steps.tolist() == [25, 50, 75, 100]
+    assert monitor.validation_cross_entropy.tolist() == [0.35] * 4
+    assert monitor.outcome == "finished" and monitor.final_validation_accuracy == pytest.approx(0.9)
+    assert monitor.final_test_accuracy == pytest.approx(0.88) and monitor.final_test_cross_entropy == 0.4
+
+
+def test_the_test_set_is_scored_once_after_training_and_never_during_it():
+    monitor = TrainingMonitor(20, live=False)
+    _fill(monitor, 10, 5)
+    with pytest.raises(RunNotFinished, match="Score the test set after monitor.finish"):
+        monitor.record_test(0.9, 0.3)  # during training: choices are made on the validation set
+    _fill(monitor, 20, 5)
+    monitor.finish()
+    with pytest.raises(RunNotFinished, match="The test set has not been scored yet"):
+        _ = monitor.final_test_accuracy
+    monitor.record_test(0.91, 0.3)
+    with pytest.raises(TestSetAlreadyScored, match=r"already scored for this run \(0.9100\)\. It is scored once"):
+        monitor.record_test(0.95, 0.2)
+    assert monitor.final_test_accuracy == pytest.approx(0.91), "the first score stands"
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf])
@@ -37,7 +60,7 @@ def test_nan_or_infinite_cross_entropy_stops_training_with_the_reason(bad):
     with pytest.raises(TrainingDiverged, match=f"at step 11: the cross-entropy on the training batch is {bad}"):
         monitor.record_train(11, 0.1, bad)
     with pytest.raises(TrainingDiverged, match="Lower learning_rate"):
-        monitor.record_test(12, 0.1, bad)
+        monitor.record_validation(12, 0.1, bad)
     assert len(monitor.steps) == 10, "the bad step is not recorded"
 
 
@@ -53,7 +76,7 @@ def test_prints_progress_outside_jupyter(capsys):
     _fill(monitor, 20, 10)
     monitor.finish()
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("step 10/20") and "test accuracy 0.9000" in lines[0]
+    assert lines[0].startswith("step 10/20") and "validation accuracy 0.9000" in lines[0]
     assert lines[-1].startswith("step 20/20")
 
 
@@ -91,12 +114,12 @@ def test_a_run_that_did_not_finish_well_cannot_give_its_result(how):
         with pytest.raises(LearningFailed):
             monitor.finish()
     expected = {"diverged": "training diverged: Training stopped at step 21",
-                "failed": "training failed: The final test accuracy is 0.1100",
+                "failed": "training failed: The final validation accuracy is 0.1100",
                 "interrupted": "training stopped at step 20 of 50 before finish"}[how]
     with pytest.raises(RunNotFinished, match=f"Nothing was saved, because {expected}"):
         _ = monitor.final_test_accuracy
     reason = {"diverged": "Training stopped at step 21: the cross-entropy on the training batch is nan",
-              "failed": "The final test accuracy is 0.1100: no better than guessing one digit in ten",
+              "failed": "The final validation accuracy is 0.1100: no better than guessing one digit in ten",
               "interrupted": None}[how]
     assert monitor.outcome_reason == reason
 
@@ -131,9 +154,9 @@ def test_progress_line_averages_over_the_same_window_as_the_curve():
 
 def test_progress_shows_what_it_is_given_as_text_and_as_html():
     accuracies = np.r_[np.zeros(2970), np.full(30, 0.9)]  # only the last 30 batches are averaged
-    progress = Progress(3000, 20000, 12.34, accuracies, test_accuracy=0.91, test_cross_entropy=0.3)
+    progress = Progress(3000, 20000, 12.34, accuracies, validation_accuracy=0.91, validation_cross_entropy=0.3)
     assert repr(progress) == ("step 3,000/20,000 · 12.3 s · train accuracy 0.900 (mean of last 30 batches) · "
-                              "test accuracy 0.9100, cross-entropy 0.3000")
+                              "validation accuracy 0.9100, cross-entropy 0.3000")
     assert progress._repr_html_().startswith(
         '<div style="font-family:monospace;font-size:12px;line-height:1.5"><progress value="3000" max="20000" ')
     assert "12.3 s<br>train accuracy 0.900" in progress._repr_html_()
@@ -181,7 +204,7 @@ def _title_boxes(figure):
 
 
 def test_top_units_figure_titles_do_not_overlap():
-    """Notebook 5's grid of the five top units per digit: ten rows of five, a title on each."""
+    """Notebook 9's grid of the five top units per digit: ten rows of five, a title on each."""
     contributions = np.random.default_rng(0).uniform(0, 3, 50)
     figure = plotting.plot_weight_images(
         np.random.default_rng(1).normal(size=(784, 50)), ncols=5, row_labels=[f"digit {d}" for d in range(10)],
@@ -237,12 +260,12 @@ def test_feature_maps_show_each_channel_up_to_the_limit():
     assert any("(of 24)" in ax.get_title() for ax in shown)
 
 
-def test_train_and_test_figure_draws_both_curves_of_each_run():
-    run = dict(steps=[1, 2, 3], train_accuracy=[0.97, 0.98, 0.99], test_accuracy=[0.96, 0.97, 0.97],
-               train_cross_entropy=[0.1, 0.05, 0.01], test_cross_entropy=[0.12, 0.1, 0.11])
-    figure = plotting.plot_train_and_test({"plain": run, "dropout": run})
+def test_train_and_validation_figure_draws_both_curves_of_each_run():
+    run = dict(steps=[1, 2, 3], train_accuracy=[0.97, 0.98, 0.99], validation_accuracy=[0.96, 0.97, 0.97],
+               train_cross_entropy=[0.1, 0.05, 0.01], validation_cross_entropy=[0.12, 0.1, 0.11])
+    figure = plotting.plot_train_and_validation({"plain": run, "dropout": run})
     labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
-    assert labels == ["plain: train", "plain: test", "dropout: train", "dropout: test"]
+    assert labels == ["plain: train", "plain: validation", "dropout: train", "dropout: validation"]
     assert figure.axes[0].get_yscale() == "log"
 
 
@@ -291,7 +314,7 @@ class _FakeJupyter:
             monitor.record_train(step, 0.9, 0.3)
             if step % evaluation_interval == 0 or step == steps:
                 self.now += evaluation_seconds
-                monitor.record_test(step, 0.9, 0.35)
+                monitor.record_validation(step, 0.9, 0.35)
         monitor.finish()
 
     def count(self, kind):

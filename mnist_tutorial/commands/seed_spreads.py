@@ -1,19 +1,20 @@
 """Measure how much each training notebook's test accuracy varies with the seed alone.
 
     mnist-seed-spreads            # or: make seed-spreads   (about 40 minutes on two cores)
-    mnist-seed-spreads 09 10      # only notebooks 09 and 10
+    mnist-seed-spreads 07 08      # only notebooks 07 and 08
 
 Sweeps the training notebooks over seeds 1 to 5 with their committed hyperparameters and writes
 notebooks/seed_spreads.json: for each, the settings of its parameters cell, the five accuracies,
-their mean, standard deviation, min and max. The notebooks print these spreads when they compare
-two networks (`results.print_comparison`), so that "better" means a difference larger than what
-the seed alone moves; the README's table quotes them too.
+their mean, standard deviation, min and max, and (under "measured") when and on what machine. The
+notebooks print these spreads when they compare two networks (`results.print_comparison`), so that
+"better" means a difference larger than what the seed alone moves; the README's table quotes them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -32,23 +33,25 @@ def main(argv: list[str] | None = None) -> int:
     except catalog.NotebookNotFound as error:
         parser.error(str(error))
     path = paths.REPO_ROOT / "notebooks" / "seed_spreads.json"
-    spreads = json.loads(path.read_text())["notebooks"] if path.exists() else {}
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    spreads, measured = stored.get("notebooks", {}), stored.get("measured", {})
     for notebook in chosen:
         sweep = sweeps.Sweep(notebook.name, seeds=SEEDS, name=f"{notebook.name}_seeds")
         rows = sweep.run()
         if any(row["status"] != "ok" for row in rows):
             print(f"{notebook.name}: a run failed; see {sweep.csv_path}. Nothing written.")
             return 1
-        line = sweep.summary()[0]
+        line = sweep.summary("test_accuracy")[0]  # the spread of the final score, for comparisons on the test set
         settings = {key: value for key, value in sweep.defaults.items() if key != "seed"}
+        measured[notebook.name] = f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores"
         spreads[notebook.name] = {"settings": settings, "seeds": sweep.seeds,
                                   "accuracies": [row["test_accuracy"] for row in rows],
                                   **{key: round(line[key], 6) for key in ("mean", "sd", "min", "max")}}
         print(f"{notebook.name:<24} {line['mean']:.4f} +/- {line['sd']:.4f}  "
               f"(min {line['min']:.4f}, max {line['max']:.4f})")
     spreads = {notebook.name: spreads[notebook.name] for notebook in catalog.training() if notebook.name in spreads}
-    atomic_files.write_text(path, json.dumps({"measured": time.strftime("%Y-%m-%d"), "machine": platform.machine(),
-                                              "notebooks": spreads}, indent=2) + "\n")
+    measured = {name: measured[name] for name in spreads if name in measured}
+    atomic_files.write_text(path, json.dumps({"measured": measured, "notebooks": spreads}, indent=2) + "\n")
     print(f"Wrote {path}")
     return 0
 
