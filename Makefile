@@ -35,7 +35,7 @@ notebooks: $(INSTALLED)
 test: lint
 	$(PY) -m pytest -ra
 
-## Everything but the full-length notebook runs, the benchmark and the browser test: the quick inner loop.
+## Everything but the full-length notebook runs, the benchmark, the browser tests and part two's re-runs: the quick inner loop.
 test-fast: lint
 	$(PY) -m pytest -ra -m "not slow and not browser"
 

@@ -245,7 +245,7 @@ def test_tensorboard_shows_a_notebook_run_and_its_graph(tensorboard_server, tmp_
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         try:
             page.goto(f"{url}/#scalars")
-            for split in ("train", "test"):
+            for split in ("train", "validation"):
                 expect(page.get_by_text(f"{run}/{split}", exact=True)).to_be_visible(timeout=60_000)
             expect(page.get_by_text("summaries/accuracy", exact=True).first).to_be_visible(timeout=60_000)
 

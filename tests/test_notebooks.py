@@ -115,7 +115,14 @@ def _saved(output_dir):
             for path in sorted((output_dir / folder).rglob("*")) if path.is_file()}
 
 
-@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+#: Part two's re-runs (Adam, convolutions) take 30-40 s each: `make test` runs them, the quick inner
+#: loop (`make test-fast`) only part one's.
+PART_TWO = catalog.find("vanishing_gradients").number
+RERUN_CASES = [pytest.param(name, marks=pytest.mark.slow) if catalog.find(name).number >= PART_TWO else name
+               for name in TRAINING_NOTEBOOKS]
+
+
+@pytest.mark.parametrize("name", RERUN_CASES)
 def test_changed_parameters_rerun_cleanly_and_a_diverging_run_saves_nothing(name, output_dir, quick_runs):
     """Edit the parameters cell and re-run the cells below it, as a reader would: once changed, then back
     to the values of the quick run, which must give exactly what that run in a fresh kernel gave; then with
