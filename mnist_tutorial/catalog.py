@@ -62,6 +62,9 @@ class Notebook:
     classifier_label: str | None = None
     #: It restores the networks of every notebook with a `classifier_label`, so it runs after them all.
     restores_networks: bool = False
+    #: Variants whose spread over seeds `make seed-spreads` measures beside the notebook's own, because
+    #: the notebook compares itself with them: {label: {parameter: value}}.
+    spread_variants: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: The benchmarks (`make bench`) that measure it: "training_loop", "onednn".
     benchmarks: frozenset[str] = frozenset()
 
@@ -95,7 +98,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
     Notebook(
         1, "softmax",
         "784 -> 10 softmax, weights at zero; and 10 sigmoid perceptrons for comparison",
-        "over 92%; perceptrons about 90%",
+        "over 92%; perceptrons about 90% (test, after a longer run)",
         (("", _FINAL), ("perceptrons ", r"^Ten sigmoid perceptrons .*test accuracy (\d\.\d{4})$")),
         minimum_accuracy=0.920, quick=dict(training_steps=200, perceptron_steps=200),
         graph_variables=(2, 2), rerun_change="learning_rate = 0.1",
@@ -110,14 +113,14 @@ NOTEBOOKS: tuple[Notebook, ...] = (
     Notebook(
         3, "five_layers_sigmoid",
         "784 -> 200 -> 100 -> 60 -> 30 -> 10 sigmoid, summed cross-entropy, GD 0.003, 10,000 steps of 100",
-        "about 93.4% (Görner's original, stddev 0.1 and Adam: best-of-run 0.9788)", (("", _FINAL),),
+        "about 93.4%, final test (Görner's original, stddev 0.1 and Adam: best-of-run 0.9788)", (("", _FINAL),),
         minimum_accuracy=0.925, quick=dict(training_steps=600),
         graph_variables=(10, 10), rerun_change="hidden1 = 50",
         classifier_label="5 sigmoid layers", benchmarks=_PART_ONE),
     Notebook(
         4, "relu_hidden300",
         "784 -> 300 ReLU -> 10, init stddev 0.03, GD 0.5, 1,000 steps of 100; plus an activation x "
-        "initial-scale experiment", "96.82%", (("", _FINAL),),
+        "initial-scale experiment", "96.82%, final test", (("", _FINAL),),
         minimum_accuracy=0.965, quick=dict(training_steps=200, compare_steps=50, compare_stddevs=[0.03]),
         graph_variables=(4, 4), rerun_change="hidden_units = 50",
         classifier_label="300 ReLU", benchmarks=_PART_ONE | {"onednn"}),
@@ -134,7 +137,8 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         "with dropout (keep 0.75)", "Görner, best-of-run: 0.9824 without, 0.9817 with dropout (five layers)",
         (("", _FINAL), ("without dropout ", r"^  accuracy +train [\d.]+ +test (\d\.\d{4})")),
         minimum_accuracy=0.980, quick=dict(training_steps=300, evaluation_interval=100, train_sample=1000),
-        training_runs=2, graph_variables=(26, 8), rerun_change="keep_prob = 0.5"),
+        training_runs=2, graph_variables=(26, 8), rerun_change="keep_prob = 0.5",
+        spread_variants={"without dropout": {"keep_prob": 1.0}}),
     Notebook(
         7, "convolutional",
         "conv 6x6x6 s1, 5x5x12 s2, 4x4x24 s2, dense 200 with dropout 0.75; Adam 0.003 -> 0.0001, "

@@ -88,6 +88,23 @@ def print_comparison(current_run: str, current_accuracy: float, earlier_runs: Se
         print(f"{name:<{width}}{text:<{column}}{spread_text}".rstrip())
 
 
+def print_seed_spreads(run_name: str) -> None:
+    """Print the spread over seeds 1-5 of notebook `run_name`'s test accuracy with its committed
+    parameters, and of each variant measured beside it (catalog `spread_variants`), one line each."""
+    spread = seed_spreads().get(run_name)
+    if spread is None:
+        print(f"{run_name}: no spread over seeds measured yet (make seed-spreads ARGS={run_name[:2]})")
+        return
+    rows = [("as committed", spread)]
+    for label, variant in spread.get("variants", {}).items():
+        changed = ", ".join(f"{key} = {value!r}" for key, value in variant["parameters"].items())
+        rows.append((f"{label} ({changed})", variant))
+    width = max(len(label) for label, _ in rows) + 2
+    print(f"test accuracy of {run_name} over seeds 1-5: mean +/- sd (min-max)")
+    for label, shown in rows:
+        print(f"  {label:<{width}}{shown['mean']:.4f} +/- {shown['sd']:.4f} ({shown['min']:.4f}-{shown['max']:.4f})")
+
+
 def _recorded_accuracy(name: str) -> str:
     """The test accuracy run `name` recorded, as printed, or why there is none."""
     try:

@@ -236,6 +236,8 @@ def test_the_seed_spread_was_measured_with_the_notebooks_own_settings(name):
     spread = json.loads((NOTEBOOKS / "seed_spreads.json").read_text())["notebooks"][name]
     now = {key: value for key, value in sweeps.parameters_of(NOTEBOOKS / f"{name}.ipynb").items() if key != "seed"}
     assert spread.get("settings") == now, f"re-measure it: make seed-spreads ARGS={name[:2]}"
+    measured_variants = {label: variant["parameters"] for label, variant in spread.get("variants", {}).items()}
+    assert measured_variants == catalog.find(name).spread_variants, f"re-measure it: make seed-spreads ARGS={name[:2]}"
 
 
 @pytest.mark.parametrize("name", TRAINING_NOTEBOOKS[1:4])

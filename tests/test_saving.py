@@ -229,3 +229,16 @@ def test_the_comparison_table_keeps_its_columns_apart_whatever_a_record_says(out
     assert re.match(r"03_five_layers_sigmoid +record unreadable: re-run it +0\.\d{4} \+/- ",
                     lines["03_five_layers_sigmoid"])
     assert re.match(r"04_relu_hidden300 +0\.9691 +0\.\d{4} \+/- ", lines["04_relu_hidden300"])
+
+
+def test_a_notebook_prints_its_spread_and_its_variants_spreads(monkeypatch, capsys):
+    monkeypatch.setattr(results, "seed_spreads", lambda: {"06_dropout": {
+        "mean": 0.9838, "sd": 0.0006, "min": 0.983, "max": 0.9843,
+        "variants": {"without dropout": {"parameters": {"keep_prob": 1.0},
+                                         "mean": 0.985, "sd": 0.0004, "min": 0.9845, "max": 0.9856}}}})
+    results.print_seed_spreads("06_dropout")
+    lines = capsys.readouterr().out.splitlines()
+    assert re.match(r"  as committed +0\.9838 \+/- 0\.0006 \(0\.9830-0\.9843\)$", lines[1])
+    assert re.match(r"  without dropout \(keep_prob = 1\.0\) +0\.9850 \+/- 0\.0004 \(0\.9845-0\.9856\)$", lines[2])
+    results.print_seed_spreads("05_vanishing_gradients_not_measured")
+    assert "no spread over seeds measured yet" in capsys.readouterr().out

@@ -158,20 +158,20 @@ def test_seed_spreads_take_only_training_notebooks(capsys):
 
 
 class _FakeSweep:
-    """Stands in for sweeps.Sweep in the seed-spreads command: five runs with given accuracies."""
+    """Stands in for sweeps.Sweep in the seed-spreads command: five runs with the accuracies
+    `accuracies` gives for the sweep's name (None: a failed run)."""
     accuracies: dict[str, list] = {}
 
-    def __init__(self, name, seeds):
-        self.notebook, self.seeds = name, list(range(1, seeds + 1))
+    def __init__(self, notebook, seeds, name):
+        self.name, self.seeds = name, list(range(1, seeds + 1))
         self.defaults = {"learning_rate": 0.5, "seed": 1}
-        self.csv_path = Path("runs/sweeps") / f"{name}_seeds.csv"
+        self.csv_path = Path("runs/sweeps") / f"{name}.csv"
 
     def run(self):
-        values = self.accuracies[self.notebook]
-        return [dict(status="ok" if value else "failed", test_accuracy=value) for value in values]
+        return [dict(status="ok" if value else "failed", test_accuracy=value) for value in self.accuracies[self.name]]
 
     def summary(self, measure):
-        values = self.accuracies[self.notebook]
+        values = self.accuracies[self.name]
         return [dict(mean=statistics.mean(values), sd=statistics.stdev(values), min=min(values), max=max(values))]
 
 
@@ -185,18 +185,26 @@ def test_re_measuring_one_notebook_keeps_the_others_spreads_and_dates(tmp_path, 
     path = tmp_path / "notebooks" / "seed_spreads.json"
     path.write_text(json.dumps(stored))
     monkeypatch.setattr(seed_spreads.paths, "REPO_ROOT", tmp_path)
-    monkeypatch.setattr(seed_spreads.sweeps, "Sweep", lambda notebook, seeds, **_: _FakeSweep(notebook, seeds))
-    monkeypatch.setattr(_FakeSweep, "accuracies", {"02_sigmoid_hidden25": [0.96, 0.961, 0.959, 0.96, 0.962]})
+    monkeypatch.setattr(seed_spreads.sweeps, "Sweep",
+                        lambda notebook, seeds, name, **_: _FakeSweep(notebook, seeds, name))
+    monkeypatch.setattr(_FakeSweep, "accuracies", {"02_sigmoid_hidden25_seeds": [0.96, 0.961, 0.959, 0.96, 0.962],
+                                                   "06_dropout_seeds": [0.984] * 4 + [0.983],
+                                                   "06_dropout_seeds_keep_prob": [0.985] * 4 + [0.986]})
 
-    assert seed_spreads.main(["02"]) == 0
+    assert seed_spreads.main(["02", "06"]) == 0
     written = json.loads(path.read_text())
     assert written["notebooks"]["01_softmax"] == stored["notebooks"]["01_softmax"]
     assert written["measured"]["01_softmax"] == "2026-01-01, old machine"
     assert written["measured"]["02_sigmoid_hidden25"].startswith(time.strftime("%Y-%m-%d"))
     assert written["notebooks"]["02_sigmoid_hidden25"]["accuracies"] == [0.96, 0.961, 0.959, 0.96, 0.962]
     assert written["notebooks"]["02_sigmoid_hidden25"]["settings"] == {"learning_rate": 0.5}
+    assert "variants" not in written["notebooks"]["02_sigmoid_hidden25"]
+    # notebook 06 compares itself with its run without dropout: that variant is measured beside it
+    variant = written["notebooks"]["06_dropout"]["variants"]["without dropout"]
+    assert variant["parameters"] == {"keep_prob": 1.0} and variant["accuracies"] == [0.985] * 4 + [0.986]
+    assert written["notebooks"]["06_dropout"]["mean"] == pytest.approx(0.9838)
 
-    monkeypatch.setattr(_FakeSweep, "accuracies", {"03_five_layers_sigmoid": [0.93, None, 0.93, 0.93, 0.93]})
+    monkeypatch.setattr(_FakeSweep, "accuracies", {"03_five_layers_sigmoid_seeds": [0.93, None, 0.93, 0.93, 0.93]})
     before = path.read_text()
     assert seed_spreads.main(["03"]) == 1  # a failed run: nothing written
     assert path.read_text() == before

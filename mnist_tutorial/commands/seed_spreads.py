@@ -36,24 +36,41 @@ def main(argv: list[str] | None = None) -> int:
     stored = json.loads(path.read_text()) if path.exists() else {}
     spreads, measured = stored.get("notebooks", {}), stored.get("measured", {})
     for notebook in chosen:
-        sweep = sweeps.Sweep(notebook.name, seeds=SEEDS, name=f"{notebook.name}_seeds")
-        rows = sweep.run()
-        if any(row["status"] != "ok" for row in rows):
-            print(f"{notebook.name}: a run failed; see {sweep.csv_path}. Nothing written.")
+        measured_spread = _measure(notebook.name, {}, f"{notebook.name}_seeds")
+        variants = {label: _measure(notebook.name, {key: [value] for key, value in parameters.items()},
+                                    f"{notebook.name}_seeds_{'_'.join(parameters)}")
+                    for label, parameters in notebook.spread_variants.items()}
+        if measured_spread is None or None in variants.values():
             return 1
-        line = sweep.summary("test_accuracy")[0]  # the spread of the final score, for comparisons on the test set
-        settings = {key: value for key, value in sweep.defaults.items() if key != "seed"}
+        settings, line = measured_spread
         measured[notebook.name] = f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores"
-        spreads[notebook.name] = {"settings": settings, "seeds": sweep.seeds,
-                                  "accuracies": [row["test_accuracy"] for row in rows],
-                                  **{key: round(line[key], 6) for key in ("mean", "sd", "min", "max")}}
-        print(f"{notebook.name:<24} {line['mean']:.4f} +/- {line['sd']:.4f}  "
-              f"(min {line['min']:.4f}, max {line['max']:.4f})")
+        spreads[notebook.name] = {"settings": settings, **line}
+        if variants:
+            spreads[notebook.name]["variants"] = {
+                label: {"parameters": notebook.spread_variants[label], **variant_line}
+                for label, (_, variant_line) in variants.items()}
+        for label, (_, shown) in [("", measured_spread), *((f" {label}", v) for label, v in variants.items())]:
+            print(f"{notebook.name + label:<40} {shown['mean']:.4f} +/- {shown['sd']:.4f}  "
+                  f"(min {shown['min']:.4f}, max {shown['max']:.4f})")
     spreads = {notebook.name: spreads[notebook.name] for notebook in catalog.training() if notebook.name in spreads}
     measured = {name: measured[name] for name in spreads if name in measured}
     atomic_files.write_text(path, json.dumps({"measured": measured, "notebooks": spreads}, indent=2) + "\n")
     print(f"Wrote {path}")
     return 0
+
+
+def _measure(notebook: str, grid: dict, name: str):
+    """(settings, {"seeds", "accuracies", "mean", "sd", "min", "max"}) of the test accuracy of `notebook`
+    with `grid`'s values over seeds 1 to SEEDS; None (and the failure printed) if a run failed."""
+    sweep = sweeps.Sweep(notebook, grid=grid, seeds=SEEDS, name=name)
+    rows = sweep.run()
+    if any(row["status"] != "ok" for row in rows):
+        print(f"{notebook}: a run failed; see {sweep.csv_path}. Nothing written.")
+        return None
+    line = sweep.summary("test_accuracy")[0]  # the spread of the final score, for comparisons on the test set
+    settings = {key: value for key, value in sweep.defaults.items() if key != "seed"}
+    return settings, {"seeds": sweep.seeds, "accuracies": [row["test_accuracy"] for row in rows],
+                      **{key: round(line[key], 6) for key in ("mean", "sd", "min", "max")}}
 
 
 if __name__ == "__main__":
