@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # The Python versions for which every pinned package (TensorFlow 2.21, NumPy 2.4) has wheels.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: notebooks test test-fast lint lock lab tensorboard sweep seed-spreads bench clean
+.PHONY: notebooks test test-fast lint format lock lab tensorboard sweep seed-spreads bench clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
@@ -39,9 +39,14 @@ test: lint
 test-fast: lint
 	$(PY) -m pytest -ra -m "not slow and not browser"
 
-## ruff on the package, the tests, the benchmarks and the notebooks' code (configured in pyproject.toml).
+## ruff on the package, the tests, the benchmarks and the notebooks' code, and the formatter's check (configured in pyproject.toml).
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## Format the package, the tests and the benchmarks (the notebooks keep their own layout).
+format: $(INSTALLED)
+	$(VENV)/bin/ruff format .
 
 ## Compile requirements.lock, every package of the environment pinned, from requirements.in and
 ## requirements-dev.in. Run it after changing either; `make` then installs the new lock.

@@ -6,22 +6,25 @@ import re
 
 import nbformat
 
+from mnist_tutorial import notebook_cells
+
+#: Cells a benchmark does not need before the training cell: figures, and side experiments that
+#: train networks of their own (notebook 5's variants, notebook 6's run without dropout).
+SKIPPED = re.compile(r"plot_|(?<!def )train_variant\(|\.finish\(\)")
+
 
 def training_cell(notebook, namespace):
-    """Run the notebook's cells up to (not including) its training cell in `namespace`; return
-    the training cell's source.
-
-    Cells that draw figures or run the notebook's side experiments (notebook 5 trains variants of
-    its network before its own) are skipped; what the cells print is swallowed.
-    """
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        if cell.cell_type != "code" or "plot_" in cell.source or re.search(r"(?<!def )train_variant\(", cell.source):
-            continue
-        if "monitor.finish()" in cell.source:
+    """Run the notebook's cells up to (not including) its training cell, the one tagged `training`,
+    in `namespace`; return the training cell's source. What the cells print is swallowed."""
+    executed = nbformat.read(notebook, as_version=4)
+    training = notebook_cells.training_cell(executed)
+    for cell in executed.cells:
+        if cell is training:
             return cell.source
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(cell.source, namespace)
-    raise ValueError(f"{notebook} has no training cell")
+        if cell.cell_type == "code" and not SKIPPED.search(cell.source):
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(cell.source, namespace)
+    raise AssertionError("unreachable: notebook_cells.training_cell found the cell in this notebook")
 
 
 def build(notebook):

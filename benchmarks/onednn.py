@@ -53,9 +53,13 @@ def main():
     for notebook in (entry.name for entry in catalog.benchmarked("onednn")):
         speeds = []
         for setting in ("0", "1"):
-            child = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", notebook],
-                                   env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": setting},
-                                   capture_output=True, text=True, check=True)
+            child = subprocess.run(
+                [sys.executable, os.path.abspath(__file__), "--child", notebook],
+                env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": setting},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             speeds.append(json.loads(child.stdout.strip().splitlines()[-1]))
         print(f"{notebook:<26}{speeds[0]:>12.1f}{speeds[1]:>12.1f}{speeds[1] / speeds[0]:>9.2f}x")
 

@@ -2,14 +2,12 @@
 
 Builds each notebook's graph by running its own cells (up to its training cell), then times the
 notebooks' training loop (monitor, validation evaluations) side by side in one process: without logs,
-and with the logs the notebooks write: notebook 1's own summaries (at each evaluation the curves
-and the histograms of its 7,850 weights), and for the others `SummaryLogger` (at each evaluation
-the curves of the batch and the validation set, six times a run the weights' histograms), each with
-the graph. It alternates the two, TRIALS times each. Whole runs on a shared machine vary by more
-than the effect measured, so it also times
-every evaluation step, where all the logging happens: the cost of logging is the extra time of
-the logged evaluations, per run, over the median training time without logs. Steps are capped
-at 3,000 per run; the evaluation interval is the notebook's own.
+and with the logs the notebooks write, `SummaryLogger`'s (at each evaluation the curves of the
+batch and the validation set, six times a run the weights' histograms), with the graph. It
+alternates the two, TRIALS times each. Whole runs on a shared machine vary by more than the effect
+measured, so it also times every evaluation step, where all the logging happens: the cost of
+logging is the extra time of the logged evaluations, per run, over the median training time
+without logs. Steps are capped at 3,000 per run; the evaluation interval is the notebook's own.
 Prints; asserts nothing.
 """
 
@@ -42,7 +40,8 @@ def train(namespace, session, steps, logger=None):
         batch_X, batch_Y = mnist.train.next_batch(batch_size)
         train_data = {X: batch_X, Y_: batch_Y, **extra}
         _, batch_accuracy, batch_cross_entropy = session.run(
-            [namespace["train_step"], accuracy, cross_entropy], feed_dict=train_data)
+            [namespace["train_step"], accuracy, cross_entropy], feed_dict=train_data
+        )
         monitor.record_train(step, batch_accuracy, batch_cross_entropy)
         if step % interval == 0 or step == steps:
             evaluation_started = time.perf_counter()
@@ -54,28 +53,6 @@ def train(namespace, session, steps, logger=None):
     return time.perf_counter() - started, evaluations
 
 
-class InViewSummaries:
-    """Notebook 1's summaries, written the way its training cell writes them (histograms at every evaluation)."""
-
-    def __init__(self, namespace, folder):
-        tf = namespace["tf"]
-        self.namespace = namespace
-        self.train_writer = tf.summary.FileWriter(str(folder / "train"), tf.get_default_graph())
-        self.validation_writer = tf.summary.FileWriter(str(folder / "validation"))
-
-    def evaluate(self, session, step, train_data, validation_data):
-        ns = self.namespace
-        self.train_writer.add_summary(session.run(ns["train_summaries"], feed_dict=train_data), step)
-        summary, accuracy, cross_entropy = session.run(
-            [ns["validation_summaries"], ns["accuracy"], ns["cross_entropy"]], feed_dict=validation_data)
-        self.validation_writer.add_summary(summary, step)
-        return accuracy, cross_entropy
-
-    def close(self):
-        self.train_writer.close()
-        self.validation_writer.close()
-
-
 def main():
     os.environ["MNIST_TUTORIAL_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="tensorboard-bench-")  # logs go there
     from mnist_tutorial import tf_logging
@@ -85,17 +62,17 @@ def main():
 
     notebooks = [entry.path for entry in catalog.benchmarked("training_loop")]
     print(f"training time, median of {TRIALS} alternating runs, and the cost of logging measured at the evaluations")
-    print(f"{'notebook':<24}{'steps':>7}{'evals':>7}{'without logs':>14}{'with logs':>11}"
-          f"{'difference':>12}{'per evaluation: plain':>23}{'logged':>8}{'logging cost':>14}")
+    print(
+        f"{'notebook':<24}{'steps':>7}{'evals':>7}{'without logs':>14}{'with logs':>11}"
+        f"{'difference':>12}{'per evaluation: plain':>23}{'logged':>8}{'logging cost':>14}"
+    )
     for notebook in notebooks:
         namespace = build(notebook)
         tf = namespace["tf"]
         steps = min(namespace["training_steps"], STEP_CAP)
-        if "train_summaries" in namespace:  # notebook 1 builds its summaries in view
-            logger = InViewSummaries(namespace, tensorboard_logs.run_folder(notebook.stem))
-        else:
-            logger = tensorboard_logs.SummaryLogger(notebook.stem, namespace["accuracy"], namespace["cross_entropy"],
-                                                    tf.trainable_variables(), steps)
+        logger = tensorboard_logs.SummaryLogger(
+            notebook.stem, namespace["accuracy"], namespace["cross_entropy"], tf.trainable_variables(), steps
+        )
         session = tf.Session(config=device.session_config())
         plain, logged, plain_evaluations, logged_evaluations = [], [], [], []
         for _ in range(TRIALS):
@@ -111,9 +88,11 @@ def main():
         count = len(evaluations)
         per_plain, per_logged = statistics.median(plain_evaluations), statistics.median(logged_evaluations)
         cost = (sum(logged_evaluations) - sum(plain_evaluations)) / TRIALS / without
-        print(f"{notebook.stem:<24}{steps:>7,}{count:>7}{without:>12.2f} s{with_logs:>9.2f} s"
-              f"{with_logs / without - 1:>12.1%}{per_plain * 1000:>20.1f} ms{per_logged * 1000:>5.1f} ms{cost:>14.1%}",
-              flush=True)
+        print(
+            f"{notebook.stem:<24}{steps:>7,}{count:>7}{without:>12.2f} s{with_logs:>9.2f} s"
+            f"{with_logs / without - 1:>12.1%}{per_plain * 1000:>20.1f} ms{per_logged * 1000:>5.1f} ms{cost:>14.1%}",
+            flush=True,
+        )
     print("\nThe target: logging costs at most 5% of the training time.")
 
 

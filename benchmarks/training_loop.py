@@ -75,8 +75,13 @@ def tf_data_session(ns):
     with graph.as_default():
         images = tf.placeholder(tf.float32, ns["mnist"].train.images.shape)
         labels = tf.placeholder(tf.float32, ns["mnist"].train.labels.shape)
-        dataset = (tf.data.Dataset.from_tensor_slices((images, labels)).shuffle(55000, seed=1).repeat()
-                   .batch(ns["batch_size"], drop_remainder=True).prefetch(2))
+        dataset = (
+            tf.data.Dataset.from_tensor_slices((images, labels))
+            .shuffle(55000, seed=1)
+            .repeat()
+            .batch(ns["batch_size"], drop_remainder=True)
+            .prefetch(2)
+        )
         iterator = tf.data.make_initializable_iterator(dataset)
         batch_X, batch_Y = iterator.get_next()
         mapping = {"images:0": batch_X, "labels:0": batch_Y}
@@ -86,8 +91,10 @@ def tf_data_session(ns):
         train_step = graph.get_operation_by_name(ns["train_step"].name)
         initialise = tf.global_variables_initializer()
     session = tf.Session(graph=graph, config=device.session_config())
-    session.run([initialise, iterator.initializer],
-                feed_dict={images: ns["mnist"].train.images, labels: ns["mnist"].train.labels})
+    session.run(
+        [initialise, iterator.initializer],
+        feed_dict={images: ns["mnist"].train.images, labels: ns["mnist"].train.labels},
+    )
     return session, train_step
 
 
@@ -98,7 +105,7 @@ def tf_data_loop(session, train_step, steps):
     return time.perf_counter() - started
 
 
-KERAS = r'''
+KERAS = r"""
 import json, sys, time
 import numpy as np
 import keras
@@ -122,7 +129,8 @@ steps = min(spec["steps"], len(x) // batch)
 started = time.perf_counter()
 model.fit(x[:batch * steps], y[:batch * steps], batch_size=batch, epochs=1, verbose=0, shuffle=True)
 print(json.dumps({"steps_per_second": steps / (time.perf_counter() - started)}))
-'''
+"""
+
 
 def keras_spec(name, ns):
     """Notebook `name`'s network in Keras terms, from the values its own cells set (`ns`): layers as
@@ -132,16 +140,20 @@ def keras_spec(name, ns):
     if slug == "softmax":
         layers = [(10, "softmax", "zeros", 0, 0)]
     elif slug == "sigmoid_hidden25":
-        layers = [(ns["hidden_units"], "sigmoid", "truncated", ns["init_stddev"], 1 - ns["keep_prob"]),
-                  (10, "softmax", "truncated", ns["init_stddev"], 0)]
+        layers = [
+            (ns["hidden_units"], "sigmoid", "truncated", ns["init_stddev"], 1 - ns["keep_prob"]),
+            (10, "softmax", "truncated", ns["init_stddev"], 0),
+        ]
     elif slug == "five_layers_sigmoid":
         widths = [ns[f"hidden{i}"] for i in range(1, 5)]
         layers = [(units, "sigmoid", "truncated", ns["init_stddev"], 0) for units in widths]
         layers.append((10, "softmax", "truncated", ns["init_stddev"], 0))
         learning_rate *= batch_size  # the notebook minimises the cross-entropy summed over the batch
     elif slug == "relu_hidden300":
-        layers = [(ns["hidden_units"], "relu", "normal", ns["init_stddev"], 0),
-                  (10, "softmax", "normal", ns["init_stddev"], 0)]
+        layers = [
+            (ns["hidden_units"], "relu", "normal", ns["init_stddev"], 0),
+            (10, "softmax", "normal", ns["init_stddev"], 0),
+        ]
     else:
         raise ValueError(f"no Keras counterpart of {name} is written in this benchmark")
     return dict(layers=layers, learning_rate=learning_rate, batch_size=batch_size)
@@ -150,8 +162,13 @@ def keras_spec(name, ns):
 def keras_steps_per_second(spec, steps):
     environment = dict(os.environ.items())
     environment.update(KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
-    run = subprocess.run([sys.executable, "-c", KERAS, json.dumps({**spec, "steps": steps})],
-                         capture_output=True, text=True, env=environment, timeout=900)
+    run = subprocess.run(
+        [sys.executable, "-c", KERAS, json.dumps({**spec, "steps": steps})],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=900,
+    )
     if run.returncode != 0:
         return None, run.stderr.strip().splitlines()[-1]
     return json.loads(run.stdout.strip().splitlines()[-1])["steps_per_second"], ""
@@ -207,29 +224,46 @@ def main(argv=None):
         speed = {k: steps / median[k] for k in measured}
         speed["keras"], keras_error = keras_steps_per_second(keras_spec(notebook.stem, ns), steps)
         evaluations = len(monitor.validation_steps)
-        rows.append(dict(name=notebook.stem, steps=steps, repeats=repeats, speed=speed, evaluations=evaluations,
-                         monitor=statistics.median(monitor_share), redraw=statistics.median(redraw_share),
-                         keras_error=keras_error))
+        rows.append(
+            dict(
+                name=notebook.stem,
+                steps=steps,
+                repeats=repeats,
+                speed=speed,
+                evaluations=evaluations,
+                monitor=statistics.median(monitor_share),
+                redraw=statistics.median(redraw_share),
+                keras_error=keras_error,
+            )
+        )
         bare_session.close()
         data_session.close()
-    print(f"steps per second over each notebook's whole run (median of {args.repeats} or more runs, at least "
-          f"{MIN_STEPS_MEASURED:,} steps); Keras: one epoch of at most that many steps")
-    print(f"{'notebook':<24}{'steps':>7}{'runs':>5}{'notebook loop':>14}{'bare loop':>11}{'+ fetches':>10}"
-          f"{'tf.data':>9}{'Keras fit':>11}"
-          f"{'loop/tf.data':>14}{'loop/Keras':>12}{'evaluations':>13}{'monitor cost':>14}{'of it, redraws':>16}")
+    print(
+        f"steps per second over each notebook's whole run (median of {args.repeats} or more runs, at least "
+        f"{MIN_STEPS_MEASURED:,} steps); Keras: one epoch of at most that many steps"
+    )
+    print(
+        f"{'notebook':<24}{'steps':>7}{'runs':>5}{'notebook loop':>14}{'bare loop':>11}{'+ fetches':>10}"
+        f"{'tf.data':>9}{'Keras fit':>11}"
+        f"{'loop/tf.data':>14}{'loop/Keras':>12}{'evaluations':>13}{'monitor cost':>14}{'of it, redraws':>16}"
+    )
     for row in rows:
         speed = row["speed"]
         keras = f"{speed['keras']:>11.0f}" if speed["keras"] else f"{'failed':>11}"
         versus_keras = f"{speed['notebook'] / speed['keras']:>11.2f}x" if speed["keras"] else f"{'-':>12}"
-        print(f"{row['name']:<24}{row['steps']:>7,}{row['repeats']:>5}{speed['notebook']:>14.0f}{speed['bare']:>11.0f}"
-              f"{speed['bare+fetch']:>10.0f}"
-              f"{speed['tf.data']:>9.0f}{keras}{speed['notebook'] / speed['tf.data']:>13.2f}x{versus_keras}"
-              f"{row['evaluations']:>13}{row['monitor']:>14.1%}{row['redraw']:>16.1%}")
+        print(
+            f"{row['name']:<24}{row['steps']:>7,}{row['repeats']:>5}{speed['notebook']:>14.0f}{speed['bare']:>11.0f}"
+            f"{speed['bare+fetch']:>10.0f}"
+            f"{speed['tf.data']:>9.0f}{keras}{speed['notebook'] / speed['tf.data']:>13.2f}x{versus_keras}"
+            f"{row['evaluations']:>13}{row['monitor']:>14.1%}{row['redraw']:>16.1%}"
+        )
         if row["keras_error"]:
             print(f"  Keras failed: {row['keras_error']}")
-    print("\nTargets: the notebook loop at least 0.8x the tf.data loop and 1.5x Keras fit; the monitor's "
-          "cost (validation evaluations with their summaries, progress line and live redraws, as the monitor "
-          "measures them) at most 10% of the training time.")
+    print(
+        "\nTargets: the notebook loop at least 0.8x the tf.data loop and 1.5x Keras fit; the monitor's "
+        "cost (validation evaluations with their summaries, progress line and live redraws, as the monitor "
+        "measures them) at most 10% of the training time."
+    )
     scratch.cleanup()
 
 

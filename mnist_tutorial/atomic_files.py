@@ -50,8 +50,11 @@ def replacing_file(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Bi
     left as it was. FolderNotWritable when the folder cannot take the temporary file.
     """
     path = Path(path)
-    file = _create_unique(path.parent, lambda token: f".{path.name}.{token}{suffix}",
-                          lambda name: open(name, "xb", opener=_open_new_file))  # noqa: SIM115 (closed below)
+
+    def open_new(name):
+        return open(name, "xb", opener=_open_new_file)  # noqa: SIM115 (closed below, by `with file`)
+
+    file = _create_unique(path.parent, lambda token: f".{path.name}.{token}{suffix}", open_new)
     try:
         with file:
             yield file
@@ -116,5 +119,8 @@ def _create_unique(folder: Path, name_for: Callable[[str], str], create: Callabl
             continue
         except OSError as error:
             raise FolderNotWritable(error.errno, error.strerror, str(name)) from None
-    raise FolderNotWritable(errno.EEXIST, f"{_ATTEMPTS} random temporary names were all taken: delete the "
-                                          f"leftover hidden files there", str(folder))
+    raise FolderNotWritable(
+        errno.EEXIST,
+        f"{_ATTEMPTS} random temporary names were all taken: delete the leftover hidden files there",
+        str(folder),
+    )

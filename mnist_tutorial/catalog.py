@@ -51,6 +51,9 @@ class Notebook:
     minimum_accuracy: float | None = None
     #: Parameters that make it quick (seconds of training) for the tests.
     quick: dict[str, Any] = field(default_factory=dict)
+    #: Parameters that make a re-run quick when its learning rate makes it diverge, for the notebooks
+    #: whose failed run the tests check (one of each kind of training); {} for the others.
+    diverging_quick: dict[str, Any] = field(default_factory=dict)
     #: How many training runs (each with its own TensorBoard folder) one execution makes.
     training_runs: int = 1
     #: The variables its graph holds after training (all, trainable), and one edit of its parameters
@@ -96,76 +99,147 @@ _PART_ONE = frozenset({"training_loop"})
 #: Every notebook, in the order `make notebooks` runs them: each after every notebook it restores.
 NOTEBOOKS: tuple[Notebook, ...] = (
     Notebook(
-        1, "softmax",
+        1,
+        "softmax",
         "784 -> 10 softmax, weights at zero; and 10 sigmoid perceptrons for comparison",
         "over 92%; perceptrons about 90% (test, after a longer run)",
         (("", _FINAL), ("perceptrons ", r"^Ten sigmoid perceptrons .*test accuracy (\d\.\d{4})$")),
-        minimum_accuracy=0.920, quick=dict(training_steps=200, perceptron_steps=200),
-        graph_variables=(2, 2), rerun_change="learning_rate = 0.1",
-        classifier_label="1 layer, softmax", benchmarks=_PART_ONE),
+        minimum_accuracy=0.920,
+        quick=dict(training_steps=200, perceptron_steps=200),
+        diverging_quick=dict(training_steps=50, perceptron_steps=10),
+        graph_variables=(2, 2),
+        rerun_change="learning_rate = 0.1",
+        classifier_label="1 layer, softmax",
+        benchmarks=_PART_ONE,
+    ),
     Notebook(
-        2, "sigmoid_hidden25",
+        2,
+        "sigmoid_hidden25",
         "Andrew Ng's ex4 net: 784 -> 25 sigmoid -> 10, dropout, 20,000 steps of 50",
-        "about 96% (plus or minus 0.4); Ng's course: 95.3% on its training set", (("", _FINAL),),
-        minimum_accuracy=0.955, quick=dict(training_steps=600),
-        graph_variables=(4, 4), rerun_change="hidden_units = 10",
-        classifier_label="25 sigmoid", benchmarks=_PART_ONE),
+        "about 96% (plus or minus 0.4); Ng's course: 95.3% on its training set",
+        (("", _FINAL),),
+        minimum_accuracy=0.955,
+        quick=dict(training_steps=600),
+        graph_variables=(4, 4),
+        rerun_change="hidden_units = 10",
+        classifier_label="25 sigmoid",
+        benchmarks=_PART_ONE,
+    ),
     Notebook(
-        3, "five_layers_sigmoid",
+        3,
+        "five_layers_sigmoid",
         "784 -> 200 -> 100 -> 60 -> 30 -> 10 sigmoid, summed cross-entropy, GD 0.003, 10,000 steps of 100",
-        "about 93.4%, final test (Görner's original, stddev 0.1 and Adam: best-of-run 0.9788)", (("", _FINAL),),
-        minimum_accuracy=0.925, quick=dict(training_steps=600),
-        graph_variables=(10, 10), rerun_change="hidden1 = 50",
-        classifier_label="5 sigmoid layers", benchmarks=_PART_ONE),
+        "about 93.4%, final test (Görner's original, stddev 0.1 and Adam: best-of-run 0.9788)",
+        (("", _FINAL),),
+        minimum_accuracy=0.925,
+        quick=dict(training_steps=600),
+        graph_variables=(10, 10),
+        rerun_change="hidden1 = 50",
+        classifier_label="5 sigmoid layers",
+        benchmarks=_PART_ONE,
+    ),
     Notebook(
-        4, "relu_hidden300",
+        4,
+        "relu_hidden300",
         "784 -> 300 ReLU -> 10, init stddev 0.03, GD 0.5, 1,000 steps of 100; plus an activation x "
-        "initial-scale experiment", "96.82%, final test", (("", _FINAL),),
-        minimum_accuracy=0.965, quick=dict(training_steps=200, compare_steps=50, compare_stddevs=[0.03]),
-        graph_variables=(4, 4), rerun_change="hidden_units = 50",
-        classifier_label="300 ReLU", benchmarks=_PART_ONE | {"onednn"}),
+        "initial-scale experiment",
+        "96.82%, final test",
+        (("", _FINAL),),
+        minimum_accuracy=0.965,
+        quick=dict(training_steps=200, compare_steps=50, compare_stddevs=[0.03]),
+        graph_variables=(4, 4),
+        rerun_change="hidden_units = 50",
+        classifier_label="300 ReLU",
+        benchmarks=_PART_ONE | {"onednn"},
+    ),
     Notebook(
-        5, "vanishing_gradients",
-        "03's five layers measured (gradient per layer), then one change at a time: init scale, ReLU, "
+        5,
+        "vanishing_gradients",
+        "03's five layers measured (error and update per layer), then one change at a time: init scale, ReLU, "
         "Adam, learning-rate decay; 784 -> 200 -> 100 -> 60 -> 30 -> 10 ReLU, Adam 0.003 -> 0.0001, "
-        "6,000 steps of 100", "Görner: best-of-run 0.9824 (ReLU, Adam, decay, 10,000 steps)", (("", _FINAL),),
-        minimum_accuracy=0.980, quick=dict(training_steps=300, compare_steps=60),
-        graph_variables=(32, 10), rerun_change="hidden1 = 50", benchmarks=frozenset({"onednn"})),
+        "6,000 steps of 100",
+        "Görner: best-of-run 0.9824 (ReLU, Adam, decay, 10,000 steps)",
+        (("", _FINAL),),
+        minimum_accuracy=0.980,
+        quick=dict(training_steps=300, compare_steps=60),
+        diverging_quick=dict(training_steps=50, compare_steps=10),
+        graph_variables=(32, 10),
+        rerun_change="hidden1 = 50",
+        benchmarks=frozenset({"onednn"}),
+    ),
     Notebook(
-        6, "dropout",
+        6,
+        "dropout",
         "784 -> 400 -> 200 -> 100 -> 10 ReLU, Adam with decay, 6,000 steps of 100, trained without and "
-        "with dropout (keep 0.75)", "Görner, best-of-run: 0.9824 without, 0.9817 with dropout (five layers)",
+        "with dropout (keep 0.75)",
+        "Görner, best-of-run: 0.9824 without, 0.9817 with dropout (five layers)",
         (("", _FINAL), ("without dropout ", r"^  accuracy +train [\d.]+ +test (\d\.\d{4})")),
-        minimum_accuracy=0.980, quick=dict(training_steps=300, evaluation_interval=100, train_sample=1000),
-        training_runs=2, graph_variables=(26, 8), rerun_change="keep_prob = 0.5",
-        spread_variants={"without dropout": {"keep_prob": 1.0}}),
+        minimum_accuracy=0.980,
+        quick=dict(training_steps=300, evaluation_interval=100, train_sample=1000),
+        diverging_quick=dict(training_steps=50, train_sample=100),
+        training_runs=2,
+        graph_variables=(26, 8),
+        rerun_change="keep_prob = 0.5",
+        spread_variants={"without dropout": {"keep_prob": 1.0}},
+    ),
     Notebook(
-        7, "convolutional",
-        "conv 6x6x6 s1, 5x5x12 s2, 4x4x24 s2, dense 200 with dropout 0.75; Adam 0.003 -> 0.0001, "
-        "3,000 steps of 100", "Görner: best-of-run 0.9928 (12,800 steps)", (("", _FINAL),),
-        minimum_accuracy=0.990, quick=dict(training_steps=150, evaluation_interval=75),
-        graph_variables=(32, 10), rerun_change="channels1 = 4",
-        classifier_label="convolutional", benchmarks=frozenset({"onednn"})),
+        7,
+        "convolutional",
+        "conv 6x6x6 s1, 5x5x12 s2, 4x4x24 s2, dense 200 with dropout 0.75; Adam 0.003 -> 0.0001, 3,000 steps of 100",
+        "Görner: best-of-run 0.9928 (12,800 steps)",
+        (("", _FINAL),),
+        minimum_accuracy=0.990,
+        quick=dict(training_steps=150, evaluation_interval=75),
+        diverging_quick=dict(training_steps=50),
+        graph_variables=(32, 10),
+        rerun_change="channels1 = 4",
+        classifier_label="convolutional",
+        benchmarks=frozenset({"onednn"}),
+    ),
     Notebook(
-        8, "batch_norm",
+        8,
+        "batch_norm",
         "07's convolutional layers with twice the channels (12-24-48) and batch normalisation (moving "
         "averages at test time); Adam 0.02 -> 0.0001, 2,500 steps of 100",
-        "Görner: best-of-run 0.9954 (24-48-64 channels, 10,000 steps)", (("", _FINAL),),
-        minimum_accuracy=0.993, quick=dict(training_steps=100, evaluation_interval=100),
-        graph_variables=(40, 10), rerun_change="channels1 = 4", benchmarks=frozenset({"onednn"})),
+        "Görner: best-of-run 0.9954 (24-48-64 channels, 10,000 steps)",
+        (("", _FINAL),),
+        minimum_accuracy=0.993,
+        quick=dict(training_steps=100, evaluation_interval=100),
+        diverging_quick=dict(training_steps=50),
+        graph_variables=(40, 10),
+        rerun_change="channels1 = 4",
+        spread_variants={"without batch norm": {"use_batch_norm": False}},
+        benchmarks=frozenset({"onednn"}),
+    ),
     Notebook(
-        9, "look_inside",
-        "templates forming (batch 2), hidden units as a retina (25 and 100), top units per digit, "
-        "robustness of the networks of 01-04 and 07 to shifted / shrunk / re-inked digits before and "
-        "after preprocessing", "",
+        9,
+        "look_inside",
+        "templates forming (batch 2), hidden units as a retina (25 and 100), top units per digit",
+        "",
         (("100-unit net: ", r"TensorFlow, at the end of training: (\d\.\d{4})\)$"),),
-        quick=dict(wide_training_steps=500, wide_evaluation_interval=250, robustness_images=200,
-                   template_snapshot_steps=[0, 1, 2, 20]),
-        restores_networks=True),
+        quick=dict(
+            wide_training_steps=500,
+            wide_evaluation_interval=250,
+            template_snapshot_steps=[0, 1, 2, 20],
+        ),
+        restores_networks=True,
+    ),
     Notebook(
-        10, "draw_a_digit",
+        10,
+        "robustness",
+        "the networks of 01-04 and 07 on shifted / shrunk / re-inked test digits, before and after "
+        "preparing them as MNIST did; why a small 5 in the corner is misread",
+        "",
+        (("convolutional, 3 pixels right: ", r"^  convolutional +as changed: (?:[\d.]+ ){3}([\d.]+)"),),
+        quick=dict(robustness_images=200),
+        restores_networks=True,
+    ),
+    Notebook(
+        11,
+        "draw_a_digit",
         "a drawing pad: draw a digit, see what each of the five networks (01-04, 07) reads",
-        restores_networks=True),
+        restores_networks=True,
+    ),
 )
 
 
@@ -193,12 +267,14 @@ def find(text: str | Path) -> Notebook:
     """The notebook that `text` names: a number ("2", "02"), a name ("02_sigmoid_hidden25"), a slug
     ("sigmoid_hidden25"), a file name or a path. NotebookNotFound, listing the notebooks, otherwise."""
     key = Path(str(text)).name
-    key = key[:-len(".ipynb")] if key.endswith(".ipynb") else key
+    key = key[: -len(".ipynb")] if key.endswith(".ipynb") else key
     for notebook in NOTEBOOKS:
         if key in (notebook.name, notebook.slug) or (key.isdigit() and int(key) == notebook.number):
             return notebook
-    raise NotebookNotFound(f"no notebook of the series is called {str(text)!r}: name one by its number "
-                           f"or name, one of {', '.join(notebook.name for notebook in by_number())}.")
+    raise NotebookNotFound(
+        f"no notebook of the series is called {str(text)!r}: name one by its number "
+        f"or name, one of {', '.join(notebook.name for notebook in by_number())}."
+    )
 
 
 def select(texts: list[str] | tuple[str, ...], among: list[Notebook] | None = None) -> list[Notebook]:
@@ -208,6 +284,8 @@ def select(texts: list[str] | tuple[str, ...], among: list[Notebook] | None = No
     chosen = {find(text).name for text in texts}
     outside = sorted(chosen - {notebook.name for notebook in among})
     if outside:
-        raise NotebookNotFound(f"{', '.join(outside)} cannot be chosen here; choose among "
-                               f"{', '.join(notebook.name for notebook in among)}.")
+        raise NotebookNotFound(
+            f"{', '.join(outside)} cannot be chosen here; choose among "
+            f"{', '.join(notebook.name for notebook in among)}."
+        )
     return [notebook for notebook in among if not texts or notebook.name in chosen]

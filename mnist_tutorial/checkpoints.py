@@ -42,8 +42,7 @@ def differences(run_name: str, expected: dict[str, str]) -> list[str]:
     folder = paths.checkpoint_prefix(run_name).parent
     found = digest_files(folder) if folder.is_dir() else {}
     problems = [f"{name} is missing" for name in sorted(set(expected) - set(found))]
-    problems += [f"{name} has changed" for name in sorted(set(expected) & set(found))
-                 if found[name] != expected[name]]
+    problems += [f"{name} has changed" for name in sorted(set(expected) & set(found)) if found[name] != expected[name]]
     problems += [f"{name} was not written by that run" for name in sorted(set(found) - set(expected))]
     return problems
 

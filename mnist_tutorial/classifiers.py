@@ -52,7 +52,8 @@ def _damaged(run_name, what):
     return CheckpointDamaged(
         f"The checkpoint in {paths.checkpoint_prefix(run_name).parent} cannot be used: {what}. "
         f"Re-run {_notebook(run_name)} to train and save it again.",
-        short=f"re-run notebook {run_name[:2]}: its checkpoint is damaged")
+        short=f"re-run notebook {run_name[:2]}: its checkpoint is damaged",
+    )
 
 
 def check(run_name: str) -> None:
@@ -61,18 +62,24 @@ def check(run_name: str) -> None:
     if not Path(f"{prefix}.index").exists() or not Path(f"{prefix}.meta").exists():
         raise CheckpointMissing(
             f"No trained model for {run_name} in {prefix.parent}: run {_notebook(run_name)} first.",
-            short=f"run notebook {run_name[:2]} first")
+            short=f"run notebook {run_name[:2]} first",
+        )
     try:
         record = results.load(run_name)
     except results.RecordError as error:
         raise _damaged(run_name, f"its run record is unreadable ({error})") from None
     if record is None or record.get("run") != run_name or not record.get("checkpoint"):
-        raise _damaged(run_name, f"{paths.results_path(run_name)}, the record that vouches for it, is "
-                                 f"missing or from another run")
+        raise _damaged(
+            run_name, f"{paths.results_path(run_name)}, the record that vouches for it, is missing or from another run"
+        )
     problems = checkpoints.differences(run_name, record["checkpoint"])
     if problems:
-        raise _damaged(run_name, "it is not the checkpoint the notebook saved (" + "; ".join(problems) +
-                       "): it was damaged, cut short, or copied from another notebook")
+        raise _damaged(
+            run_name,
+            "it is not the checkpoint the notebook saved ("
+            + "; ".join(problems)
+            + "): it was damaged, cut short, or copied from another notebook",
+        )
 
 
 class Classifier:
@@ -120,8 +127,14 @@ class Classifier:
 
     def _named(self, name):
         """The tensor the notebook named `name`, in whatever name scope it stands (`hidden_layer/W1`)."""
-        found = [op for op in self.graph.get_operations() if op.name.split("/")[-1] == name
-                 and op.outputs and op.type not in ("Assign", "Identity") and not op.type.endswith("Summary")]
+        found = [
+            op
+            for op in self.graph.get_operations()
+            if op.name.split("/")[-1] == name
+            and op.outputs
+            and op.type not in ("Assign", "Identity")
+            and not op.type.endswith("Summary")
+        ]
         if len(found) != 1:
             raise KeyError(f"the graph has {len(found)} operations named {name!r}, not one")
         return found[0].outputs[0]

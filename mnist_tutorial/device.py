@@ -22,8 +22,12 @@ def session_config() -> tf.ConfigProto:
     MNIST_TUTORIAL_THREADS set, TensorFlow uses that many threads (otherwise it chooses).
     """
     threads = int(os.environ.get(THREADS_VARIABLE) or 0)  # 0: TensorFlow's own choice
-    return tf.ConfigProto(allow_soft_placement=True, gpu_options=tf.GPUOptions(allow_growth=True),
-                          intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads)
+    return tf.ConfigProto(
+        allow_soft_placement=True,
+        gpu_options=tf.GPUOptions(allow_growth=True),
+        intra_op_parallelism_threads=threads,
+        inter_op_parallelism_threads=threads,
+    )
 
 
 def describe() -> str:

@@ -171,8 +171,9 @@ class DrawPad(anywidget.AnyWidget):
         self.pixels = base64.b64encode(image.tobytes()).decode("ascii")
 
 
-def render_strokes(strokes: Iterable[Sequence[tuple[float, float]]], size: int = 280,
-                   pen_width: float = 20) -> np.ndarray:
+def render_strokes(
+    strokes: Iterable[Sequence[tuple[float, float]]], size: int = 280, pen_width: float = 20
+) -> np.ndarray:
     """Draw strokes as the pad would: round pen, dark ink on white. Returns a [size, size] uint8 array.
 
     `strokes` is a list of strokes, each a list of (x, y) points in pixels.
@@ -186,5 +187,5 @@ def render_strokes(strokes: Iterable[Sequence[tuple[float, float]]], size: int =
             length = max(np.hypot(*(end - start)), 1.0)
             for t in np.linspace(0.0, 1.0, int(length) + 1):
                 x, y = start + t * (end - start)
-                ink |= (cols - x) ** 2 + (rows - y) ** 2 <= radius ** 2
+                ink |= (cols - x) ** 2 + (rows - y) ** 2 <= radius**2
     return np.where(ink, 0, 255).astype(np.uint8)

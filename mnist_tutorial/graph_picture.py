@@ -29,16 +29,29 @@ if TYPE_CHECKING:
 #: Name scopes left out of the picture: bookkeeping, not the model.
 HIDDEN_SCOPES = ("summaries", "save", "init")
 GRADIENTS = "gradients"
-COLOURS = {"placeholder": "#c7e9c0", "variable": "#fdd0a2", "op": "#deebf7", "gradients": "#d9d9d9",
-           "update": "#fcbba1", "train": "#fc9272"}
-KIND_NAMES = {"placeholder": "placeholder (fed data)", "variable": "variable (learned)", "op": "operation",
-              "gradients": "gradients (collapsed)", "update": "variable update", "train": "training step"}
+COLOURS = {
+    "placeholder": "#c7e9c0",
+    "variable": "#fdd0a2",
+    "op": "#deebf7",
+    "gradients": "#d9d9d9",
+    "update": "#fcbba1",
+    "train": "#fc9272",
+}
+KIND_NAMES = {
+    "placeholder": "placeholder (fed data)",
+    "variable": "variable (learned)",
+    "op": "operation",
+    "gradients": "gradients (collapsed)",
+    "update": "variable update",
+    "train": "training step",
+}
 
 Node = collections.namedtuple("Node", "kind label scope")
 
 
-def structure(graph: tf.Graph, outputs: Iterable[tf.Tensor | tf.Operation] | None = None
-              ) -> tuple[dict[str, Node], dict[tuple[str, str], str]]:
+def structure(
+    graph: tf.Graph, outputs: Iterable[tf.Tensor | tf.Operation] | None = None
+) -> tuple[dict[str, Node], dict[tuple[str, str], str]]:
     """The graph as the picture shows it: ({key: Node}, {(from key, to key): edge label}).
 
     With `outputs` (tensors or operations), only what computing them needs. Edge labels are tensor
@@ -48,8 +61,8 @@ def structure(graph: tf.Graph, outputs: Iterable[tf.Tensor | tf.Operation] | Non
     operations = {op.name: op for op in (graph.get_operations() if outputs is None else _needed_by(outputs))}
     variables = {op.name for op in operations.values() if op.type in ("VariableV2", "VarHandleOp")}
     hidden = _initialisers(operations.values(), variables) | {
-        name for name, op in operations.items()
-        if op.type == "Const" or name.split("/")[0] in HIDDEN_SCOPES}
+        name for name, op in operations.items() if op.type == "Const" or name.split("/")[0] in HIDDEN_SCOPES
+    }
     keys = {name: _key(name, op, operations, variables) for name, op in operations.items() if name not in hidden}
 
     nodes = {}
@@ -93,8 +106,14 @@ def _initialisers(operations, variables):
     assignments (a batch normalisation's moving averages, say) are part of the model.
     """
     found = set()
-    pending = [op for op in operations if op.type in ("Assign", "AssignVariableOp")
-               and op.inputs and op.inputs[0].op.name in variables and op.name == f"{op.inputs[0].op.name}/Assign"]
+    pending = [
+        op
+        for op in operations
+        if op.type in ("Assign", "AssignVariableOp")
+        and op.inputs
+        and op.inputs[0].op.name in variables
+        and op.name == f"{op.inputs[0].op.name}/Assign"
+    ]
     while pending:
         op = pending.pop()
         if op.name in found or op.name in variables:
@@ -158,8 +177,9 @@ def _shape(tensor):
     return "[" + ", ".join("?" if d is None else str(d) for d in dims) + "]"
 
 
-def layout(nodes: Mapping[str, Node], edges: Iterable[tuple[str, str]],
-           max_columns: int = 4) -> dict[str, tuple[float, float]]:
+def layout(
+    nodes: Mapping[str, Node], edges: Iterable[tuple[str, str]], max_columns: int = 4
+) -> dict[str, tuple[float, float]]:
     """{key: (x, y)}: rows from top to bottom by data flow; each name scope in columns of its own.
 
     A scope's operations share a block of at most `max_columns` columns (a wider row wraps onto
@@ -220,12 +240,14 @@ def layout(nodes: Mapping[str, Node], edges: Iterable[tuple[str, str]],
     return {key: (x * 2.0, y * 1.2) for key, (x, y) in positions.items()}
 
 
-def plot_graph(outputs: Iterable[tf.Tensor | tf.Operation] | None = None, graph: tf.Graph | None = None,
-               title: str | None = None) -> Figure:
+def plot_graph(
+    outputs: Iterable[tf.Tensor | tf.Operation] | None = None, graph: tf.Graph | None = None, title: str | None = None
+) -> Figure:
     """Draw what computing `outputs` needs (default: everything in `graph`, the default graph), as
     `structure()` sees it, and return the figure."""
     if graph is None:
         import tensorflow.compat.v1 as tf
+
         graph = tf.get_default_graph()
     nodes, edges = structure(graph, outputs)
     positions = layout(nodes, edges)
@@ -239,21 +261,53 @@ def plot_graph(outputs: Iterable[tf.Tensor | tf.Operation] | None = None, graph:
         (x0, y0), (x1, y1) = positions[source], positions[target]
         # What the gradients read, and the variable an update changes (its label names it): faint.
         faint = target == GRADIENTS or (nodes[source].kind, nodes[target].kind) == ("variable", "update")
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=1,
-                    arrowprops=dict(arrowstyle="-|>", shrinkA=16, shrinkB=16, mutation_scale=9,
-                                    color="#bbbbbb" if faint else "#444444", lw=0.6 if faint else 1.0,
-                                    linestyle="--" if nodes[target].kind == "train" else "-"))
+        ax.annotate(
+            "",
+            xy=(x1, y1),
+            xytext=(x0, y0),
+            zorder=1,
+            arrowprops=dict(
+                arrowstyle="-|>",
+                shrinkA=16,
+                shrinkB=16,
+                mutation_scale=9,
+                color="#bbbbbb" if faint else "#444444",
+                lw=0.6 if faint else 1.0,
+                linestyle="--" if nodes[target].kind == "train" else "-",
+            ),
+        )
         if label and not faint:
-            ax.text(x0 + 0.55 * (x1 - x0), y0 + 0.55 * (y1 - y0), label, fontsize=7, ha="center",
-                    va="center", zorder=3, color="#333333",
-                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
+            ax.text(
+                x0 + 0.55 * (x1 - x0),
+                y0 + 0.55 * (y1 - y0),
+                label,
+                fontsize=7,
+                ha="center",
+                va="center",
+                zorder=3,
+                color="#333333",
+                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85),
+            )
     for key, node in nodes.items():
-        ax.text(*positions[key], node.label, ha="center", va="center", fontsize=8, zorder=4,
-                bbox=dict(boxstyle="round,pad=0.35", fc=COLOURS[node.kind], ec="#555555", lw=0.8))
+        ax.text(
+            *positions[key],
+            node.label,
+            ha="center",
+            va="center",
+            fontsize=8,
+            zorder=4,
+            bbox=dict(boxstyle="round,pad=0.35", fc=COLOURS[node.kind], ec="#555555", lw=0.8),
+        )
     kinds = [kind for kind in COLOURS if any(node.kind == kind for node in nodes.values())]
     handles = [FancyBboxPatch((0, 0), 1, 1, fc=COLOURS[kind], ec="#555555") for kind in kinds]
-    ax.legend(handles, [KIND_NAMES[kind] for kind in kinds], loc="upper left", bbox_to_anchor=(1.0, 1.0),
-              fontsize=8, frameon=False)
+    ax.legend(
+        handles,
+        [KIND_NAMES[kind] for kind in kinds],
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+        frameon=False,
+    )
     ax.set_xlim(min(xs) - 1.3, max(xs) + 1.3)
     ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
     if title:
@@ -268,8 +322,17 @@ def _draw_scopes(ax, nodes, positions):
             members[node.scope.split("/")[0]].append(positions[key])
     for scope, points in members.items():
         xs, ys = zip(*points)
-        box = FancyBboxPatch((min(xs) - 0.9, min(ys) - 0.42), max(xs) - min(xs) + 1.8, max(ys) - min(ys) + 0.84,
-                             boxstyle="round,pad=0.05", fc="#f4f4f4", ec="#999999", lw=0.8, zorder=0)
+        box = FancyBboxPatch(
+            (min(xs) - 0.9, min(ys) - 0.42),
+            max(xs) - min(xs) + 1.8,
+            max(ys) - min(ys) + 0.84,
+            boxstyle="round,pad=0.05",
+            fc="#f4f4f4",
+            ec="#999999",
+            lw=0.8,
+            zorder=0,
+        )
         ax.add_patch(box)
-        ax.text(min(xs) - 0.85, max(ys) + 0.33, scope, fontsize=8, style="italic", color="#555555",
-                va="bottom", zorder=0.5)
+        ax.text(
+            min(xs) - 0.85, max(ys) + 0.33, scope, fontsize=8, style="italic", color="#555555", va="bottom", zorder=0.5
+        )

@@ -73,20 +73,19 @@ class DataSet:
         and every batch is full, so the batch that crosses an epoch boundary takes the rest
         of the old epoch and the start of the newly shuffled one.
         """
-        batch_size = _whole_number("batch_size", batch_size, 1, self._num_examples,
-                                   "the size of this split")
+        batch_size = _whole_number("batch_size", batch_size, 1, self._num_examples, "the size of this split")
         start = self._index_in_epoch
         if self._epochs_completed == 0 and start == 0 and shuffle:
             self._order = self._rng.permutation(self._num_examples)
         if start + batch_size <= self._num_examples:
             self._index_in_epoch = start + batch_size
-            return self._take(np.s_[start:self._index_in_epoch])
+            return self._take(np.s_[start : self._index_in_epoch])
         self._epochs_completed += 1
         rest = self._take(np.s_[start:])
         if shuffle:
             self._order = self._rng.permutation(self._num_examples)
         self._index_in_epoch = batch_size - (self._num_examples - start)
-        head = self._take(np.s_[:self._index_in_epoch])
+        head = self._take(np.s_[: self._index_in_epoch])
         return np.concatenate((rest[0], head[0])), np.concatenate((rest[1], head[1]))
 
     def _take(self, positions):
@@ -102,8 +101,7 @@ def _whole_number(name, value, low, high, high_meaning):
     Checked before anything changes, so a bad call leaves a data set exactly as it was.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number (an int), not {value!r} "
-                        f"({type(value).__name__}).")
+        raise TypeError(f"{name} must be a whole number (an int), not {value!r} ({type(value).__name__}).")
     if not low <= value <= high:
         raise ValueError(f"{name} must be between {low} and {high:,} ({high_meaning}), not {value}.")
     return int(value)
@@ -116,9 +114,16 @@ def dense_to_one_hot(labels: np.ndarray, num_classes: int = NUM_CLASSES) -> np.n
     return one_hot
 
 
-def read_data_sets(train_dir: str | os.PathLike | None = None, fake_data: bool = False, one_hot: bool = False,
-                   dtype: "npt.DTypeLike | tf.DType" = np.float32, reshape: bool = True,
-                   validation_size: int = 5000, seed: int | None = None, source_url: str | None = None) -> Datasets:
+def read_data_sets(
+    train_dir: str | os.PathLike | None = None,
+    fake_data: bool = False,
+    one_hot: bool = False,
+    dtype: "npt.DTypeLike | tf.DType" = np.float32,
+    reshape: bool = True,
+    validation_size: int = 5000,
+    seed: int | None = None,
+    source_url: str | None = None,
+) -> Datasets:
     """Load MNIST as `Datasets(train, validation, test)`: 55,000 / 5,000 / 10,000 by default.
 
     train_dir: folder of the four files; a relative path is taken from the working
@@ -131,21 +136,30 @@ def read_data_sets(train_dir: str | os.PathLike | None = None, fake_data: bool =
     source_url: a mirror to download missing files from, instead of the public ones.
     """
     if fake_data:
-        raise ValueError("fake_data is not supported: the real MNIST files are always available "
-                         "in this project's mnist_data/ folder.")
+        raise ValueError(
+            "fake_data is not supported: the real MNIST files are always available "
+            "in this project's mnist_data/ folder."
+        )
     dtype = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
     if dtype not in (np.float32, np.uint8):
         raise TypeError(f"dtype must be float32 or uint8, not {dtype}.")
-    validation_size = _whole_number("validation_size", validation_size, 0, mnist_files.TRAIN_IMAGES.count - 1,
-                                    "at least one of the 60,000 training images must be left to train on")
+    validation_size = _whole_number(
+        "validation_size",
+        validation_size,
+        0,
+        mnist_files.TRAIN_IMAGES.count - 1,
+        "at least one of the 60,000 training images must be left to train on",
+    )
     directory = Path(train_dir) if train_dir is not None else paths.default_data_dir()
     if directory.exists() and not directory.is_dir():
         raise mnist_files.MnistFileError(
             f"train_dir {directory} is a file, not a folder: give the folder that holds (or should "
-            f"hold) the four MNIST .gz files, or leave train_dir out to use this project's mnist_data/.")
+            f"hold) the four MNIST .gz files, or leave train_dir out to use this project's mnist_data/."
+        )
     mirrors = (source_url,) if source_url else mnist_files.MIRRORS
     train_images, train_labels, test_images, test_labels = (
-        _arrays(directory, spec, one_hot, dtype, reshape, mirrors) for spec in mnist_files.ALL_FILES)
+        _arrays(directory, spec, one_hot, dtype, reshape, mirrors) for spec in mnist_files.ALL_FILES
+    )
     seeds = np.random.SeedSequence(seed).spawn(3) if seed is not None else [None] * 3
     return Datasets(
         train=DataSet(train_images[validation_size:], train_labels[validation_size:], seeds[0]),

@@ -43,13 +43,20 @@ class Progress:
     evaluation's, or None before the first one.
     """
 
-    def __init__(self, step: int, total: int, seconds: float, train_accuracy: Sequence[float],
-                 validation_accuracy: float | None = None, validation_cross_entropy: float | None = None):
+    def __init__(
+        self,
+        step: int,
+        total: int,
+        seconds: float,
+        train_accuracy: Sequence[float],
+        validation_accuracy: float | None = None,
+        validation_cross_entropy: float | None = None,
+    ):
         self.done = step
         self.total = total
         self.seconds = seconds
         self.window = plotting.smoothing_window(step)
-        recent = np.asarray(train_accuracy)[-self.window:]
+        recent = np.asarray(train_accuracy)[-self.window :]
         self.train_accuracy = float(np.mean(recent)) if len(recent) else None
         self.validation_accuracy = validation_accuracy
         self.validation_cross_entropy = validation_cross_entropy
@@ -61,8 +68,9 @@ class Progress:
         if self.train_accuracy is not None:
             figures.append(f"train accuracy {self.train_accuracy:.3f} (mean of last {self.window} batches)")
         if self.validation_accuracy is not None:
-            figures.append(f"validation accuracy {self.validation_accuracy:.4f}, "
-                           f"cross-entropy {self.validation_cross_entropy:.4f}")
+            figures.append(
+                f"validation accuracy {self.validation_accuracy:.4f}, cross-entropy {self.validation_cross_entropy:.4f}"
+            )
         return head, " · ".join(figures)
 
     def __repr__(self) -> str:
@@ -70,9 +78,11 @@ class Progress:
 
     def _repr_html_(self) -> str:
         head, figures = (html.escape(part) for part in self.lines())
-        return (f'<div style="font-family:monospace;font-size:12px;line-height:1.5">'
-                f'<progress value="{self.done}" max="{self.total}" style="width:200px;vertical-align:middle">'
-                f'</progress> {head}<br>{figures}</div>')
+        return (
+            f'<div style="font-family:monospace;font-size:12px;line-height:1.5">'
+            f'<progress value="{self.done}" max="{self.total}" style="width:200px;vertical-align:middle">'
+            f"</progress> {head}<br>{figures}</div>"
+        )
 
 
 class LiveView:
@@ -88,8 +98,12 @@ class LiveView:
     and returns a handle whose `.update(obj)` replaces it, as IPython's `display` does.
     """
 
-    def __init__(self, redraw_seconds: float = 2.0, clock: Callable[[], float] = time.perf_counter,
-                 display: Display | None = None):
+    def __init__(
+        self,
+        redraw_seconds: float = 2.0,
+        clock: Callable[[], float] = time.perf_counter,
+        display: Display | None = None,
+    ):
         self.redraw_seconds = redraw_seconds
         self._clock = clock
         self._display = display if display is not None else _notebook_display()

@@ -67,30 +67,43 @@ class MnistFile:
         return self.content_size + (1 << 16)
 
 
-TRAIN_IMAGES = MnistFile("train-images-idx3-ubyte.gz", IMAGES_MAGIC, 60000,
-                         "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db")
-TRAIN_LABELS = MnistFile("train-labels-idx1-ubyte.gz", LABELS_MAGIC, 60000,
-                         "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5")
-TEST_IMAGES = MnistFile("t10k-images-idx3-ubyte.gz", IMAGES_MAGIC, 10000,
-                        "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7")
-TEST_LABELS = MnistFile("t10k-labels-idx1-ubyte.gz", LABELS_MAGIC, 10000,
-                        "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2")
+TRAIN_IMAGES = MnistFile(
+    "train-images-idx3-ubyte.gz",
+    IMAGES_MAGIC,
+    60000,
+    "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+)
+TRAIN_LABELS = MnistFile(
+    "train-labels-idx1-ubyte.gz",
+    LABELS_MAGIC,
+    60000,
+    "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+)
+TEST_IMAGES = MnistFile(
+    "t10k-images-idx3-ubyte.gz", IMAGES_MAGIC, 10000, "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"
+)
+TEST_LABELS = MnistFile(
+    "t10k-labels-idx1-ubyte.gz", LABELS_MAGIC, 10000, "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
+)
 ALL_FILES = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
 
-_FIX = ("Restore a good copy (in this repo: `git checkout -- mnist_data/`), or move the bad file "
-        "away so that the next load downloads a fresh one.")
+_FIX = (
+    "Restore a good copy (in this repo: `git checkout -- mnist_data/`), or move the bad file "
+    "away so that the next load downloads a fresh one."
+)
 
 
 def locate(directory: str | os.PathLike, spec: MnistFile) -> Path | None:
     """The path of `spec` in `directory`: the .gz file, or else an uncompressed copy; None if neither."""
     directory = Path(directory)
-    for candidate in (directory / spec.name, directory / spec.name[:-len(".gz")]):
+    for candidate in (directory / spec.name, directory / spec.name[: -len(".gz")]):
         if candidate.is_file():
             return candidate
         if candidate.exists():
             raise MnistFileError(
                 f"{candidate} is a folder (or other non-file) where the MNIST file {candidate.name} "
-                f"belongs: move it away, then load again.")
+                f"belongs: move it away, then load again."
+            )
     return None
 
 
@@ -104,8 +117,10 @@ def read_content(path: str | os.PathLike, spec: MnistFile, label: str | None = N
     label = label or str(path)
     size = path.stat().st_size
     if size > spec.max_file_size:
-        raise MnistFileError(f"{label} is {size:,} bytes, more than the MNIST file it should be "
-                             f"(at most {spec.max_file_size:,}): it is another file. {fix}".rstrip())
+        raise MnistFileError(
+            f"{label} is {size:,} bytes, more than the MNIST file it should be "
+            f"(at most {spec.max_file_size:,}): it is another file. {fix}".rstrip()
+        )
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
         content = _gunzip(raw, spec, label, fix)
@@ -125,12 +140,16 @@ def _gunzip(raw, spec, label, fix):
     except zlib.error as exc:
         raise MnistFileError(f"{label} is a damaged gzip file ({exc}). {fix}".rstrip()) from None
     if len(content) > spec.content_size:
-        raise MnistFileError(f"{label} decompresses to more than the {spec.content_size:,} bytes of the "
-                             f"MNIST file: it is another file. {fix}".rstrip())
+        raise MnistFileError(
+            f"{label} decompresses to more than the {spec.content_size:,} bytes of the "
+            f"MNIST file: it is another file. {fix}".rstrip()
+        )
     if not inflater.eof:
-        raise MnistFileError(f"{label} is a damaged gzip file (it ends before its compressed data "
-                             f"does): it was probably cut short while being copied or downloaded. "
-                             f"{fix}".rstrip())
+        raise MnistFileError(
+            f"{label} is a damaged gzip file (it ends before its compressed data "
+            f"does): it was probably cut short while being copied or downloaded. "
+            f"{fix}".rstrip()
+        )
     return content
 
 
@@ -142,7 +161,8 @@ def check_content(content: bytes, label: str, spec: MnistFile, fix: str = _FIX) 
         found = "no header at all" if magic is None else f"magic number 0x{magic:08x}"
         raise MnistFileError(
             f"{label} is not an MNIST {kind} file: it has {found} where 0x{spec.magic:08x} belongs. "
-            f"Is another file stored under this name? {fix}".rstrip())
+            f"Is another file stored under this name? {fix}".rstrip()
+        )
     if len(content) < spec.header_size:
         raise MnistFileError(f"{label} ends inside its header: the file is truncated. {fix}".rstrip())
     dims = np.frombuffer(content, ">u4", count=spec.header_size // 4)[1:].tolist()
@@ -150,17 +170,20 @@ def check_content(content: bytes, label: str, spec: MnistFile, fix: str = _FIX) 
     if dims != expected:
         raise MnistFileError(
             f"{label} has the header of a {' x '.join(map(str, dims))} {kind} file; the MNIST one "
-            f"is {' x '.join(map(str, expected))}. {fix}".rstrip())
+            f"is {' x '.join(map(str, expected))}. {fix}".rstrip()
+        )
     if len(content) != spec.content_size:
         problem = "is truncated" if len(content) < spec.content_size else "has extra bytes at the end"
         raise MnistFileError(
             f"{label} {problem}: {len(content):,} bytes of content where its header promises "
-            f"{spec.content_size:,}. {fix}".rstrip())
+            f"{spec.content_size:,}. {fix}".rstrip()
+        )
     digest = hashlib.sha256(content).hexdigest()
     if digest != spec.content_sha256:
         raise MnistFileError(
             f"{label} has the right shape but not the original content (SHA-256 {digest[:16]}..., "
-            f"expected {spec.content_sha256[:16]}...): it is corrupt or has been modified. {fix}".rstrip())
+            f"expected {spec.content_sha256[:16]}...): it is corrupt or has been modified. {fix}".rstrip()
+        )
 
 
 def parse(content: bytes, spec: MnistFile) -> np.ndarray:
@@ -169,8 +192,13 @@ def parse(content: bytes, spec: MnistFile) -> np.ndarray:
     return np.frombuffer(content, np.uint8, offset=spec.header_size).reshape(shape)
 
 
-def download(spec: MnistFile, directory: str | os.PathLike, mirrors: Sequence[str] = MIRRORS,
-             progress: bool = True, deadline: float = DOWNLOAD_DEADLINE) -> Path:
+def download(
+    spec: MnistFile,
+    directory: str | os.PathLike,
+    mirrors: Sequence[str] = MIRRORS,
+    progress: bool = True,
+    deadline: float = DOWNLOAD_DEADLINE,
+) -> Path:
     """Download `spec` into `directory` from the first mirror that serves a good copy; return its path.
 
     The file is written under a temporary name (`.<name>.*.part`, see `atomic_files.replacing_file`),
@@ -198,24 +226,30 @@ def download(spec: MnistFile, directory: str | os.PathLike, mirrors: Sequence[st
             raise MnistFileError(
                 f"{target} is missing and cannot be downloaded: this process cannot write into "
                 f"{directory} ({exc.strerror}). Copy the four MNIST .gz files there by hand, or give "
-                f"read_data_sets a folder you can write to.") from None
+                f"read_data_sets a folder you can write to."
+            ) from None
         except (OSError, urllib.error.URLError, MnistFileError) as exc:
             failures.append(f"  {url}: {exc}")
     raise MnistFileError(
-        f"{target} is missing, and no mirror gave a good copy:\n" + "\n".join(failures) +
-        f"\nWithout a network, copy the four MNIST .gz files into {directory} by hand "
-        f"(this repo ships them in mnist_data/).")
+        f"{target} is missing, and no mirror gave a good copy:\n"
+        + "\n".join(failures)
+        + f"\nWithout a network, copy the four MNIST .gz files into {directory} by hand "
+        f"(this repo ships them in mnist_data/)."
+    )
 
 
 def _make_folder(directory):
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise MnistFileError(f"{directory} is a file, not a folder: give the folder that should hold "
-                             f"the four MNIST .gz files.") from None
+        raise MnistFileError(
+            f"{directory} is a file, not a folder: give the folder that should hold the four MNIST .gz files."
+        ) from None
     except OSError as exc:
-        raise MnistFileError(f"Cannot create the folder {directory} for the MNIST files "
-                             f"({exc.strerror}): give a folder you can write to.") from None
+        raise MnistFileError(
+            f"Cannot create the folder {directory} for the MNIST files "
+            f"({exc.strerror}): give a folder you can write to."
+        ) from None
 
 
 def _remove_stale_downloads(directory, spec, deadline):
@@ -236,22 +270,24 @@ def _fetch(url: str, out: BinaryIO, spec: MnistFile, progress: bool, deadline: f
     with urllib.request.urlopen(url, timeout=min(READ_TIMEOUT, deadline)) as response:
         declared = int(response.headers.get("Content-Length") or 0)
         if declared > limit:
-            raise MnistFileError(f"it offers {declared:,} bytes, more than the MNIST file can be "
-                                 f"({limit:,}): not downloaded")
+            raise MnistFileError(
+                f"it offers {declared:,} bytes, more than the MNIST file can be ({limit:,}): not downloaded"
+            )
         bar = None
         if progress:
             from tqdm.auto import tqdm
+
             bar = tqdm(total=declared or None, unit="B", unit_scale=True, desc=f"Downloading {spec.name}")
         received = 0
         try:
             while chunk := response.read1(1 << 16):
                 received += len(chunk)
                 if received > limit:
-                    raise MnistFileError(f"it sent more than {limit:,} bytes, more than the MNIST "
-                                         f"file can be: stopped")
+                    raise MnistFileError(f"it sent more than {limit:,} bytes, more than the MNIST file can be: stopped")
                 if time.monotonic() - started > deadline:
-                    raise TimeoutError(f"gave up after {deadline} s with {received:,} bytes received: "
-                                       f"the mirror is too slow")
+                    raise TimeoutError(
+                        f"gave up after {deadline} s with {received:,} bytes received: the mirror is too slow"
+                    )
                 out.write(chunk)
                 if bar is not None:
                     bar.update(len(chunk))

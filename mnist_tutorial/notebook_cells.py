@@ -16,8 +16,10 @@ def tagged_cells(notebook: nbformat.NotebookNode, tag: str) -> list[nbformat.Not
 def _one_tagged(notebook: nbformat.NotebookNode, tag: str, what: str) -> nbformat.NotebookNode:
     cells = tagged_cells(notebook, tag)
     if len(cells) != 1:
-        raise ValueError(f"a notebook has exactly one cell tagged {tag!r} ({what}); this one has {len(cells)}: "
-                         f"tag the cell in JupyterLab (View > Cell Toolbar > Tags, or the property inspector).")
+        raise ValueError(
+            f"a notebook has exactly one cell tagged {tag!r} ({what}); this one has {len(cells)}: "
+            f"tag the cell in JupyterLab (View > Cell Toolbar > Tags, or the property inspector)."
+        )
     return cells[0]
 
 
@@ -34,9 +36,13 @@ def training_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def printed_text(notebook_or_cell: nbformat.NotebookNode) -> str:
     """Everything the code cells of a notebook (or one cell) printed to stdout, in order."""
     cells = notebook_or_cell.cells if "cells" in notebook_or_cell else [notebook_or_cell]
-    return "".join(output.get("text", "") for cell in cells if cell.cell_type == "code"
-                   for output in cell.get("outputs", []) if output.get("output_type") == "stream"
-                   and output.get("name", "stdout") == "stdout")
+    return "".join(
+        output.get("text", "")
+        for cell in cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream" and output.get("name", "stdout") == "stdout"
+    )
 
 
 def final_test_accuracy(notebook: nbformat.NotebookNode) -> float:
@@ -46,8 +52,9 @@ def final_test_accuracy(notebook: nbformat.NotebookNode) -> float:
     """
     everywhere = FINAL_LINE.findall(printed_text(notebook))
     if len(everywhere) != 1:
-        raise ValueError(f"a training notebook prints one 'Final test accuracy: 0.xxxx' line; this one printed "
-                         f"{len(everywhere)}")
+        raise ValueError(
+            f"a training notebook prints one 'Final test accuracy: 0.xxxx' line; this one printed {len(everywhere)}"
+        )
     in_training_cell = FINAL_LINE.findall(printed_text(training_cell(notebook)))
     if not in_training_cell:
         raise ValueError("the 'Final test accuracy' line must come from the cell tagged 'training'")

@@ -41,8 +41,13 @@ def cell_timeout() -> int:
     return int(text)
 
 
-def execute(source: str | Path, output: str | Path, parameters: dict[str, Any] | None = None,
-            timeout: int | None = None, **papermill_options: Any) -> nbformat.NotebookNode:
+def execute(
+    source: str | Path,
+    output: str | Path,
+    parameters: dict[str, Any] | None = None,
+    timeout: int | None = None,
+    **papermill_options: Any,
+) -> nbformat.NotebookNode:
     """Run `source` top to bottom into `output` (the kernel's working folder is the notebook's own);
     return the executed notebook.
 
@@ -55,18 +60,28 @@ def execute(source: str | Path, output: str | Path, parameters: dict[str, Any] |
     source, output = Path(source), Path(output)
     timeout = timeout or cell_timeout()
     try:
-        papermill.execute_notebook(str(source), str(output), parameters=parameters or {}, cwd=str(source.parent),
-                                   kernel_name="python3", progress_bar=False, extra_arguments=KERNEL_ARGUMENTS,
-                                   execution_timeout=timeout, **papermill_options)
+        papermill.execute_notebook(
+            str(source),
+            str(output),
+            parameters=parameters or {},
+            cwd=str(source.parent),
+            kernel_name="python3",
+            progress_bar=False,
+            extra_arguments=KERNEL_ARGUMENTS,
+            execution_timeout=timeout,
+            **papermill_options,
+        )
     except CellTimeoutError:
-        raise NotebookTimeout(f"{source.name}: {_last_started_cell(output)} ran longer than {timeout} s, the "
-                              f"limit for one cell, and was stopped. If it is only slow, set "
-                              f"{CELL_TIMEOUT_VARIABLE} to more seconds.") from None
+        raise NotebookTimeout(
+            f"{source.name}: {_last_started_cell(output)} ran longer than {timeout} s, the "
+            f"limit for one cell, and was stopped. If it is only slow, set "
+            f"{CELL_TIMEOUT_VARIABLE} to more seconds."
+        ) from None
     return nbformat.read(output, as_version=4)
 
 
 def _last_started_cell(path: Path) -> str:
-    """"cell N (first line)" of the last cell papermill started in the partly executed `path`."""
+    """ "cell N (first line)" of the last cell papermill started in the partly executed `path`."""
     try:
         cells = nbformat.read(path, as_version=4).cells
     except (OSError, ValueError):
@@ -120,11 +135,17 @@ def _runtime_lock() -> str:
     """requirements.lock without the packages requirements-dev.in names (test runner, linter, browser
     driver, lock tool): their versions do not change what a notebook prints."""
     root = PACKAGE_DIR.parent
-    dev = {line.split("==")[0].strip().lower() for line in (root / "requirements-dev.in").read_text().splitlines()
-           if line.strip() and not line.lstrip().startswith("#")}
+    dev = {
+        line.split("==")[0].strip().lower()
+        for line in (root / "requirements-dev.in").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    }
     lines = (root / "requirements.lock").read_text().splitlines()
-    return "\n".join(line for line in lines if "==" in line and not line.startswith(" ")
-                     and line.split("==")[0].strip().lower() not in dev)
+    return "\n".join(
+        line
+        for line in lines
+        if "==" in line and not line.startswith(" ") and line.split("==")[0].strip().lower() not in dev
+    )
 
 
 def _package_modules(code: str) -> set[str]:
@@ -155,6 +176,9 @@ def _imports(code: str, package_level: bool) -> set[str]:
             else:
                 modules |= {f"{alias.name}.py" for alias in node.names}
         elif isinstance(node, ast.Import) and not package_level:
-            modules |= {f"{alias.name.partition('.')[2].replace('.', '/')}.py" for alias in node.names
-                        if alias.name.startswith(f"{PACKAGE}.")}
+            modules |= {
+                f"{alias.name.partition('.')[2].replace('.', '/')}.py"
+                for alias in node.names
+                if alias.name.startswith(f"{PACKAGE}.")
+            }
     return modules

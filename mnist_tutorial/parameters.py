@@ -32,6 +32,7 @@ def _is_real(value):
 def _integer(low, high=None):
     def rule(value):
         return _is_integer(value) and value >= low and (high is None or value <= high)
+
     if high is None:
         return rule, f"a whole number of at least {low}"
     return rule, f"a whole number from {low} to {high:,}"
@@ -43,6 +44,7 @@ def _real(low, low_inclusive, high=None):
             return False
         above = value >= low if low_inclusive else value > low
         return above and (high is None or value <= high)
+
     bound = f"{'at least' if low_inclusive else 'greater than'} {low}"
     return rule, f"a number {bound}" + (f" and at most {high}" if high is not None else "")
 
@@ -50,7 +52,12 @@ def _real(low, low_inclusive, high=None):
 def _fraction_below_one():
     def rule(value):
         return _is_real(value) and 0 <= value < 1
+
     return rule, "a number from 0 up to, but not including, 1"
+
+
+def _switch():
+    return (lambda value: isinstance(value, bool)), "True or False"
 
 
 def _list_of(item_rule, items_text, increasing=False):
@@ -58,6 +65,7 @@ def _list_of(item_rule, items_text, increasing=False):
         if not isinstance(value, (list, tuple)) or not value or not all(item_rule(v) for v in value):
             return False
         return not increasing or all(a < b for a, b in zip(value, value[1:]))
+
     order = ", in increasing order" if increasing else ""
     return rule, f"a non-empty list of {items_text}{order}"
 
@@ -81,6 +89,7 @@ RULES = (
     ("channels", *_integer(1)),
     ("train_sample", *_integer(1, TRAINING_IMAGES)),
     ("average_decay", *_fraction_below_one()),
+    ("use_batch_norm", *_switch()),
 )
 
 
@@ -110,5 +119,6 @@ def check(**values: Any) -> dict[str, Any]:
         if not rule(value):
             raise ParameterError(
                 f"{name} must be {description}, not {value!r} ({type(value).__name__}): "
-                f"change it in the parameters cell and run again.")
+                f"change it in the parameters cell and run again."
+            )
     return dict(values)

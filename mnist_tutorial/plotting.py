@@ -1,5 +1,5 @@
 """The notebooks' figures: learning curves, digits, weights as images, mistakes, confusion matrix,
-robustness curves, per-layer gradient curves, train-against-validation curves, convolution filters and
+robustness curves, per-layer curves (error sizes, updates), train-against-validation curves, convolution filters and
 feature maps.
 
 Every function returns a matplotlib Figure. The figures are not registered with pyplot, so they
@@ -90,30 +90,65 @@ def new_figure(figsize: tuple[float, float]) -> Figure:
     return Figure(figsize=figsize, layout="constrained")
 
 
-def draw_curves(accuracy_ax: Axes, cross_entropy_ax: Axes, history: TrainingMonitor,
-                accuracy_ylim: tuple[float, float] | None = None,
-                cross_entropy_ylim: tuple[float, float] | None = None) -> None:
+def draw_curves(
+    accuracy_ax: Axes,
+    cross_entropy_ax: Axes,
+    history: TrainingMonitor,
+    accuracy_ylim: tuple[float, float] | None = None,
+    cross_entropy_ylim: tuple[float, float] | None = None,
+) -> None:
     """Draw the train curves (every batch, faint, and their moving average), the validation curve
     (every evaluation, thick) and, once it has been scored, the test score of the finished run (one
     marked point at the last step) onto two axes."""
-    test_scored = getattr(history, "test_scored", False)
+    test_scored = history.test_scored
     for ax, train, validation, test, name, ylim in (
-            (accuracy_ax, history.train_accuracy, history.validation_accuracy,
-             history.final_test_accuracy if test_scored else None, "accuracy", accuracy_ylim),
-            (cross_entropy_ax, history.train_cross_entropy, history.validation_cross_entropy,
-             history.final_test_cross_entropy if test_scored else None, "cross-entropy per image",
-             cross_entropy_ylim)):
+        (
+            accuracy_ax,
+            history.train_accuracy,
+            history.validation_accuracy,
+            history.final_test_accuracy if test_scored else None,
+            "accuracy",
+            accuracy_ylim,
+        ),
+        (
+            cross_entropy_ax,
+            history.train_cross_entropy,
+            history.validation_cross_entropy,
+            history.final_test_cross_entropy if test_scored else None,
+            "cross-entropy per image",
+            cross_entropy_ylim,
+        ),
+    ):
         ax.plot(history.steps, train, linewidth=0.3, alpha=0.25, color="tab:blue", label="train (each batch)")
         window = smoothing_window(len(train))
         if len(train) >= 2 * window:
-            ax.plot(history.steps[window - 1:], moving_average(train, window), linewidth=1.2,
-                    color="tab:blue", label=f"train (mean of {window} batches)")
+            ax.plot(
+                history.steps[window - 1 :],
+                moving_average(train, window),
+                linewidth=1.2,
+                color="tab:blue",
+                label=f"train (mean of {window} batches)",
+            )
         if len(validation):
-            ax.plot(history.validation_steps, validation, linewidth=2, color="tab:orange", marker=".",
-                    label="validation set")
+            ax.plot(
+                history.validation_steps,
+                validation,
+                linewidth=2,
+                color="tab:orange",
+                marker=".",
+                label="validation set",
+            )
         if test is not None:
-            ax.plot([history.steps[-1]], [test], linestyle="none", marker="*", markersize=13, color="black",
-                    zorder=5, label=f"test, scored once at the end: {test:.4f}")
+            ax.plot(
+                [history.steps[-1]],
+                [test],
+                linestyle="none",
+                marker="*",
+                markersize=13,
+                color="black",
+                zorder=5,
+                label=f"test, scored once at the end: {test:.4f}",
+            )
         ax.set_xlabel("training step")
         ax.set_ylabel(name)
         ax.grid(color="#dddddd")
@@ -133,8 +168,11 @@ def moving_average(values: ArrayLike, window: int) -> np.ndarray:
     return (sums[window:] - sums[:-window]) / window
 
 
-def plot_training_curves(history: TrainingMonitor, accuracy_zoom: tuple[float, float] | None = None,
-                         cross_entropy_zoom: tuple[float, float] | None = None) -> Figure:
+def plot_training_curves(
+    history: TrainingMonitor,
+    accuracy_zoom: tuple[float, float] | None = None,
+    cross_entropy_zoom: tuple[float, float] | None = None,
+) -> Figure:
     """Accuracy and cross-entropy over training: the full range on top, zoomed in below. The
     curves are the training batches' and the validation set's; the test set, scored once after
     training, is one marked point at the end.
@@ -142,7 +180,7 @@ def plot_training_curves(history: TrainingMonitor, accuracy_zoom: tuple[float, f
     The zoom ranges default to what shows the end of training best.
     """
     if accuracy_zoom is None:
-        late = history.validation_accuracy[len(history.validation_accuracy) // 2:]
+        late = history.validation_accuracy[len(history.validation_accuracy) // 2 :]
         accuracy_zoom = (max(0.0, np.floor((late.min() - 0.03) * 100) / 100), 1.0)
     if cross_entropy_zoom is None:
         cross_entropy_zoom = (0.0, 3 * float(history.validation_cross_entropy[-1]))
@@ -170,8 +208,9 @@ def _grid(count, ncols, cell_size=1.25, extra_width=0.0):
     return fig, axes[:count]
 
 
-def plot_digits(images: ArrayLike, titles: Sequence[object] | None = None, ncols: int = 10,
-                suptitle: str | None = None) -> Figure:
+def plot_digits(
+    images: ArrayLike, titles: Sequence[object] | None = None, ncols: int = 10, suptitle: str | None = None
+) -> Figure:
     """Digits (rows of 784 values or 28x28 arrays, 0 = paper) drawn as ink on white paper."""
     images = np.asarray(images).reshape(-1, 28, 28)
     fig, axes = _grid(len(images), ncols)
@@ -184,8 +223,13 @@ def plot_digits(images: ArrayLike, titles: Sequence[object] | None = None, ncols
     return fig
 
 
-def plot_weight_images(weights: ArrayLike, titles: Sequence[object] | None = None, ncols: int = 10,
-                       suptitle: str | None = None, row_labels: Sequence[str] | None = None) -> Figure:
+def plot_weight_images(
+    weights: ArrayLike,
+    titles: Sequence[object] | None = None,
+    ncols: int = 10,
+    suptitle: str | None = None,
+    row_labels: Sequence[str] | None = None,
+) -> Figure:
     """Each column of `weights` [784, units] as a 28x28 image, all on one colour scale centred on 0.
 
     One scale for every image means a strong red pixel is equally strong in each of them.
@@ -208,8 +252,13 @@ def plot_weight_images(weights: ArrayLike, titles: Sequence[object] | None = Non
     return fig
 
 
-def plot_misclassified(images: ArrayLike, labels: np.ndarray | Sequence[int],
-                       predictions: np.ndarray | Sequence[int], count: int = 20, ncols: int = 10) -> Figure:
+def plot_misclassified(
+    images: ArrayLike,
+    labels: np.ndarray | Sequence[int],
+    predictions: np.ndarray | Sequence[int],
+    count: int = 20,
+    ncols: int = 10,
+) -> Figure:
     """The first `count` test digits the network got wrong, titled with the truth and its answer."""
     wrong = np.flatnonzero(np.asarray(labels) != np.asarray(predictions))[:count]
     titles = [f"true {labels[i]}, said {predictions[i]}" for i in wrong]
@@ -234,9 +283,16 @@ def plot_confusion_matrix(labels: ArrayLike, predictions: ArrayLike) -> Figure:
     ax = fig.subplots()
     image = ax.imshow(mistakes, cmap="Oranges")
     for (true, predicted), n in np.ndenumerate(counts):
-        ax.text(predicted, true, str(n), ha="center", va="center", fontsize=8,
-                color="black" if true != predicted else "tab:green",
-                fontweight="bold" if true == predicted else "normal")
+        ax.text(
+            predicted,
+            true,
+            str(n),
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="black" if true != predicted else "tab:green",
+            fontweight="bold" if true == predicted else "normal",
+        )
     ax.set_xticks(DIGITS)
     ax.set_yticks(DIGITS)
     ax.set_xlabel("predicted digit")
@@ -263,8 +319,9 @@ def plot_weight_snapshots(snapshots: Sequence[ArrayLike], steps: Sequence[int]) 
         delta_limit = float(np.abs(delta).max()) or 1.0
         for digit in range(10):
             for offset, values, limit, label in (
-                    (0, after, weight_limit, f"{digit}, step {step}"),
-                    (1, delta, delta_limit, f"delta_{digit}" + (f" (±{delta_limit:.2g})" if digit == 0 else ""))):
+                (0, after, weight_limit, f"{digit}, step {step}"),
+                (1, delta, delta_limit, f"delta_{digit}" + (f" (±{delta_limit:.2g})" if digit == 0 else "")),
+            ):
                 ax = axes[2 * row + offset, digit]
                 ax.imshow(values[:, digit].reshape(28, 28), cmap=WEIGHT_COLORMAP, vmin=-limit, vmax=limit)
                 ax.set_title(label, fontsize=8)
@@ -287,10 +344,19 @@ def plot_accuracy_curves(panels: Sequence[Mapping[str, Any]], suptitle: str | No
         for index, (label, accuracies) in enumerate(panel["curves"].items()):
             ax.plot(panel["x"], accuracies, marker="o", markersize=4, color=f"C{index}", label=label)
             if label in panel.get("prepared", {}):
-                ax.plot(panel["x"], panel["prepared"][label], marker="s", markersize=3, color=f"C{index}",
-                        linestyle="--", label=f"{label}, prepared")
+                ax.plot(
+                    panel["x"],
+                    panel["prepared"][label],
+                    marker="s",
+                    markersize=3,
+                    color=f"C{index}",
+                    linestyle="--",
+                    label=f"{label}, prepared",
+                )
         ax.set_title(panel["title"])
         ax.set_xlabel(panel["xlabel"])
+        if all(float(value).is_integer() for value in panel["x"]):  # whole steps: no ticks between them
+            ax.set_xticks(panel["x"])
         ax.set_ylabel("test accuracy")
         ax.set_ylim(0, 1)
         ax.grid(color="#dddddd")
@@ -300,8 +366,12 @@ def plot_accuracy_curves(panels: Sequence[Mapping[str, Any]], suptitle: str | No
     return fig
 
 
-def plot_reading(drawing: np.ndarray, prepared: np.ndarray, probabilities: Mapping[str, np.ndarray],
-                 labels: Mapping[str, str] | None = None) -> Figure:
+def plot_reading(
+    drawing: np.ndarray,
+    prepared: np.ndarray,
+    probabilities: Mapping[str, np.ndarray],
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
     """A drawing, the 28x28 image the networks see, and each network's probabilities as bars.
 
     Compact (under 600 pixels wide) so that it shows at full size beside or below the drawing pad.
@@ -313,7 +383,7 @@ def plot_reading(drawing: np.ndarray, prepared: np.ndarray, probabilities: Mappi
     grid = fig.add_gridspec(bar_rows, 1 + bar_columns, width_ratios=[0.8] + [1.0] * bar_columns)
     pictures = (("your drawing", drawing, "gray", 255), ("what the networks see", prepared, "gray_r", 1))
     for row, (title, image, colormap, top) in enumerate(pictures):
-        ax = fig.add_subplot(grid[row * bar_rows // 2:(row + 1) * bar_rows // 2, 0])
+        ax = fig.add_subplot(grid[row * bar_rows // 2 : (row + 1) * bar_rows // 2, 0])
         ax.imshow(image, cmap=colormap, vmin=0, vmax=top)
         ax.set_title(title, fontsize=9)
         ax.set_xticks([])
@@ -333,9 +403,10 @@ def plot_layer_curves(panels: Sequence[Mapping[str, Any]], ylabel: str, suptitle
     """One panel per network: a measurement of each layer (y, log scale) over training (x).
 
     `panels` is a list of dicts with keys `title`, `steps` and `layers` ({layer label: one value
-    per step}). The panels share their y axis, so the same height means the same size in each.
+    per step}). The panels share their y axis, so the same height means the same size in each, and
+    one legend, right of the panels, off the data.
     """
-    fig = new_figure(figsize=(6.2 * len(panels), 4.0))
+    fig = new_figure(figsize=(5.6 * len(panels) + 1.0, 4.0))
     axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
     for ax, panel in zip(axes, panels):
         for index, (label, values) in enumerate(panel["layers"].items()):
@@ -344,8 +415,8 @@ def plot_layer_curves(panels: Sequence[Mapping[str, Any]], ylabel: str, suptitle
         ax.set_title(panel["title"])
         ax.set_xlabel("training step")
         ax.grid(color="#dddddd", which="both", linewidth=0.5)
-        ax.legend(fontsize=8, loc="lower right")
     axes[0].set_ylabel(ylabel)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right center", fontsize=9)
     if suptitle:
         fig.suptitle(suptitle)
     return fig
@@ -356,8 +427,10 @@ def plot_filters(filters: ArrayLike, suptitle: str | None = None) -> Figure:
     centred on zero (red: the filter responds to ink there; blue: to its absence)."""
     filters = np.asarray(filters)
     if filters.ndim != 4 or filters.shape[2] != 1:
-        raise ValueError(f"expected the filters of a layer that reads one channel, [height, width, 1, count], "
-                         f"not an array of shape {filters.shape}")
+        raise ValueError(
+            f"expected the filters of a layer that reads one channel, [height, width, 1, count], "
+            f"not an array of shape {filters.shape}"
+        )
     limit = float(np.abs(filters).max()) or 1.0
     fig, axes = _grid(filters.shape[3], ncols=filters.shape[3], cell_size=1.1)
     for index, ax in enumerate(axes):
@@ -401,8 +474,9 @@ def plot_feature_maps(image: ArrayLike, layers: Mapping[str, np.ndarray], max_ch
     return fig
 
 
-def plot_train_and_validation(runs: Mapping[str, Mapping[str, ArrayLike]],
-                        accuracy_zoom: tuple[float, float] = (0.96, 1.0)) -> Figure:
+def plot_train_and_validation(
+    runs: Mapping[str, Mapping[str, ArrayLike]], accuracy_zoom: tuple[float, float] = (0.96, 1.0)
+) -> Figure:
     """Cross-entropy and accuracy on training images (dashed) and validation images (solid), one colour per run.
 
     `runs` is {label: dict(steps, train_accuracy, validation_accuracy, train_cross_entropy,
@@ -414,8 +488,9 @@ def plot_train_and_validation(runs: Mapping[str, Mapping[str, ArrayLike]],
     for index, (label, run) in enumerate(runs.items()):
         for ax, measure in ((cross_entropy_ax, "cross_entropy"), (accuracy_ax, "accuracy")):
             ax.plot(run["steps"], run[f"train_{measure}"], color=f"C{index}", linestyle="--", label=f"{label}: train")
-            ax.plot(run["steps"], run[f"validation_{measure}"], color=f"C{index}", linewidth=2,
-                    label=f"{label}: validation")
+            ax.plot(
+                run["steps"], run[f"validation_{measure}"], color=f"C{index}", linewidth=2, label=f"{label}: validation"
+            )
     cross_entropy_ax.set_yscale("log")
     cross_entropy_ax.set_ylabel("cross-entropy per image (log scale)")
     cross_entropy_ax.set_title("Cross-entropy")

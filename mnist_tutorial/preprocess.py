@@ -37,8 +37,9 @@ def to_mnist(image: ArrayLike) -> np.ndarray:
         raise BlankImageError(
             f"There is no digit in the image, only a speck of ink: it spans {extent} pixel(s) of the "
             f"image's {max(ink.shape)}, and a digit needs at least {MIN_EXTENT:.0%} of that. "
-            f"Draw a digit first.")
-    cropped = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+            f"Draw a digit first."
+        )
+    cropped = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     height, width = cropped.shape
     scale = BOX / max(height, width)
     size = (max(1, round(height * scale)), max(1, round(width * scale)))
@@ -60,11 +61,14 @@ def as_grayscale(image: ArrayLike) -> np.ndarray:
     if image.ndim == 3 and image.shape[-1] == 1:
         return image[..., 0]
     if image.ndim == 3 and image.shape[-1] in (3, 4):
-        raise ValueError(f"Expected a grayscale image, got a colour one of shape {image.shape}. Convert "
-                         "it to grayscale first, for example image[..., :3].mean(axis=-1).")
+        raise ValueError(
+            f"Expected a grayscale image, got a colour one of shape {image.shape}. Convert "
+            "it to grayscale first, for example image[..., :3].mean(axis=-1)."
+        )
     if image.ndim != 2:
-        raise ValueError(f"Expected a grayscale image (2-D, 784 values, or HxWx1), got an array of "
-                         f"shape {image.shape}.")
+        raise ValueError(
+            f"Expected a grayscale image (2-D, 784 values, or HxWx1), got an array of shape {image.shape}."
+        )
     return image
 
 
@@ -80,9 +84,11 @@ def full_scale(image: np.ndarray) -> float:
     for limit, scale in scales:
         if top <= limit:
             return scale
-    raise ValueError(f"Pixel values go up to {top:g}, beyond any grayscale scale this reads (0-1 or "
-                     f"0-255 for floats; 0/1, 0-15, 0-255 or 0-65535 for integers). Rescale the image "
-                     f"to 0-255.")
+    raise ValueError(
+        f"Pixel values go up to {top:g}, beyond any grayscale scale this reads (0-1 or "
+        f"0-255 for floats; 0/1, 0-15, 0-255 or 0-65535 for integers). Rescale the image "
+        f"to 0-255."
+    )
 
 
 def ink_map(image: ArrayLike) -> np.ndarray:
@@ -96,8 +102,9 @@ def ink_map(image: ArrayLike) -> np.ndarray:
     if not np.all(np.isfinite(values)):
         raise ValueError("The image contains NaN or infinite values.")
     if values.min() < 0:
-        raise ValueError(f"Pixel values must not be negative (the lowest is {values.min():g}): "
-                         f"use 0-1 floats or 0-255.")
+        raise ValueError(
+            f"Pixel values must not be negative (the lowest is {values.min():g}): use 0-1 floats or 0-255."
+        )
     scale = full_scale(image)
     values = np.clip(values / scale, 0.0, 1.0)
     background = np.median(border(values))
@@ -106,7 +113,8 @@ def ink_map(image: ArrayLike) -> np.ndarray:
         raise BlankImageError(
             f"The image is blank: its pixels run from {image.min():g} to {image.max():g} on a 0-{scale:g} "
             f"scale, a contrast of {ink.max():.3f} against the background, and a digit needs at least "
-            f"{MIN_CONTRAST}. Draw a digit first (or, for a faint scan, stretch its contrast).")
+            f"{MIN_CONTRAST}. Draw a digit first (or, for a faint scan, stretch its contrast)."
+        )
     return ink / ink.max()
 
 
@@ -155,5 +163,5 @@ def place_by_centre_of_mass(digit: np.ndarray) -> np.ndarray:
     mass_row, mass_col = centre_of_mass(digit)
     top = int(np.clip(np.floor(middle - mass_row + 0.5), 0, FIELD - digit.shape[0]))
     left = int(np.clip(np.floor(middle - mass_col + 0.5), 0, FIELD - digit.shape[1]))
-    field[top:top + digit.shape[0], left:left + digit.shape[1]] = digit
+    field[top : top + digit.shape[0], left : left + digit.shape[1]] = digit
     return field

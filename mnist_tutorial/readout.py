@@ -29,11 +29,14 @@ def answers_html(probabilities: Mapping[str, np.ndarray], missing: Mapping[str, 
         if name in probabilities:
             p = probabilities[name]
             digit = int(p.argmax())
-            rows.append(f'<tr data-network="{name}"><td>{label}</td>'
-                        f'<td class="predicted-digit" style="font-size:1.4em;font-weight:bold">{digit}</td>'
-                        f'<td class="confidence">{p[digit]:.0%} sure</td></tr>')
+            rows.append(
+                f'<tr data-network="{name}"><td>{label}</td>'
+                f'<td class="predicted-digit" style="font-size:1.4em;font-weight:bold">{digit}</td>'
+                f'<td class="confidence">{p[digit]:.0%} sure</td></tr>'
+            )
         else:
-            rows.append(f'<tr data-network="{name}"><td>{label}</td>'
-                        f'<td class="missing" colspan="2">{html.escape(missing[name].short)}</td></tr>')
-    return ('<table class="mnist-readout"><tr><th>network</th><th>reads</th><th></th></tr>'
-            + "".join(rows) + "</table>")
+            rows.append(
+                f'<tr data-network="{name}"><td>{label}</td>'
+                f'<td class="missing" colspan="2">{html.escape(missing[name].short)}</td></tr>'
+            )
+    return '<table class="mnist-readout"><tr><th>network</th><th>reads</th><th></th></tr>' + "".join(rows) + "</table>"

@@ -39,8 +39,7 @@ from matplotlib.figure import Figure
 from . import catalog, paths
 from .plotting import new_figure
 
-FIELDS = ("status", "seed", "parameters", "validation_accuracy", "test_accuracy", "train_seconds", "error",
-          "settings")
+FIELDS = ("status", "seed", "parameters", "validation_accuracy", "test_accuracy", "train_seconds", "error", "settings")
 #: What a sweep's table and plot compare: the validation set, never the test set.
 MEASURES = ("validation_accuracy", "test_accuracy")
 
@@ -72,16 +71,20 @@ def check_grid(path: Path, grid: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
     defaults = parameters_of(path)
     for name, values in grid.items():
         if name not in defaults:
-            raise SweepError(f"{path.stem} has no parameter {name!r} (its parameters cell sets "
-                             f"{', '.join(defaults)}): papermill would only add it, unused.")
+            raise SweepError(
+                f"{path.stem} has no parameter {name!r} (its parameters cell sets "
+                f"{', '.join(defaults)}): papermill would only add it, unused."
+            )
         if name == "seed":
             raise SweepError("sweep seeds with --seeds (or seeds=), not as a parameter.")
         if not values:
             raise SweepError(f"{name} needs at least one value.")
         for value in values:
             if not _same_kind(value, defaults[name]):
-                raise SweepError(f"{name}={value!r} is a {type(value).__name__}, but {path.stem} sets "
-                                 f"{name} = {defaults[name]!r} (a {type(defaults[name]).__name__}).")
+                raise SweepError(
+                    f"{name}={value!r} is a {type(value).__name__}, but {path.stem} sets "
+                    f"{name} = {defaults[name]!r} (a {type(defaults[name]).__name__})."
+                )
     return defaults
 
 
@@ -94,7 +97,7 @@ def _same_kind(value, default):
 
 
 def parse_values(text: str) -> list[Any]:
-    """"0.05,0.1,0.3" -> [0.05, 0.1, 0.3]; each item is a Python literal ("[0.1, 1]", "'relu'", 20)."""
+    """ "0.05,0.1,0.3" -> [0.05, 0.1, 0.3]; each item is a Python literal ("[0.1, 1]", "'relu'", 20)."""
     try:
         value = ast.literal_eval(f"[{text}]")
     except (ValueError, SyntaxError):
@@ -105,9 +108,15 @@ def parse_values(text: str) -> list[Any]:
 class Sweep:
     """Runs of one notebook for every combination of `grid` ({name: [values]}) and every seed."""
 
-    def __init__(self, notebook: str, grid: Mapping[str, Sequence[Any]] | None = None, seeds: int | Iterable[int] = 5,
-                 name: str | None = None, workers: int | None = None,
-                 output_dir: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        notebook: str,
+        grid: Mapping[str, Sequence[Any]] | None = None,
+        seeds: int | Iterable[int] = 5,
+        name: str | None = None,
+        workers: int | None = None,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
         self.path = notebook_path(notebook)
         self.grid = dict(grid or {})
         self.defaults = check_grid(self.path, self.grid)
@@ -151,9 +160,12 @@ class Sweep:
                 combination = ast.literal_eval(row["parameters"])
                 if ast.literal_eval(row["settings"]) != self.settings(combination, int(row["seed"])):
                     continue
-                row.update(parameters=combination, seed=int(row["seed"]),
-                           **{measure: float(row[measure]) if row[measure] else None for measure in MEASURES},
-                           train_seconds=float(row["train_seconds"]) if row["train_seconds"] else None)
+                row.update(
+                    parameters=combination,
+                    seed=int(row["seed"]),
+                    **{measure: float(row[measure]) if row[measure] else None for measure in MEASURES},
+                    train_seconds=float(row["train_seconds"]) if row["train_seconds"] else None,
+                )
                 rows[self.key(combination, row["seed"])] = row
         return rows
 
@@ -168,8 +180,10 @@ class Sweep:
         bar = None
         if progress:
             from tqdm.auto import tqdm
-            bar = tqdm(total=len(self.runs()), initial=len(self.runs()) - len(todo), unit="run",
-                       desc=f"sweep {self.name}")
+
+            bar = tqdm(
+                total=len(self.runs()), initial=len(self.runs()) - len(todo), unit="run", desc=f"sweep {self.name}"
+            )
         threads = max(1, (os.cpu_count() or 1) // self.workers)
         try:
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
@@ -194,17 +208,34 @@ class Sweep:
         from .notebook_runner import execute
 
         with tempfile.TemporaryDirectory(prefix="sweep-run-") as scratch:
-            environment = {paths.OUTPUT_DIR_VARIABLE: scratch, "MNIST_TUTORIAL_THREADS": str(threads),
-                           "OMP_NUM_THREADS": str(threads)}
-            row = {"status": "ok", "seed": seed, "parameters": combination, "validation_accuracy": None,
-                   "test_accuracy": None, "train_seconds": None, "error": "",
-                   "settings": self.settings(combination, seed)}
+            environment = {
+                paths.OUTPUT_DIR_VARIABLE: scratch,
+                "MNIST_TUTORIAL_THREADS": str(threads),
+                "OMP_NUM_THREADS": str(threads),
+            }
+            row = {
+                "status": "ok",
+                "seed": seed,
+                "parameters": combination,
+                "validation_accuracy": None,
+                "test_accuracy": None,
+                "train_seconds": None,
+                "error": "",
+                "settings": self.settings(combination, seed),
+            }
             try:
-                execute(self.path, Path(scratch) / self.path.name, parameters={**combination, "seed": seed},
-                        kernel_manager_class=_kernel_manager_with(environment))
+                execute(
+                    self.path,
+                    Path(scratch) / self.path.name,
+                    parameters={**combination, "seed": seed},
+                    kernel_manager_class=_kernel_manager_with(environment),
+                )
                 record = _read_record(Path(scratch), self.path.stem)
-                row.update(validation_accuracy=record["validation_accuracy"], test_accuracy=record["test_accuracy"],
-                           train_seconds=record["train_seconds"])
+                row.update(
+                    validation_accuracy=record["validation_accuracy"],
+                    test_accuracy=record["test_accuracy"],
+                    train_seconds=record["train_seconds"],
+                )
             except Exception as error:  # a failed run is reported, and the sweep goes on
                 row.update(status="failed", error=_one_line(error))
         self._append(row)
@@ -232,8 +263,10 @@ class Sweep:
             number += 1
             aside = self.csv_path.with_suffix(f".older-{number}.csv")
         self.csv_path.rename(aside)
-        print(f"{self.csv_path.name} was written by an older version of the sweep tool, with other columns: "
-              f"kept as {aside.name}; this sweep starts a new file.")
+        print(
+            f"{self.csv_path.name} was written by an older version of the sweep tool, with other columns: "
+            f"kept as {aside.name}; this sweep starts a new file."
+        )
 
     # Reporting -----------------------------------------------------------------------------
 
@@ -248,27 +281,38 @@ class Sweep:
             mine = [r for r in rows if r["parameters"] == combination]
             accuracies = [r[measure] for r in mine if r["status"] == "ok"]
             seconds = [r["train_seconds"] for r in mine if r["status"] == "ok"]
-            out.append({
-                "parameters": combination, "runs": len(accuracies), "failed": len(mine) - len(accuracies),
-                "mean": statistics.mean(accuracies) if accuracies else math.nan,
-                "sd": statistics.stdev(accuracies) if len(accuracies) > 1 else math.nan,
-                "min": min(accuracies, default=math.nan), "max": max(accuracies, default=math.nan),
-                "train_seconds": statistics.mean(seconds) if seconds else math.nan,
-            })
+            out.append(
+                {
+                    "parameters": combination,
+                    "runs": len(accuracies),
+                    "failed": len(mine) - len(accuracies),
+                    "mean": statistics.mean(accuracies) if accuracies else math.nan,
+                    "sd": statistics.stdev(accuracies) if len(accuracies) > 1 else math.nan,
+                    "min": min(accuracies, default=math.nan),
+                    "max": max(accuracies, default=math.nan),
+                    "train_seconds": statistics.mean(seconds) if seconds else math.nan,
+                }
+            )
         return out
 
     def print_table(self) -> None:
         """The summary of the validation accuracy as a table: one line per combination."""
-        header = (f"{'parameters':<36}{'runs':>5}{'validation accuracy (mean +/- sd)':>36}"
-                  f"{'min':>8}{'max':>8}{'train s':>9}")
-        print(f"{self.path.stem}, seeds {self.seeds[0]}-{self.seeds[-1]}" if self.seeds == list(
-            range(self.seeds[0], self.seeds[-1] + 1)) else f"{self.path.stem}, seeds {self.seeds}")
+        header = (
+            f"{'parameters':<36}{'runs':>5}{'validation accuracy (mean +/- sd)':>36}{'min':>8}{'max':>8}{'train s':>9}"
+        )
+        print(
+            f"{self.path.stem}, seeds {self.seeds[0]}-{self.seeds[-1]}"
+            if self.seeds == list(range(self.seeds[0], self.seeds[-1] + 1))
+            else f"{self.path.stem}, seeds {self.seeds}"
+        )
         print(header)
         for line in self.summary():
             described = ", ".join(f"{k}={v}" for k, v in line["parameters"].items()) or "(as committed)"
             failed = f" ({line['failed']} failed)" if line["failed"] else ""
-            print(f"{described:<36}{line['runs']:>5}{line['mean']:>27.4f} +/- {line['sd']:.4f}"
-                  f"{line['min']:>8.4f}{line['max']:>8.4f}{line['train_seconds']:>9.1f}{failed}")
+            print(
+                f"{described:<36}{line['runs']:>5}{line['mean']:>27.4f} +/- {line['sd']:.4f}"
+                f"{line['min']:>8.4f}{line['max']:>8.4f}{line['train_seconds']:>9.1f}{failed}"
+            )
 
     def plot(self, save: bool = True) -> Figure:
         """Mean validation accuracy against the first swept value (one line per value of the second),
@@ -290,8 +334,14 @@ class Sweep:
             for rest, group in groups.items():
                 xs = [str(line["parameters"][x_name]) if categorical else line["parameters"][x_name] for line in group]
                 label = ", ".join(f"{k}={v}" for k, v in rest) or None
-                ax.errorbar(xs, [line["mean"] for line in group], yerr=[line["sd"] for line in group], marker="o",
-                            capsize=4, label=label)
+                ax.errorbar(
+                    xs,
+                    [line["mean"] for line in group],
+                    yerr=[line["sd"] for line in group],
+                    marker="o",
+                    capsize=4,
+                    label=label,
+                )
             numeric = [v for v in self.grid[x_name] if isinstance(v, (int, float))]
             if not categorical and min(numeric) > 0 and max(numeric) / min(numeric) >= 20:
                 ax.set_xscale("log")

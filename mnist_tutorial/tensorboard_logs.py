@@ -1,10 +1,17 @@
 """TensorBoard logs of a training run, written the TensorFlow 1.x way: `tf.summary` ops and
 `tf.summary.FileWriter`.
 
+In TensorFlow 1.x, logs are written by graph operations too. `tf.summary.scalar("accuracy",
+accuracy)` turns a number into a summary, `tf.summary.histogram` a whole tensor (the weights), and
+`tf.summary.merge` bundles several, so that one `session.run` computes them all. Its result, a
+serialised protocol buffer, goes to `tf.summary.FileWriter(folder, graph).add_summary(summary,
+step)`, which appends it to an event file in `folder`; TensorBoard reads those files. The first
+writer also records the graph, which TensorBoard draws.
+
 Each execution of a notebook logs into a folder of its own, `runs/tensorboard/<notebook>/<time>/`
 with `train/` and `validation/` inside, so that a tweak-and-re-run shows up in TensorBoard as a second
-pair of curves beside the first. Notebook 1 builds its summaries and writers in view; the later
-notebooks use `SummaryLogger`, which does the same in three lines.
+pair of curves beside the first. Every notebook uses `SummaryLogger`, which does all of the above;
+notebook 1's exercise 8 writes it by hand.
 """
 
 import time
@@ -71,19 +78,30 @@ class SummaryLogger:
     its curves carry the same tags.
     """
 
-    def __init__(self, notebook: str, accuracy: tf.Tensor, cross_entropy: tf.Tensor, weights: Sequence[tf.Variable],
-                 training_steps: int, label: str | None = None) -> None:
+    def __init__(
+        self,
+        notebook: str,
+        accuracy: tf.Tensor,
+        cross_entropy: tf.Tensor,
+        weights: Sequence[tf.Variable],
+        training_steps: int,
+        label: str | None = None,
+    ) -> None:
         self.scalar_summaries, self.all_summaries = _summary_ops(accuracy, cross_entropy, weights)
         self.accuracy, self.cross_entropy = accuracy, cross_entropy
         self.training_steps = training_steps
         self._next_histograms = 0
         self.folder = run_folder(notebook, label)
-        self.train_writer = tf.summary.FileWriter(str(self.folder / "train"), accuracy.graph,
-                                                  flush_secs=FLUSH_SECONDS)
+        self.train_writer = tf.summary.FileWriter(str(self.folder / "train"), accuracy.graph, flush_secs=FLUSH_SECONDS)
         self.validation_writer = tf.summary.FileWriter(str(self.folder / "validation"), flush_secs=FLUSH_SECONDS)
 
-    def evaluate(self, session: tf.Session, step: int, train_data: Mapping[tf.Tensor, Any],
-                 validation_data: Mapping[tf.Tensor, Any]) -> tuple[np.floating, np.floating]:
+    def evaluate(
+        self,
+        session: tf.Session,
+        step: int,
+        train_data: Mapping[tf.Tensor, Any],
+        validation_data: Mapping[tf.Tensor, Any],
+    ) -> tuple[np.floating, np.floating]:
         """Log the batch `train_data` and the validation set after `step`; return (validation accuracy,
         validation cross-entropy)."""
         with_histograms = step >= self._next_histograms or step == self.training_steps
@@ -92,7 +110,8 @@ class SummaryLogger:
         train_summaries = self.all_summaries if with_histograms else self.scalar_summaries
         self.train_writer.add_summary(session.run(train_summaries, feed_dict=train_data), step)
         summary, accuracy, cross_entropy = session.run(
-            [self.scalar_summaries, self.accuracy, self.cross_entropy], feed_dict=validation_data)
+            [self.scalar_summaries, self.accuracy, self.cross_entropy], feed_dict=validation_data
+        )
         self.validation_writer.add_summary(summary, step)
         return accuracy, cross_entropy
 

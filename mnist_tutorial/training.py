@@ -66,11 +66,17 @@ class TrainingMonitor:
     `live=False` shows nothing. `clock` (seconds) and `display` (see `LiveView`) are for tests.
     """
 
-    def __init__(self, training_steps: int, redraw_seconds: float = 2.0, live: bool = True,
-                 max_cross_entropy: float = MAX_PLAUSIBLE_CROSS_ENTROPY, *,
-                 clock: Callable[[], float] = time.perf_counter, display: Display | None = None):
-        if isinstance(training_steps, bool) or not isinstance(training_steps, numbers.Integral) \
-                or training_steps < 1:
+    def __init__(
+        self,
+        training_steps: int,
+        redraw_seconds: float = 2.0,
+        live: bool = True,
+        max_cross_entropy: float = MAX_PLAUSIBLE_CROSS_ENTROPY,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+        display: Display | None = None,
+    ):
+        if isinstance(training_steps, bool) or not isinstance(training_steps, numbers.Integral) or training_steps < 1:
             raise ValueError(f"training_steps must be a whole number of at least 1, not {training_steps!r}.")
         self.training_steps = int(training_steps)
         self.max_cross_entropy = max_cross_entropy
@@ -109,15 +115,21 @@ class TrainingMonitor:
         self._finished = self._clock()
         self._show(final=True)
         if not self._validation:
-            self._fail("failed", LearningFailed,
-                       "The run was never measured on the validation set: call record_validation() at "
-                       "least once, after the last step, before finish()")
+            self._fail(
+                "failed",
+                LearningFailed,
+                "The run was never measured on the validation set: call record_validation() at "
+                "least once, after the last step, before finish()",
+            )
         if self.validation_accuracy[-1] < GUESSING_ACCURACY:
-            self._fail("failed", LearningFailed,
-                       f"The final validation accuracy is {self.validation_accuracy[-1]:.4f}: no better than "
-                       f"guessing one digit in ten",
-                       "The network has not learned; check the learning rate (too small to move the weights, "
-                       "or so large that they saturate) and the initial weights.")
+            self._fail(
+                "failed",
+                LearningFailed,
+                f"The final validation accuracy is {self.validation_accuracy[-1]:.4f}: no better than "
+                f"guessing one digit in ten",
+                "The network has not learned; check the learning rate (too small to move the weights, "
+                "or so large that they saturate) and the initial weights.",
+            )
         self.outcome = "finished"
         return self
 
@@ -127,11 +139,13 @@ class TrainingMonitor:
             raise TestSetAlreadyScored(
                 f"The test set was already scored for this run ({self._test[0]:.4f}). It is scored once, "
                 f"after training; compare runs and make choices on the validation set (record_validation), "
-                f"and re-run the training cell for a new run.")
+                f"and re-run the training cell for a new run."
+            )
         if self.outcome != "finished":
             raise RunNotFinished(
                 "Score the test set after monitor.finish(), once training has finished and learned; while "
-                "training, measure the validation set with record_validation().")
+                "training, measure the validation set with record_validation()."
+            )
         self._test = (float(accuracy), float(cross_entropy))
 
     def require_finished(self) -> None:
@@ -139,19 +153,23 @@ class TrainingMonitor:
         if self.outcome == "finished":
             return
         if self.outcome == "training":
-            reason = (f"training stopped at step {self._last_step:,} of {self.training_steps:,} "
-                      f"before finish() was called (interrupted, or an error in the loop)")
+            reason = (
+                f"training stopped at step {self._last_step:,} of {self.training_steps:,} "
+                f"before finish() was called (interrupted, or an error in the loop)"
+            )
         else:
             reason = f"training {self.outcome}: {self.outcome_reason}"
         raise RunNotFinished(
             f"Nothing was saved, because {reason}. A checkpoint or record of this run would pass "
-            f"for a trained network in later notebooks. Run the training cell to the end first.")
+            f"for a trained network in later notebooks. Run the training cell to the end first."
+        )
 
     def progress(self) -> Progress:
         """The progress line of the run so far: the step, the time, the latest accuracies."""
         _, accuracy, cross_entropy = self._validation[-1] if self._validation else (None, None, None)
-        return Progress(self._last_step, self.training_steps, self.train_seconds, self.train_accuracy,
-                        accuracy, cross_entropy)
+        return Progress(
+            self._last_step, self.training_steps, self.train_seconds, self.train_accuracy, accuracy, cross_entropy
+        )
 
     # The record ------------------------------------------------------------------------------
 
@@ -163,12 +181,12 @@ class TrainingMonitor:
     @property
     def train_accuracy(self) -> np.ndarray:
         """Each training batch's accuracy, one per step."""
-        return self._train[:self._last_step, 0]
+        return self._train[: self._last_step, 0]
 
     @property
     def train_cross_entropy(self) -> np.ndarray:
         """Each training batch's cross-entropy, one per step."""
-        return self._train[:self._last_step, 1]
+        return self._train[: self._last_step, 1]
 
     @property
     def validation_steps(self) -> np.ndarray:
@@ -201,8 +219,10 @@ class TrainingMonitor:
         """The test accuracy of the finished run, scored once after training (RunNotFinished otherwise)."""
         self.require_finished()
         if self._test is None:
-            raise RunNotFinished("The test set has not been scored yet: after monitor.finish(), call "
-                                 "monitor.record_test(*session.run([accuracy, cross_entropy], feed_dict=test_data)).")
+            raise RunNotFinished(
+                "The test set has not been scored yet: after monitor.finish(), call "
+                "monitor.record_test(*session.run([accuracy, cross_entropy], feed_dict=test_data))."
+            )
         return self._test[0]
 
     @property
@@ -241,16 +261,22 @@ class TrainingMonitor:
         self._show(final=True)
         stopped = f"Training stopped at step {step}: the cross-entropy on the {where} is"
         if math.isfinite(cross_entropy):
-            reason = (f"{stopped} {cross_entropy:.3g}, far beyond anything a learning network reaches (guessing "
-                      f"costs 2.3; the monitor stops above {self.max_cross_entropy:g}): the weights have blown up")
+            reason = (
+                f"{stopped} {cross_entropy:.3g}, far beyond anything a learning network reaches (guessing "
+                f"costs 2.3; the monitor stops above {self.max_cross_entropy:g}): the weights have blown up"
+            )
             explanation = ""
         else:
             reason = f"{stopped} {cross_entropy}"
             explanation = "Once it is NaN or infinite the weights are no longer numbers worth keeping. "
-        self._fail("diverged", TrainingDiverged, reason,
-                   f"{explanation}Usual causes: a learning rate too large for this loss (weights blow up), "
-                   f"or log(0) in a hand-written cross-entropy (use tf.nn.softmax_cross_entropy_with_logits_v2). "
-                   f"Nothing was saved. Lower learning_rate and re-run.")
+        self._fail(
+            "diverged",
+            TrainingDiverged,
+            reason,
+            f"{explanation}Usual causes: a learning rate too large for this loss (weights blow up), "
+            f"or log(0) in a hand-written cross-entropy (use tf.nn.softmax_cross_entropy_with_logits_v2). "
+            f"Nothing was saved. Lower learning_rate and re-run.",
+        )
 
     def _fail(self, outcome, error_type, reason, advice=""):
         """Record the outcome and its reason (one sentence, no full stop), and raise `error_type`

@@ -39,7 +39,7 @@ def shrink_to_corner(images: ArrayLike, scale: float, margin: int = 1) -> np.nda
     offset = min(margin, 28 - size)  # at full size there is no room for a margin
     small = np.stack([resize_area(image, (size, size)) for image in stack])
     out = np.zeros_like(stack)
-    out[:, offset:offset + size, offset:offset + size] = small
+    out[:, offset : offset + size, offset : offset + size] = small
     return out.reshape(shape)
 
 
@@ -52,6 +52,6 @@ def change_stroke(images: ArrayLike, steps: int) -> np.ndarray:
     result = stack
     for _ in range(abs(steps)):
         padded = np.pad(result, ((0, 0), (1, 1), (1, 1)))
-        windows = [padded[:, r:r + 28, c:c + 28] for r in range(3) for c in range(3)]
+        windows = [padded[:, r : r + 28, c : c + 28] for r in range(3) for c in range(3)]
         result = np.max(windows, axis=0) if steps > 0 else np.min(windows, axis=0)
     return np.array(result, dtype=np.float32).reshape(shape)

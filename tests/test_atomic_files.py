@@ -124,8 +124,10 @@ def test_a_taken_temporary_name_is_skipped_not_overwritten(tmp_path, monkeypatch
 def test_a_missing_folder_is_reported_as_not_writable(tmp_path):
     with pytest.raises(atomic_files.FolderNotWritable, match="No such file or directory"):
         atomic_files.write_text(tmp_path / "missing" / "record.json", "{}")
-    with pytest.raises(atomic_files.FolderNotWritable), \
-            atomic_files.replacing_folder(tmp_path / "missing" / "checkpoint"):
+    with (
+        pytest.raises(atomic_files.FolderNotWritable),
+        atomic_files.replacing_folder(tmp_path / "missing" / "checkpoint"),
+    ):
         pytest.fail("the block must not run without a staging folder")
 
 

@@ -1,6 +1,7 @@
 """The training-loop benchmark runs and prints its table (its figures are not checked: the
 machines are shared and noisy; `make bench` is where they are read)."""
 
+import json
 import subprocess
 import sys
 
@@ -13,9 +14,13 @@ BENCHMARKED = tuple(notebook.name for notebook in catalog.benchmarked("training_
 
 @pytest.mark.slow
 def test_the_training_loop_benchmark_prints_a_row_per_network(output_dir):
-    run = subprocess.run([sys.executable, str(paths.REPO_ROOT / "benchmarks" / "training_loop.py"),
-                          "--steps", "60", "--repeats", "1"],
-                         cwd=paths.REPO_ROOT / "notebooks", capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [sys.executable, str(paths.REPO_ROOT / "benchmarks" / "training_loop.py"), "--steps", "60", "--repeats", "1"],
+        cwd=paths.REPO_ROOT / "notebooks",
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     rows = [line.split() for line in run.stdout.splitlines() if line.startswith(BENCHMARKED)]
     assert [row[0] for row in rows] == list(BENCHMARKED)
@@ -24,3 +29,41 @@ def test_the_training_loop_benchmark_prints_a_row_per_network(output_dir):
         assert row[8].endswith("x") and row[9].endswith("x") and row[-1].endswith("%"), row
     assert "Keras failed" not in run.stdout
     assert not (output_dir / "runs").exists(), "its logs go to a temporary folder, not the output folder"
+
+
+#: Run from notebooks/ in a child process (the notebooks switch TensorFlow to graph mode): each
+#: benchmarked notebook's graph, built by its own cells, beside the Keras layers the benchmark types.
+KERAS_AGAINST_GRAPH = """
+import json, sys
+sys.path.insert(0, "../benchmarks")
+import notebook_graph, training_loop
+found = {}
+for name in sys.argv[1:]:
+    ns = notebook_graph.build(name + ".ipynb")
+    tf = ns["tf"]
+    kernels = [v for v in tf.trainable_variables() if len(v.shape) == 2]
+    activations = [op.type for op in tf.get_default_graph().get_operations() if op.type in ("Sigmoid", "Relu")]
+    spec = training_loop.keras_spec(name, ns)
+    found[name] = dict(
+        graph=[[int(v.shape[1]) for v in kernels], activations],
+        keras=[[units for units, *_ in spec["layers"]],
+               [a.capitalize() for _, a, *_ in spec["layers"] if a != "softmax"]])
+print(json.dumps(found))
+"""
+
+
+def test_the_keras_counterparts_have_the_notebooks_layers():
+    """The benchmark's Keras networks are typed out by hand: each has the layer widths and hidden
+    activations of the graph its notebook builds (a change to a notebook's layers fails here)."""
+    run = subprocess.run(
+        [sys.executable, "-c", KERAS_AGAINST_GRAPH, *BENCHMARKED],
+        cwd=paths.REPO_ROOT / "notebooks",
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    assert list(found) == list(BENCHMARKED)
+    for name, sides in found.items():
+        assert sides["keras"] == sides["graph"], f"benchmarks/training_loop.py's Keras layers for {name}"

@@ -1,7 +1,7 @@
 """Real browsers: the drawing pad in Jupyter, and TensorBoard, on loopback, with headless Chromium
 driven by Playwright.
 
-The drawing-pad test opens a copy of notebook 10 (never the committed one: Jupyter saves what it runs) in
+The drawing-pad test opens a copy of the drawing-pad notebook (never the committed one: Jupyter saves what it runs) in
 JupyterLab 4 and in Notebook 7, runs all its cells, and then uses the pad as a person would: Clear, a single
 dot, and a digit drawn with mouse strokes, checking what the page shows after each.
 """
@@ -19,16 +19,27 @@ import urllib.request
 
 import pytest
 
-from mnist_tutorial import classifiers
+from mnist_tutorial import catalog, classifiers
 
 from notebook_runs import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 READOUT = ".jp-OutputArea .widget-output"
+#: The network whose answers the drawing-pad test reads, and the notebook whose logs TensorBoard shows.
+RELU_300 = catalog.find("relu_hidden300").name
+SOFTMAX = catalog.find("softmax").name
+DRAW_PAD = catalog.find("draw_a_digit").filename
 
 if not CHROMIUM:
     reason = "Chromium is not installed (apt-get install chromium, or set CHROMIUM=/path/to/chromium)"
@@ -45,19 +56,30 @@ def _free_port():
 
 @pytest.fixture
 def jupyter_server(trained_checkpoints, tmp_path):
-    """JupyterLab serving a copy of notebook 10, with settings and runtime files kept in tmp_path."""
+    """JupyterLab serving a copy of the drawing-pad notebook, with settings and runtime files kept in tmp_path."""
     root = tmp_path / "notebooks"
     root.mkdir()
-    shutil.copy(NOTEBOOKS / "10_draw_a_digit.ipynb", root)
+    shutil.copy(NOTEBOOKS / DRAW_PAD, root)
     port, token = _free_port(), "browser-test-token"
-    env = dict(os.environ,
-               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
-    command = ([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-                "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-               + (["--allow-root"] if os.geteuid() == 0 else []))
+    env = dict(
+        os.environ,
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ] + (["--allow-root"] if os.geteuid() == 0 else [])
     url = f"http://127.0.0.1:{port}"
     with _serving("JupyterLab", command, env, tmp_path / "jupyter.log", f"{url}/api/status?token={token}", 60):
         yield url, token, root
@@ -98,8 +120,9 @@ def _draw(page, canvas, strokes):
         page.mouse.down()
         for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
             for t in [i / 12 for i in range(1, 13)]:
-                page.mouse.move(box["x"] + (x0 + t * (x1 - x0)) * box["width"],
-                                box["y"] + (y0 + t * (y1 - y0)) * box["height"])
+                page.mouse.move(
+                    box["x"] + (x0 + t * (x1 - x0)) * box["width"], box["y"] + (y0 + t * (y1 - y0)) * box["height"]
+                )
         page.mouse.up()
 
 
@@ -116,22 +139,21 @@ def _wait_for_connected_kernel(url, token, timeout=120):
             kernels = json.load(urllib.request.urlopen(f"{url}/api/kernels?token={token}", timeout=10))
         except OSError:  # urllib's HTTPError and URLError are OSErrors
             kernels = None
-        if kernels and len(kernels) == 1 and kernels[0]["connections"] >= 1 \
-                and kernels[0]["execution_state"] == "idle":
+        if kernels and len(kernels) == 1 and kernels[0]["connections"] >= 1 and kernels[0]["execution_state"] == "idle":
             return
         time.sleep(0.5)
     raise AssertionError(f"the notebook's kernel did not connect: {kernels}")
 
 
 def _open_notebook(page, url, token, front_end):
-    """Open notebook 10 as a person would, and wait until its kernel is connected and idle."""
+    """Open the drawing-pad notebook as a person would, and wait until its kernel is connected and idle."""
     if front_end == "JupyterLab 4":
         # Start from the launcher and open the file from the file browser: opening a /lab/tree URL
         # while JupyterLab restores its workspace can race (a second kernel, a "Select Kernel" dialog).
         page.goto(f"{url}/lab?token={token}")
-        page.locator(".jp-DirListing-item", has_text="10_draw_a_digit.ipynb").dblclick(timeout=90_000)
+        page.locator(".jp-DirListing-item", has_text=DRAW_PAD).dblclick(timeout=90_000)
     else:
-        page.goto(f"{url}/notebooks/10_draw_a_digit.ipynb?token={token}")
+        page.goto(f"{url}/notebooks/{DRAW_PAD}?token={token}")
     page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
     _wait_for_connected_kernel(url, token)
 
@@ -174,8 +196,7 @@ def test_draw_a_digit(front_end, jupyter_server, tmp_path):
             expect(canvas).to_be_visible(timeout=180_000)
             readout = page.locator(READOUT).first
             # The pre-drawn "3" reaches the pad and the answers beside it.
-            expect(readout.locator('[data-network="04_relu_hidden300"] .predicted-digit')).to_have_text(
-                "3", timeout=120_000)
+            expect(readout.locator(f'[data-network="{RELU_300}"] .predicted-digit')).to_have_text("3", timeout=120_000)
             # The probability bars stay at (nearly) their full size in ordinary laptop windows.
             for width in (1280, 1024):
                 page.set_viewport_size({"width": width, "height": 900})
@@ -210,10 +231,12 @@ def test_draw_a_digit(front_end, jupyter_server, tmp_path):
             assert 27 <= bar_thickness <= 33, bar_thickness
             answers = readout.locator(".mnist-readout .predicted-digit")
             expect(answers).to_have_count(len(classifiers.NETWORKS), timeout=30_000)
-            read = {row.get_attribute("data-network"): row.locator(".predicted-digit").inner_text()
-                    for row in readout.locator(".mnist-readout tr[data-network]").all()}
+            read = {
+                row.get_attribute("data-network"): row.locator(".predicted-digit").inner_text()
+                for row in readout.locator(".mnist-readout tr[data-network]").all()
+            }
             assert set(read) == set(classifiers.NETWORKS), "every network answers, the convolutional one included"
-            assert read["04_relu_hidden300"] == "7", read
+            assert read[RELU_300] == "7", read
             assert list(read.values()).count("7") >= 3, read
 
             assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
@@ -228,8 +251,17 @@ def tensorboard_server(quick_runs, tmp_path):
     """TensorBoard on the logs of the quick notebook runs, as `make tensorboard` starts it."""
     _, outputs = quick_runs
     port = _free_port()
-    command = [sys.executable, "-m", "tensorboard.main", "--logdir", str(outputs / "runs" / "tensorboard"),
-               "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "tensorboard.main",
+        "--logdir",
+        str(outputs / "runs" / "tensorboard"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     url = f"http://127.0.0.1:{port}"
     with _serving("TensorBoard", command, dict(os.environ), tmp_path / "tensorboard.log", f"{url}/data/runs", 90):
         yield url, outputs / "runs" / "tensorboard"
@@ -239,7 +271,7 @@ def test_tensorboard_shows_a_notebook_run_and_its_graph(tensorboard_server, tmp_
     from playwright.sync_api import expect, sync_playwright
 
     url, logs = tensorboard_server
-    run = f"01_softmax/{next((logs / '01_softmax').iterdir()).name}"
+    run = f"{SOFTMAX}/{next((logs / SOFTMAX).iterdir()).name}"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})

@@ -31,18 +31,27 @@ def test_notebooks_are_numbered_in_the_order_they_run():
                 assert other.name not in code, f"{notebook} uses {other}, which comes later"
 
 
-@pytest.mark.parametrize("text, expected", [("2", "02_sigmoid_hidden25"), ("02", "02_sigmoid_hidden25"),
-                                            ("sigmoid_hidden25", "02_sigmoid_hidden25"),
-                                            ("notebooks/08_batch_norm.ipynb", "08_batch_norm")])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2", "02_sigmoid_hidden25"),
+        ("02", "02_sigmoid_hidden25"),
+        ("sigmoid_hidden25", "02_sigmoid_hidden25"),
+        ("notebooks/08_batch_norm.ipynb", "08_batch_norm"),
+    ],
+)
 def test_a_notebook_is_named_by_number_name_slug_or_file(text, expected):
     assert catalog.find(text).name == expected
 
 
-@pytest.mark.parametrize("texts, among, message", [
-    (["11"], None, "no notebook of the series is called '11': name one by its number or name, one of 01_softmax"),
-    (["0"], None, "no notebook of the series is called '0'"),
-    (["10"], "training", "10_draw_a_digit cannot be chosen here; choose among 01_softmax, "),
-])
+@pytest.mark.parametrize(
+    "texts, among, message",
+    [
+        (["12"], None, "no notebook of the series is called '12': name one by its number or name, one of 01_softmax"),
+        (["0"], None, "no notebook of the series is called '0'"),
+        (["10"], "training", "10_robustness cannot be chosen here; choose among 01_softmax, "),
+    ],
+)
 def test_a_name_that_is_no_notebook_is_refused_with_the_choices(texts, among, message):
     with pytest.raises(catalog.NotebookNotFound) as error:
         catalog.select(texts, among=catalog.training() if among else None)

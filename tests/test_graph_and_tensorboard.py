@@ -37,28 +37,47 @@ print(json.dumps({name: {"nodes": {k: list(v) for k, v in nodes.items()},
 
 @pytest.fixture(scope="module")
 def graph_of_01():
-    run = subprocess.run([sys.executable, "-c", STRUCTURE_OF_01, str(catalog.find("softmax").path)],
-                         capture_output=True, text=True, timeout=300, cwd=NOTEBOOKS)
+    run = subprocess.run(
+        [sys.executable, "-c", STRUCTURE_OF_01, str(catalog.find("softmax").path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=NOTEBOOKS,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-MODEL = {"images": "placeholder", "labels": "placeholder", "softmax_layer/W": "variable",
-         "softmax_layer/b": "variable", "softmax_layer/MatMul": "op", "softmax_layer/add": "op",
-         "softmax_layer/probabilities": "op", "loss/softmax_cross_entropy_with_logits": "op", "loss/Mean": "op"}
-MINIMIZE = {"gradients": "gradients", "GradientDescent/update_softmax_layer/W": "update",
-            "GradientDescent/update_softmax_layer/b": "update", "GradientDescent": "train"}
+MODEL = {
+    "images": "placeholder",
+    "labels": "placeholder",
+    "softmax_layer/W": "variable",
+    "softmax_layer/b": "variable",
+    "softmax_layer/MatMul": "op",
+    "softmax_layer/add": "op",
+    "softmax_layer/probabilities": "op",
+    "loss/softmax_cross_entropy_with_logits": "op",
+    "loss/Mean": "op",
+}
+MINIMIZE = {
+    "gradients": "gradients",
+    "GradientDescent/update_softmax_layer/W": "update",
+    "GradientDescent/update_softmax_layer/b": "update",
+    "GradientDescent": "train",
+}
 
 
 def test_the_picture_before_minimize_holds_the_model_and_the_loss(graph_of_01):
     nodes, edges = graph_of_01["before"]["nodes"], graph_of_01["before"]["edges"]
     assert {key: node[0] for key, node in nodes.items()} == MODEL
     assert {node[2] for node in nodes.values()} == {None, "softmax_layer", "loss"}, "grouped by name scope"
-    for edge in (["images", "softmax_layer/MatMul", "[?, 784]"],
-                 ["softmax_layer/W", "softmax_layer/MatMul", "[784, 10]"],
-                 ["softmax_layer/b", "softmax_layer/add", "[10]"],
-                 ["softmax_layer/add", "loss/softmax_cross_entropy_with_logits", "[?, 10]"],
-                 ["labels", "loss/softmax_cross_entropy_with_logits", "[?, 10]"]):
+    for edge in (
+        ["images", "softmax_layer/MatMul", "[?, 784]"],
+        ["softmax_layer/W", "softmax_layer/MatMul", "[784, 10]"],
+        ["softmax_layer/b", "softmax_layer/add", "[10]"],
+        ["softmax_layer/add", "loss/softmax_cross_entropy_with_logits", "[?, 10]"],
+        ["labels", "loss/softmax_cross_entropy_with_logits", "[?, 10]"],
+    ):
         assert edge in edges
 
 
@@ -66,16 +85,26 @@ def test_the_picture_after_minimize_adds_the_gradients_and_one_update_per_variab
     nodes, edges = graph_of_01["after"]["nodes"], graph_of_01["after"]["edges"]
     assert {key: node[0] for key, node in nodes.items()} == MODEL | MINIMIZE
     assert nodes["gradients"][1].startswith("gradients\n(") and "operations)" in nodes["gradients"][1]
-    for edge in (["gradients", "GradientDescent/update_softmax_layer/W", "[784, 10]"],
-                 ["gradients", "GradientDescent/update_softmax_layer/b", "[10]"],
-                 ["softmax_layer/W", "GradientDescent/update_softmax_layer/W", "[784, 10]"],
-                 ["GradientDescent/update_softmax_layer/W", "GradientDescent", ""],
-                 ["GradientDescent/update_softmax_layer/b", "GradientDescent", ""]):
+    for edge in (
+        ["gradients", "GradientDescent/update_softmax_layer/W", "[784, 10]"],
+        ["gradients", "GradientDescent/update_softmax_layer/b", "[10]"],
+        ["softmax_layer/W", "GradientDescent/update_softmax_layer/W", "[784, 10]"],
+        ["GradientDescent/update_softmax_layer/W", "GradientDescent", ""],
+        ["GradientDescent/update_softmax_layer/b", "GradientDescent", ""],
+    ):
         assert edge in edges
     into_gradients = {a for a, b, _ in edges if b == "gradients"}
     assert {"images", "softmax_layer/W", "loss/softmax_cross_entropy_with_logits"} <= into_gradients
-    for text in ("images\n[?, 784]", "W\n[784, 10]", "update\nW", "GradientDescent\n(train_step)", "[?, 784]",
-                 "softmax_layer", "loss", "GradientDescent"):
+    for text in (
+        "images\n[?, 784]",
+        "W\n[784, 10]",
+        "update\nW",
+        "GradientDescent\n(train_step)",
+        "[?, 784]",
+        "softmax_layer",
+        "loss",
+        "GradientDescent",
+    ):
         assert text in graph_of_01["texts"], f"the figure does not show {text!r}"
 
 
@@ -147,8 +176,10 @@ def test_two_loggers_of_one_model_share_their_tags(output_dir):
         W = tf.Variable(tf.ones([3, 2]), name="W")
         accuracy = tf.reduce_mean(tf.matmul(images, W))
         cross_entropy = tf.reduce_sum(W)
-        loggers = [tensorboard_logs.SummaryLogger("test", accuracy, cross_entropy, [W], 10, label=label)
-                   for label in ("first", "second")]
+        loggers = [
+            tensorboard_logs.SummaryLogger("test", accuracy, cross_entropy, [W], 10, label=label)
+            for label in ("first", "second")
+        ]
         other = tensorboard_logs.SummaryLogger("test", cross_entropy, accuracy, [W], 10, label="other")
         with tf.Session() as session:
             session.run(tf.global_variables_initializer())
@@ -162,5 +193,8 @@ def test_two_loggers_of_one_model_share_their_tags(output_dir):
         validation_tags, _ = _events(logger.folder / "validation")
         assert {"summaries/accuracy", "summaries/cross_entropy", "summaries/W"} <= train_tags, logger.folder
         assert validation_tags == {"summaries/accuracy", "summaries/cross_entropy"}, logger.folder
-    assert {folder.name.split("_", 2)[2] for folder in (output_dir / "runs/tensorboard/test").iterdir()} == \
-        {"first", "second", "other"}
+    assert {folder.name.split("_", 2)[2] for folder in (output_dir / "runs/tensorboard/test").iterdir()} == {
+        "first",
+        "second",
+        "other",
+    }

@@ -24,8 +24,7 @@ def mnist():
 
 
 def test_default_splits_are_55000_5000_10000(mnist):
-    assert (mnist.train.num_examples, mnist.validation.num_examples, mnist.test.num_examples) == (
-        55000, 5000, 10000)
+    assert (mnist.train.num_examples, mnist.validation.num_examples, mnist.test.num_examples) == (55000, 5000, 10000)
     assert mnist.train.images.shape == (55000, 784)
     assert mnist.test.labels.shape == (10000,)
 
@@ -69,8 +68,11 @@ def test_validation_size_zero_and_bad_arguments():
     data = input_data.read_data_sets(validation_size=0)
     assert data.train.num_examples == 60000 and data.validation.num_examples == 0
     for too_many in (60000, 70000):  # 60,000 would leave no image to train on
-        with pytest.raises(ValueError, match=r"validation_size must be between 0 and 59,999 \(at least one of the "
-                                             r"60,000 training images must be left to train on\), not"):
+        with pytest.raises(
+            ValueError,
+            match=r"validation_size must be between 0 and 59,999 \(at least one of the "
+            r"60,000 training images must be left to train on\), not",
+        ):
             input_data.read_data_sets(validation_size=too_many)
     with pytest.raises(TypeError, match="dtype must be float32 or uint8"):
         input_data.read_data_sets(dtype=np.float64)
@@ -90,6 +92,7 @@ def test_relative_train_dir_resolves_against_working_directory(tmp_path, monkeyp
 
 
 # next_batch -----------------------------------------------------------------------------
+
 
 def _numbered(n, seed=0):
     """A DataSet whose labels are the example numbers, so batches show what they hold."""
@@ -181,6 +184,7 @@ def test_fractional_validation_size_is_refused_clearly():
 
 
 # Bad files ------------------------------------------------------------------------------
+
 
 def _copy_files(directory, specs=mnist_files.ALL_FILES):
     directory.mkdir(parents=True, exist_ok=True)
@@ -345,8 +349,7 @@ def test_bad_download_is_rejected_and_leaves_nothing_behind(tmp_path, mirror):
 def test_next_mirror_is_tried_when_one_fails(tmp_path, mirror):
     root, url = mirror
     _copy_files(root, [mnist_files.TEST_LABELS])
-    path = mnist_files.download(mnist_files.TEST_LABELS, tmp_path / "data", mirrors=(NO_NETWORK, url),
-                                progress=False)
+    path = mnist_files.download(mnist_files.TEST_LABELS, tmp_path / "data", mirrors=(NO_NETWORK, url), progress=False)
     assert path.read_bytes() == (root / mnist_files.TEST_LABELS.name).read_bytes()
 
 
@@ -368,6 +371,7 @@ def test_a_folder_where_a_file_belongs_is_explained(tmp_path):
 def test_a_folder_that_cannot_be_written_is_explained(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
+
     monkeypatch.setattr(atomic_files, "_open_new_file", refuse)  # root ignores chmod, so refuse here
     with pytest.raises(mnist_files.MnistFileError, match=r"cannot write into .*\(Permission denied\)"):
         mnist_files.download(mnist_files.TEST_LABELS, tmp_path, mirrors=(NO_NETWORK,))

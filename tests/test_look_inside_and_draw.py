@@ -1,5 +1,5 @@
-"""The notebooks that restore the trained networks (05 and 06) run headless on restored checkpoints,
-and cope with missing ones."""
+"""The notebooks that restore the trained networks (look inside, robustness, draw a digit) run
+headless on restored checkpoints, and cope with missing ones."""
 
 import re
 import shutil
@@ -10,28 +10,40 @@ from mnist_tutorial import catalog, classifiers
 
 from notebook_runs import printed_text, quick, read_record, run_notebook
 
-LOOK_INSIDE, DRAW = catalog.find("look_inside").name, catalog.find("draw_a_digit").name
-SOFTMAX, SIGMOID, FIVE_LAYERS, RELU = (catalog.find(slug).name for slug in
-                                       ("softmax", "sigmoid_hidden25", "five_layers_sigmoid", "relu_hidden300"))
+LOOK_INSIDE, ROBUSTNESS, DRAW = (catalog.find(slug).name for slug in ("look_inside", "robustness", "draw_a_digit"))
+SOFTMAX, SIGMOID, FIVE_LAYERS, RELU = (
+    catalog.find(slug).name for slug in ("softmax", "sigmoid_hidden25", "five_layers_sigmoid", "relu_hidden300")
+)
 
 
 def _html_outputs(notebook):
-    return "".join(output.get("data", {}).get("text/html", "") for cell in notebook.cells
-                   if cell.cell_type == "code" for output in cell.get("outputs", []))
+    return "".join(
+        output.get("data", {}).get("text/html", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+    )
 
 
 def test_look_inside_runs_on_the_restored_networks(trained_checkpoints, output_dir, tmp_path):
     notebook = run_notebook(LOOK_INSIDE, tmp_path, quick(LOOK_INSIDE))
     text = printed_text(notebook)
     assert f"restored: {', '.join(classifiers.NETWORKS)}" in text
-    assert re.search(r"^  convolutional +as changed: ", text, re.M), "the convolutional network is in the curves"
-    for heading in ("Shifted", "Shrunk into the corner", "Thinner or thicker strokes"):
-        assert heading in text
-    assert re.search(r"Of \d+ test 5s, the one-layer network misreads \d+ when shrunk", text)
     record = read_record(output_dir, LOOK_INSIDE)
     assert record["training_steps"] == quick(LOOK_INSIDE)["wide_training_steps"]
     assert 0.8 < record["test_accuracy"] <= 1.0
     assert set(record["pruning"]) == {"0.8", "0.7", "0.6", "0.5"}
+
+
+def test_robustness_reads_changed_digits_with_every_network(trained_checkpoints, output_dir, tmp_path):
+    text = printed_text(run_notebook(ROBUSTNESS, tmp_path, quick(ROBUSTNESS)))
+    assert f"restored: {', '.join(classifiers.NETWORKS)}" in text
+    for heading in ("Shifted", "Shrunk into the corner", "Thinner or thicker strokes"):
+        assert heading in text
+    for label in classifiers.NETWORKS.values():
+        assert re.search(rf"^  {label} +as changed: ", text, re.M), f"{label} is in the curves"
+    assert re.search(r"Of \d+ test 5s, the one-layer network misreads \d+ when shrunk", text)
+    assert not (output_dir / "results" / f"{ROBUSTNESS}.json").exists(), "it trains nothing and records nothing"
 
 
 def test_draw_a_digit_reads_the_example_with_every_network(trained_checkpoints, tmp_path):

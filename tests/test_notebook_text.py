@@ -81,8 +81,10 @@ def test_the_cross_entropy_takes_the_log_of_the_prediction_not_of_the_label(name
 #: A number in prose: a count (with or without thousands commas), a decimal, or a percentage.
 QUOTED_NUMBER = re.compile(r"(?<![\w.,/-])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)(?![\w])")
 #: A sentence that names the source of its figures (a post, an author, a paper) may quote them unprinted.
-NAMED_SOURCE = re.compile(r"\b(Görner|Ng|Nelson|Dixon|[Pp]osts?|[Rr]eported|Simard|LeCun|Glorot|He|Ioffe|Kingma|"
-                          r"Srivastava|[Pp]apers?|[Cc]ourse|[Ss]ources?)\b")
+NAMED_SOURCE = re.compile(
+    r"\b(Görner|Ng|Nelson|Dixon|[Pp]osts?|[Rr]eported|Simard|LeCun|Glorot|He|Ioffe|Kingma|"
+    r"Srivastava|[Pp]apers?|[Cc]ourse|[Ss]ources?)\b"
+)
 SENTENCE_END = re.compile(r"(?<=[.;?!])\s+(?=[A-Z(*])|\n\s*\n")
 
 
@@ -108,10 +110,14 @@ def _not_a_result(sentence, match):
     if decimals or percent:
         return False
     value = int(whole.replace(",", ""))
-    before, after = sentence[:match.start()], sentence[match.end():]
-    return (value <= 12 or 1900 <= value <= 2030
-            or re.search(r"(notebooks?|[Pp]art|steps?|[Ee]xercises?|figure|cell|layer|unit|channel)\s*$", before)
-            or re.search(r"(\bx|=|\+|-)\s*$", before) or re.match(r"\s*(x|\+|-)\s", after))
+    before, after = sentence[: match.start()], sentence[match.end() :]
+    return (
+        value <= 12
+        or 1900 <= value <= 2030
+        or re.search(r"(notebooks?|[Pp]art|steps?|[Ee]xercises?|figure|cell|layer|unit|channel)\s*$", before)
+        or re.search(r"(\bx|=|\+|-)\s*$", before)
+        or re.match(r"\s*(x|\+|-)\s", after)
+    )
 
 
 @pytest.mark.parametrize("name", ALL_NOTEBOOKS)
@@ -128,7 +134,7 @@ def test_every_number_the_text_quotes_is_printed_above_it(name):
             shown_so_far += cell.source + _outputs_text(cell)
             seen_code = True
             continue
-        following = next((c.source for c in cells[index + 1:] if c.cell_type == "code"), "")
+        following = next((c.source for c in cells[index + 1 :] if c.cell_type == "code"), "")
         shown = shown_so_far + following if seen_code else everything
         for sentence in SENTENCE_END.split(_prose(cell.source)):
             if NAMED_SOURCE.search(sentence):
@@ -138,7 +144,8 @@ def test_every_number_the_text_quotes_is_printed_above_it(name):
                     continue
                 assert any(form in shown for form in _printed_forms(*match.groups())), (
                     f"cell {index} quotes {match.group(0)}, which no code cell "
-                    f"{'above it ' if seen_code else ''}prints: {sentence.strip()[:160]!r}")
+                    f"{'above it ' if seen_code else ''}prints: {sentence.strip()[:160]!r}"
+                )
 
 
 @pytest.mark.parametrize("name", ALL_NOTEBOOKS)
@@ -155,7 +162,8 @@ def test_the_notebooks_that_restore_models_were_run_with_every_model_trained(nam
     text = printed_text(_notebook(name))
     assert "No trained model" not in text, (
         f"{name} was executed before a notebook it restores had saved its model: run the missing one "
-        f"(make notebooks ARGS=09, say), then make notebooks ARGS={name[:2]}")
+        f"(make notebooks ARGS=09, say), then make notebooks ARGS={name[:2]}"
+    )
 
 
 ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:home|Users|work|tmp|root|var|opt)/")
@@ -166,14 +174,30 @@ def test_no_committed_output_holds_a_path_of_the_machine_that_ran_it(name):
     for index, cell in enumerate(_notebook(name).cells):
         if cell.cell_type == "code":
             found = ABSOLUTE_PATH.search(_outputs_text(cell))
-            assert not found, f"cell {index} prints an absolute path ({_outputs_text(cell)[found.start():][:60]!r})"
+            assert not found, f"cell {index} prints an absolute path ({_outputs_text(cell)[found.start() :][:60]!r})"
 
 
 @pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
 def test_comparisons_were_printed_after_the_notebooks_they_compare_with_had_run(name):
     assert "not run yet" not in printed_text(_notebook(name)), (
         f"{name} compares itself with a notebook whose run record did not exist when it ran: run the "
-        f"notebooks in order (make notebooks)")
+        f"notebooks in order (make notebooks)"
+    )
+
+
+@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS[1:])
+def test_every_network_after_the_first_is_compared_digit_by_digit_with_an_earlier_one(name):
+    """From notebook 02 on, a notebook weighs the difference from an earlier network against the test
+    set (the digits only one of the two reads, McNemar's test) and the spread over seeds, and prints
+    the verdict (`results.print_paired_comparison`)."""
+    text = printed_text(_notebook(name))
+    assert "No paired comparison" not in text, (
+        f"{name} ran before the notebook it compares with had recorded its test predictions: run the "
+        f"notebooks in order (make notebooks)"
+    )
+    assert "McNemar's p = " in text and re.search(r"^verdict: ", text, re.M), (
+        f"{name} prints no paired comparison: call results.print_paired_comparison after its test predictions"
+    )
 
 
 def test_readme_table_is_the_one_the_committed_notebooks_print():
@@ -181,7 +205,8 @@ def test_readme_table_is_the_one_the_committed_notebooks_print():
     assert "(not printed)" not in table and "| ? |" not in table
     assert table in (paths.REPO_ROOT / "README.md").read_text(), (
         "README.md's table differs from the notebooks' outputs: paste the table that "
-        "`.venv/bin/mnist-notebooks --table` prints")
+        "`.venv/bin/mnist-notebooks --table` prints"
+    )
 
 
 def test_make_notebooks_says_where_the_time_went(capsys):
@@ -189,7 +214,8 @@ def test_make_notebooks_says_where_the_time_went(capsys):
     durations = [0.5, 12.0, 0.2, 3.0, 0.1, 7.5, 0.3, 1.0]
     nb.cells = [nbformat.v4.new_markdown_cell("# A title")] + [
         nbformat.v4.new_code_cell(f"step_{index} = {index}\nmore()", metadata={"papermill": {"duration": d}})
-        for index, d in enumerate(durations)]
+        for index, d in enumerate(durations)
+    ]
     run_notebooks.print_slowest_cells(nb, seconds=30.0)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:2] == ["5.4", "s"] and "18%)" in lines[0]
@@ -199,8 +225,10 @@ def test_make_notebooks_says_where_the_time_went(capsys):
     assert lines[6].split()[:2] == ["0.6", "s"] and lines[6].endswith("2%)  the other 3 code cells")
 
 
-@pytest.mark.parametrize("path", [".ci/run", *sorted(p.relative_to(paths.REPO_ROOT).as_posix()
-                                                      for p in (paths.REPO_ROOT / "tests").rglob("*.py"))])
+@pytest.mark.parametrize(
+    "path",
+    [".ci/run", *sorted(p.relative_to(paths.REPO_ROOT).as_posix() for p in (paths.REPO_ROOT / "tests").rglob("*.py"))],
+)
 def test_comments_do_not_point_outside_the_repository(path):
     text = (paths.REPO_ROOT / path).read_text()
     comments = "\n".join(re.findall(r"#.*$", text, re.M) + re.findall(r'"""(.*?)"""', text, re.S))
@@ -212,8 +240,12 @@ def test_comments_do_not_point_outside_the_repository(path):
 def test_batch_sizes_in_the_text_are_the_ones_the_parameters_set(name):
     cells = _notebook(name).cells
     parameters = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
-    values = {str(node.value.value) for c in parameters for node in ast.parse(c.source).body
-              if isinstance(node, ast.Assign) and node.targets[0].id.endswith("batch_size")}
+    values = {
+        str(node.value.value)
+        for c in parameters
+        for node in ast.parse(c.source).body
+        if isinstance(node, ast.Assign) and node.targets[0].id.endswith("batch_size")
+    }
     for index, cell in enumerate(cells):
         if cell.cell_type == "markdown":
             for size in re.findall(r"batch(?:es)? of (\d[\d,]*)", _prose(cell.source)):
@@ -262,12 +294,14 @@ def test_the_test_set_is_touched_only_after_training_has_finished(name):
         code_so_far += cell.source
         finished = cell.source.find("finish()")
         for match in TEST_IMAGES.finditer(cell.source):
-            line = cell.source[:match.start()].count("\n") + 1
+            line = cell.source[: match.start()].count("\n") + 1
             assert 0 <= finished < match.start(), (
                 f"cell {index}, line {line}: {match.group(0)} before training has finished; watch and "
-                f"choose on the validation set, and score the test set once, after monitor.finish()")
+                f"choose on the validation set, and score the test set once, after monitor.finish()"
+            )
         if catalog.TRAINING_TAG in cell.metadata.get("tags", []):
             # the loop may sit in a function defined above the cell that calls it (06 trains twice)
-            assert "record_validation(" in code_so_far and "record_test(" in code_so_far, \
+            assert "record_validation(" in code_so_far and "record_test(" in code_so_far, (
                 f"cell {index} trains: it measures the validation set while training and scores the test set once"
+            )
             break

@@ -34,7 +34,8 @@ def test_parameters_cell_is_plain_assignments(name):
     assigned = set()
     for statement in tree.body:
         assert isinstance(statement, ast.Assign) and len(statement.targets) == 1, (
-            f"{name}: only plain `name = value` lines belong in the parameters cell")
+            f"{name}: only plain `name = value` lines belong in the parameters cell"
+        )
         assigned.add(statement.targets[0].id)
         ast.literal_eval(statement.value)  # a literal: nothing derived from another value
     if name in TRAINING_NOTEBOOKS:
@@ -53,26 +54,23 @@ def test_fast_run_trains_saves_and_records(name, quick_runs):
     assert record["training_steps"] == quick(name)["training_steps"]
     printed_seconds = re.search(TRAINING_SECONDS, printed_text(training_cell(notebook))).group(1)
     # The notebook prints the time to 0.1 s, the record keeps it to 0.01 s: both round one reading.
-    assert abs(record["train_seconds"] - float(printed_seconds)) <= 0.05 + 0.005 + 1e-9, \
+    assert abs(record["train_seconds"] - float(printed_seconds)) <= 0.05 + 0.005 + 1e-9, (
         "the record keeps the time the notebook printed"
+    )
     assert record["hyperparameters"]["training_steps"] == quick(name)["training_steps"]
     found = checkpoints.digest_files(outputs / "checkpoints" / name)
     assert set(found) >= {"model.index", "model.meta"} and found == record["checkpoint"]
     assert device.describe() in printed_text(notebook)
 
 
-#: The training notebooks whose diverging run the re-run test also checks, with the step counts that make
-#: it quick: plain gradient descent (01), Adam with a decaying rate (07, 08), convolution (09), batch norm (10).
-DIVERGE = {catalog.find(slug).name: steps for slug, steps in {
-    "softmax": dict(training_steps=50, perceptron_steps=10),
-    "vanishing_gradients": dict(training_steps=50, compare_steps=10),
-    "dropout": dict(training_steps=50, train_sample=100),
-    "convolutional": dict(training_steps=50),
-    "batch_norm": dict(training_steps=50)}.items()}
+#: The training notebooks whose diverging run the re-run test also checks (catalog `diverging_quick`).
+DIVERGE = {notebook.name: notebook.diverging_quick for notebook in catalog.training() if notebook.diverging_quick}
 #: Bad values of a parameter, and the one line that must name the problem (checked in notebook 01).
 PLAIN_DESCENT = BAD_PARAMETERS_IN = catalog.find("softmax").name
-BAD_PARAMETERS = [("learning_rate = '0.5'", "learning_rate must be a number greater than 0, not '0.5' (str)"),
-                  ("evaluation_interval = 0", "evaluation_interval must be a whole number of at least 1, not 0 (int)")]
+BAD_PARAMETERS = [
+    ("learning_rate = '0.5'", "learning_rate must be a number greater than 0, not '0.5' (str)"),
+    ("evaluation_interval = 0", "evaluation_interval must be a whole number of at least 1, not 0 (int)"),
+]
 
 
 class _Kernel:
@@ -80,24 +78,45 @@ class _Kernel:
     then edit the parameters cell and run everything below it, as often as needed."""
 
     def __init__(self, name):
+        self.name = name
         self.notebook = committed(name)
         self.index = self.notebook.cells.index(parameters_cell(self.notebook))
         self.original = self.notebook.cells[self.index].source
-        self.notebook.cells.append(nbformat.v4.new_code_cell(
-            "print(len(tf.global_variables()), len(tf.trainable_variables()), f'{test_accuracy:.6f}')"))
-        self.client = NotebookClient(self.notebook, kernel_name="python3", timeout=notebook_runner.cell_timeout(),
-                                     extra_arguments=notebook_runner.KERNEL_ARGUMENTS,
-                                     resources={"metadata": {"path": str(NOTEBOOKS)}})
+        self.notebook.cells.append(
+            nbformat.v4.new_code_cell(
+                "print(len(tf.global_variables()), len(tf.trainable_variables()), f'{test_accuracy:.6f}')"
+            )
+        )
+        self.client = NotebookClient(
+            self.notebook,
+            kernel_name="python3",
+            timeout=notebook_runner.cell_timeout(),
+            extra_arguments=notebook_runner.KERNEL_ARGUMENTS,
+            resources={"metadata": {"path": str(NOTEBOOKS)}},
+        )
 
     def run_above(self):
         for i in range(self.index):
-            self.client.execute_cell(self.notebook.cells[i], i)
+            self._execute(i)
+
+    def _execute(self, index):
+        """Run cell `index`; a cell past the time limit fails with the notebook and the cell named."""
+        from nbclient.exceptions import CellTimeoutError
+
+        try:
+            self.client.execute_cell(self.notebook.cells[index], index)
+        except CellTimeoutError:
+            first_line = (self.notebook.cells[index].source.splitlines() or [""])[0]
+            raise notebook_runner.NotebookTimeout(
+                f"{self.name}: cell {index} ({first_line!r}) ran longer than {self.client.timeout} s, the limit for "
+                f"one cell, in the re-run kernel"
+            ) from None
 
     def run_from_parameters(self, *edits):
         """Run from the edited parameters cell to the end; return the last line's words."""
         self.notebook.cells[self.index].source = "\n".join([self.original, *edits])
         for i in range(self.index, len(self.notebook.cells)):
-            self.client.execute_cell(self.notebook.cells[i], i)
+            self._execute(i)
         return self.notebook.cells[-1].outputs[-1]["text"].split()
 
     def error_from_parameters(self, *edits):
@@ -111,15 +130,21 @@ class _Kernel:
 
 def _saved(output_dir):
     """Every file under results/ and checkpoints/, with its content."""
-    return {path: path.read_bytes() for folder in ("results", "checkpoints")
-            for path in sorted((output_dir / folder).rglob("*")) if path.is_file()}
+    return {
+        path: path.read_bytes()
+        for folder in ("results", "checkpoints")
+        for path in sorted((output_dir / folder).rglob("*"))
+        if path.is_file()
+    }
 
 
 #: Part two's re-runs (Adam, convolutions) take 30-40 s each: `make test` runs them, the quick inner
 #: loop (`make test-fast`) only part one's.
 PART_TWO = catalog.find("vanishing_gradients").number
-RERUN_CASES = [pytest.param(name, marks=pytest.mark.slow) if catalog.find(name).number >= PART_TWO else name
-               for name in TRAINING_NOTEBOOKS]
+RERUN_CASES = [
+    pytest.param(name, marks=pytest.mark.slow) if catalog.find(name).number >= PART_TWO else name
+    for name in TRAINING_NOTEBOOKS
+]
 
 
 @pytest.mark.parametrize("name", RERUN_CASES)
@@ -161,8 +186,9 @@ def test_changed_parameters_rerun_cleanly_and_a_diverging_run_saves_nothing(name
 
 
 def test_a_cell_that_hangs_is_stopped_with_the_notebook_and_cell_named(tmp_path):
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"),
-                                               nbformat.v4.new_code_cell("import time\ntime.sleep(60)")])
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
+    )
     source = tmp_path / "hangs.ipynb"
     nbformat.write(notebook, source)
     with pytest.raises(notebook_runner.NotebookTimeout) as error:
@@ -184,12 +210,13 @@ def test_committed_notebook_is_executed_and_meets_its_accuracy(name):
 @pytest.mark.parametrize("name", ALL_NOTEBOOKS)
 def test_committed_outputs_come_from_the_code_as_it_is(name):
     """The committed outputs were made by this notebook's code, the package modules it imports, the
-    locked environment and (for 09 and 10) the notebooks they restore, as they are now: so they are
+    locked environment and (for 09, 10 and 11) the notebooks they restore, as they are now: so they are
     what a full run would print, and the tests need not repeat the full runs to know it."""
     stored = committed(name).metadata.get("mnist_tutorial", {}).get("code")
     assert stored == notebook_runner.code_digest(name), (
         f"{name}'s outputs were made by other code than today's: re-run it with `make notebooks ARGS={name[:2]}` "
-        f"(and the notebooks after it that restore its network)")
+        f"(and the notebooks after it that restore its network)"
+    )
 
 
 @pytest.mark.slow

@@ -45,13 +45,17 @@ def test_the_package_declares_every_distribution_it_imports():
     for module in sorted(_imported_modules()):
         distributions = {name.lower().replace("_", "-") for name in providers.get(module, [module])}
         assert distributions & declared, (
-            f"mnist_tutorial imports {module} ({distributions}): declare it in pyproject.toml")
+            f"mnist_tutorial imports {module} ({distributions}): declare it in pyproject.toml"
+        )
 
 
 def _pins(text):
     """{distribution: version} of the `name==version` lines of a requirements file."""
-    return {_name(line): line.split("==")[1].split(";")[0].strip() for line in text.splitlines()
-            if "==" in line and not line.lstrip().startswith("#")}
+    return {
+        _name(line): line.split("==")[1].split(";")[0].strip()
+        for line in text.splitlines()
+        if "==" in line and not line.lstrip().startswith("#")
+    }
 
 
 def test_the_lock_pins_every_package_at_the_version_the_requirements_ask_for():
@@ -66,11 +70,13 @@ def test_the_lock_pins_every_package_at_the_version_the_requirements_ask_for():
             assert package in locked, f"{name} asks for {package}, which requirements.lock lacks: run make lock"
         for package, version in _pins(text).items():
             assert locked[package] == version, (
-                f"{name} pins {package}=={version}; the lock has {locked[package]}: run make lock")
+                f"{name} pins {package}=={version}; the lock has {locked[package]}: run make lock"
+            )
     requirements = [line for line in lock.splitlines() if line and not line.startswith((" ", "#"))]
     assert all("==" in line for line in requirements), "every package of the lock is pinned"
     assert {"keras", "protobuf", "pillow", "ipython", "traitlets", "jupyter-client", "nbclient"} <= set(locked), (
-        "the lock holds the packages that used to float")
+        "the lock holds the packages that used to float"
+    )
 
 
 def test_the_command_line_tools_are_installed_entry_points():
@@ -82,11 +88,14 @@ def test_the_command_line_tools_are_installed_entry_points():
         assert shutil.which(name, path=str(Path(sys.executable).parent)), f"{name} is not installed: run make"
 
 
-@pytest.mark.parametrize("reported, expected", [
-    ("echo 3.10", "is Python 3.10, but this project needs Python 3.11, 3.12 or 3.13"),
-    ("echo 3.14", "is Python 3.14, but this project needs Python 3.11, 3.12 or 3.13"),
-    ("exit 1", "is not a Python interpreter this Makefile can run"),
-])
+@pytest.mark.parametrize(
+    "reported, expected",
+    [
+        ("echo 3.10", "is Python 3.10, but this project needs Python 3.11, 3.12 or 3.13"),
+        ("echo 3.14", "is Python 3.14, but this project needs Python 3.11, 3.12 or 3.13"),
+        ("exit 1", "is not a Python interpreter this Makefile can run"),
+    ],
+)
 def test_make_checks_the_interpreter_before_installing_anything(tmp_path, reported, expected):
     if shutil.which("make") is None:
         pytest.skip("GNU Make is not installed")
@@ -95,8 +104,9 @@ def test_make_checks_the_interpreter_before_installing_anything(tmp_path, report
     interpreter = tmp_path / "python-under-test"
     interpreter.write_text(f"#!/bin/sh\n{reported}\n")
     interpreter.chmod(0o755)
-    run = subprocess.run(["make", f"PYTHON={interpreter}", "test-fast"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        ["make", f"PYTHON={interpreter}", "test-fast"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert run.returncode != 0
     assert expected in run.stdout and "make PYTHON=python3.12 test-fast" in run.stdout
     assert not (tmp_path / ".venv").exists(), "nothing is installed with an unsupported Python"

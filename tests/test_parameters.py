@@ -7,33 +7,56 @@ from mnist_tutorial.parameters import ParameterError, check
 
 
 def test_good_values_pass_and_come_back_as_a_dict():
-    values = dict(learning_rate=0.5, batch_size=np.int64(100), training_steps=1000, evaluation_interval=50,
-                  seed=0, keep_prob=1.0, init_stddev=0.0, hidden1=200, compare_stddevs=[0.003, 1],
-                  template_snapshot_steps=[0, 1, 50], robustness_images=2000, channels3=24, train_sample=10000,
-                  average_decay=0.998, decay_steps=900, my_own_knob="anything")
+    values = dict(
+        learning_rate=0.5,
+        batch_size=np.int64(100),
+        training_steps=1000,
+        evaluation_interval=50,
+        seed=0,
+        keep_prob=1.0,
+        init_stddev=0.0,
+        hidden1=200,
+        compare_stddevs=[0.003, 1],
+        template_snapshot_steps=[0, 1, 50],
+        robustness_images=2000,
+        channels3=24,
+        train_sample=10000,
+        average_decay=0.998,
+        decay_steps=900,
+        use_batch_norm=False,
+        my_own_knob="anything",
+    )
     assert check(**values) == values
 
 
-@pytest.mark.parametrize("name, value, expected", [
-    ("learning_rate", "0.5", "learning_rate must be a number greater than 0, not '0.5' (str)"),
-    ("learning_rate", 0, "learning_rate must be a number greater than 0, not 0 (int)"),
-    ("learning_rate", float("nan"), "learning_rate must be a number greater than 0"),
-    ("perceptron_learning_rate", -1.0, "perceptron_learning_rate must be a number greater than 0"),
-    ("evaluation_interval", 0, "evaluation_interval must be a whole number of at least 1, not 0 (int)"),
-    ("batch_size", 100.0, "batch_size must be a whole number from 1 to 55,000, not 100.0 (float)"),
-    ("batch_size", 60000, "batch_size must be a whole number from 1 to 55,000"),
-    ("training_steps", True, "training_steps must be a whole number of at least 1, not True (bool)"),
-    ("keep_prob", 1.5, "keep_prob must be a number greater than 0 and at most 1"),
-    ("hidden3", 0, "hidden3 must be a whole number of at least 1"),
-    ("compare_stddevs", [], "compare_stddevs must be a non-empty list of numbers (0 or more), not [] (list)"),
-    ("template_snapshot_steps", [0, 50, 2],
-     "template_snapshot_steps must be a non-empty list of whole numbers (0 or more), in increasing order"),
-    ("channels2", 0, "channels2 must be a whole number of at least 1, not 0 (int)"),
-    ("decay_steps", 0.5, "decay_steps must be a whole number of at least 1"),
-    ("final_learning_rate", -0.1, "final_learning_rate must be a number greater than 0"),
-    ("train_sample", 60000, "train_sample must be a whole number from 1 to 55,000"),
-    ("average_decay", 1.0, "average_decay must be a number from 0 up to, but not including, 1, not 1.0 (float)"),
-])
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [
+        ("learning_rate", "0.5", "learning_rate must be a number greater than 0, not '0.5' (str)"),
+        ("learning_rate", 0, "learning_rate must be a number greater than 0, not 0 (int)"),
+        ("learning_rate", float("nan"), "learning_rate must be a number greater than 0"),
+        ("perceptron_learning_rate", -1.0, "perceptron_learning_rate must be a number greater than 0"),
+        ("evaluation_interval", 0, "evaluation_interval must be a whole number of at least 1, not 0 (int)"),
+        ("batch_size", 100.0, "batch_size must be a whole number from 1 to 55,000, not 100.0 (float)"),
+        ("batch_size", 60000, "batch_size must be a whole number from 1 to 55,000"),
+        ("training_steps", True, "training_steps must be a whole number of at least 1, not True (bool)"),
+        ("keep_prob", 1.5, "keep_prob must be a number greater than 0 and at most 1"),
+        ("hidden3", 0, "hidden3 must be a whole number of at least 1"),
+        ("compare_stddevs", [], "compare_stddevs must be a non-empty list of numbers (0 or more), not [] (list)"),
+        (
+            "template_snapshot_steps",
+            [0, 50, 2],
+            "template_snapshot_steps must be a non-empty list of whole numbers (0 or more), in increasing order",
+        ),
+        ("channels2", 0, "channels2 must be a whole number of at least 1, not 0 (int)"),
+        ("decay_steps", 0.5, "decay_steps must be a whole number of at least 1"),
+        ("final_learning_rate", -0.1, "final_learning_rate must be a number greater than 0"),
+        ("train_sample", 60000, "train_sample must be a whole number from 1 to 55,000"),
+        ("average_decay", 1.0, "average_decay must be a number from 0 up to, but not including, 1, not 1.0 (float)"),
+        ("use_batch_norm", "no", "use_batch_norm must be True or False, not 'no' (str)"),
+        ("use_batch_norm", 0, "use_batch_norm must be True or False, not 0 (int)"),
+    ],
+)
 def test_a_bad_value_gets_one_line_naming_it(name, value, expected):
     with pytest.raises(ParameterError) as error:
         check(**{name: value})

@@ -42,10 +42,17 @@ def png_modes(outputs):  # the colour mode of each PNG in format data dicts or c
 
 def _in_fresh_shell(code):
     """Run `code` after PRELUDE in a new Python process; return what it printed, as JSON."""
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [PACKAGE_PARENT,
-                                                                              os.environ.get("PYTHONPATH")]))}
-    run = subprocess.run([sys.executable, "-c", PRELUDE + textwrap.dedent(code)], capture_output=True, text=True,
-                         env=environment, timeout=300)
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [PACKAGE_PARENT, os.environ.get("PYTHONPATH")])),
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", PRELUDE + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     return json.loads(run.stdout.strip().splitlines()[-1])
 
@@ -110,15 +117,21 @@ def test_outside_ipython_use_compact_png_does_nothing():
 
 
 def _imports_plotting(tree):
-    return any(isinstance(node, ast.ImportFrom) and node.module == "mnist_tutorial"
-               and any(alias.name == "plotting" for alias in node.names)
-               or isinstance(node, ast.Import) and any(alias.name == "mnist_tutorial.plotting" for alias in node.names)
-               for node in ast.walk(tree))
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and node.module == "mnist_tutorial"
+        and any(alias.name == "plotting" for alias in node.names)
+        or isinstance(node, ast.Import)
+        and any(alias.name == "mnist_tutorial.plotting" for alias in node.names)
+        for node in ast.walk(tree)
+    )
 
 
 def _calls_use_compact_png(tree):
-    return sum(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-               and node.func.attr == "use_compact_png" for node in ast.walk(tree))
+    return sum(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "use_compact_png"
+        for node in ast.walk(tree)
+    )
 
 
 NOTEBOOKS = sorted((paths.REPO_ROOT / "notebooks").glob("[0-9]*.ipynb"))
@@ -133,5 +146,20 @@ def test_every_notebook_that_imports_plotting_calls_use_compact_png_once_where_i
     if not importing:
         assert not calling
         return
-    assert calling == importing[:1], (f"cells {importing} import plotting and cells {calling} call "
-                                      f"plotting.use_compact_png(): call it once, in the first cell that imports it")
+    assert calling == importing[:1], (
+        f"cells {importing} import plotting and cells {calling} call "
+        f"plotting.use_compact_png(): call it once, in the first cell that imports it"
+    )
+
+
+def test_accuracy_curves_over_whole_steps_tick_only_those_steps():
+    """A stroke change of -1, 0, 1, 2 pixels has no step -0.5: the axis ticks the steps measured."""
+    figure = plotting.plot_accuracy_curves(
+        [
+            dict(title="Strokes", xlabel="pixels", x=[-1, 0, 1, 2], curves={"net": [0.5, 0.9, 0.8, 0.4]}),
+            dict(title="Size", xlabel="fraction", x=[1.0, 0.8, 0.6], curves={"net": [0.9, 0.5, 0.2]}),
+        ]
+    )
+    strokes, size = figure.axes[:2]
+    assert list(strokes.get_xticks()) == [-1, 0, 1, 2]
+    assert any(not float(tick).is_integer() for tick in size.get_xticks()), "fractions keep matplotlib's ticks"

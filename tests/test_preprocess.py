@@ -69,31 +69,40 @@ def test_thin_strokes_are_anti_aliased_not_lost():
 def test_mnist_digits_come_back_unchanged():
     """MNIST's digits were prepared this way, so preparing them again should change next to nothing."""
     from mnist_tutorial import input_data
+
     digits = input_data.read_data_sets().test.images[:500].reshape(-1, 28, 28)
     differences = np.array([np.abs(to_mnist(digit) - digit).mean() for digit in digits])
     assert differences.mean() < 0.001
     assert np.mean(differences == 0) > 0.75  # most come back identical to the last bit
 
 
-@pytest.mark.parametrize("image, message", [
-    (np.full((50, 50), 255, np.uint8), "blank: its pixels run from 255 to 255 on a 0-255 scale"),
-    (np.random.default_rng(0).integers(245, 256, (50, 50)).astype(np.uint8),
-     "blank: its pixels run from 245 to 255 .* a contrast of 0.02"),
-    (_paper(280, 280, (100, 110, 100, 110)), "only a speck of ink: it spans 10 pixel"),
-])
+@pytest.mark.parametrize(
+    "image, message",
+    [
+        (np.full((50, 50), 255, np.uint8), "blank: its pixels run from 255 to 255 on a 0-255 scale"),
+        (
+            np.random.default_rng(0).integers(245, 256, (50, 50)).astype(np.uint8),
+            "blank: its pixels run from 245 to 255 .* a contrast of 0.02",
+        ),
+        (_paper(280, 280, (100, 110, 100, 110)), "only a speck of ink: it spans 10 pixel"),
+    ],
+)
 def test_blank_or_nearly_blank_images_ask_for_a_digit_and_say_what_was_measured(image, message):
     with pytest.raises(BlankImageError, match=f"{message}.*Draw a digit first"):
         to_mnist(image)
 
 
-@pytest.mark.parametrize("image, message", [
-    (np.zeros((28, 28, 3)), r"colour one of shape \(28, 28, 3\).*grayscale first"),
-    (np.zeros((2, 28, 28)), r"grayscale image .* got an array of shape \(2, 28, 28\)"),
-    (np.array([[0.0, np.nan]]), "NaN"),
-    (np.full((5, 5), 1000.0), "go up to 1000, beyond any grayscale scale"),
-    (np.full((5, 5), -1.0), "must not be negative"),
-    (np.zeros((0, 5)), "empty"),
-])
+@pytest.mark.parametrize(
+    "image, message",
+    [
+        (np.zeros((28, 28, 3)), r"colour one of shape \(28, 28, 3\).*grayscale first"),
+        (np.zeros((2, 28, 28)), r"grayscale image .* got an array of shape \(2, 28, 28\)"),
+        (np.array([[0.0, np.nan]]), "NaN"),
+        (np.full((5, 5), 1000.0), "go up to 1000, beyond any grayscale scale"),
+        (np.full((5, 5), -1.0), "must not be negative"),
+        (np.zeros((0, 5)), "empty"),
+    ],
+)
 def test_bad_input_is_explained(image, message):
     with pytest.raises(ValueError, match=message):
         to_mnist(image)
@@ -109,13 +118,17 @@ def _mask(dtype):
     return (_paper(60, 60, _BOX) == 0).astype(dtype)
 
 
-@pytest.mark.parametrize("image", [
-    _mask(np.uint8),  # a 0/1 integer mask
-    _mask(np.int64),
-    _mask(bool),
-    _mask(np.uint8) * 15,  # a 4-bit scan, 0-15
-    _mask(np.uint16) * 40000,  # a 16-bit scan, 0-40000 of 0-65535
-], ids=["mask-uint8", "mask-int64", "mask-bool", "4-bit", "16-bit"])
+@pytest.mark.parametrize(
+    "image",
+    [
+        _mask(np.uint8),  # a 0/1 integer mask
+        _mask(np.int64),
+        _mask(bool),
+        _mask(np.uint8) * 15,  # a 4-bit scan, 0-15
+        _mask(np.uint16) * 40000,  # a 16-bit scan, 0-40000 of 0-65535
+    ],
+    ids=["mask-uint8", "mask-int64", "mask-bool", "4-bit", "16-bit"],
+)
 def test_integer_images_of_any_scale_give_the_digit(image):
     assert np.array_equal(to_mnist(image), to_mnist(_paper(60, 60, _BOX)))
 
@@ -137,6 +150,7 @@ def test_bold_digit_covering_most_of_the_canvas_keeps_its_polarity():
 
 def test_mnist_shapes_are_accepted():
     from mnist_tutorial import input_data
+
     digit = input_data.read_data_sets().test.images[0]  # a row of 784 values
     expected = to_mnist(digit.reshape(28, 28))
     assert np.array_equal(to_mnist(digit), expected)
@@ -145,6 +159,7 @@ def test_mnist_shapes_are_accepted():
 
 
 # Transforms -----------------------------------------------------------------------------
+
 
 def _dot(row, col):
     image = np.zeros((28, 28), np.float32)
@@ -176,6 +191,7 @@ def test_change_stroke_thickens_and_thins():
 
 
 # The pad's image, without a browser --------------------------------------------------------
+
 
 def test_pad_round_trips_an_image_and_strokes_render_like_the_pad():
     image = drawpad.render_strokes([[(140, 40), (140, 240)]], pen_width=20)

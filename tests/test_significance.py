@@ -6,13 +6,16 @@ import pytest
 from mnist_tutorial import significance
 
 
-@pytest.mark.parametrize("only_a, only_b, expected", [
-    (10, 2, 2 * (1 + 12 + 66) / 2**12),  # exact binomial: 0.0386, as statsmodels' mcnemar(exact=True) gives
-    (2, 10, 2 * (1 + 12 + 66) / 2**12),  # symmetric
-    (5, 5, 1.0),
-    (0, 0, 1.0),
-    (6, 0, 2 / 2**6),
-])
+@pytest.mark.parametrize(
+    "only_a, only_b, expected",
+    [
+        (10, 2, 2 * (1 + 12 + 66) / 2**12),  # exact binomial: 0.0386, as statsmodels' mcnemar(exact=True) gives
+        (2, 10, 2 * (1 + 12 + 66) / 2**12),  # symmetric
+        (5, 5, 1.0),
+        (0, 0, 1.0),
+        (6, 0, 2 / 2**6),
+    ],
+)
 def test_mcnemar_exact_p_value(only_a, only_b, expected):
     assert significance.mcnemar_p_value(only_a, only_b) == pytest.approx(expected, rel=1e-12)
 
@@ -58,9 +61,10 @@ def test_a_difference_is_real_only_against_both_the_test_set_and_the_seeds(capsy
     assert "verdict: A is better" in out
     significance.print_comparison("A", a, "B", b, labels, {"A": {"sd": 0.0005}, "B": {"sd": 0.0020}})
     assert "not shown to differ; the difference does not stand against the spread over seeds" in capsys.readouterr().out
-    significance.print_comparison("A", a, "B", b, labels, {"A": {"sd": 0.0005}})
-    out = capsys.readouterr().out
-    assert "spread over seeds: not measured for B" in out and "verdict: none until the spread over seeds" in out
+    for spreads in ({"A": {"sd": 0.0005}}, {"A": {"sd": 0.0005}, "B": {}}):  # B's spread not measured
+        significance.print_comparison("A", a, "B", b, labels, spreads)
+        out = capsys.readouterr().out
+        assert "spread over seeds: not measured for B" in out and "verdict: none until the spread over seeds" in out
     few = labels[:1000].copy(), labels[:1000].copy()
     few[0][:3], few[1][3:4] = (labels[:3] + 1) % 10, (labels[3:4] + 1) % 10  # 1 only A reads, 3 only B reads
     significance.print_comparison("A", few[0], "B", few[1], labels[:1000], {"A": {"sd": 0.0}, "B": {"sd": 0.0}})

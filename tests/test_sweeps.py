@@ -28,7 +28,11 @@ def test_a_sweep_over_values_and_seeds_reports_a_failed_run_and_goes_on(output_d
     sweep = sweeps.Sweep("01", {"learning_rate": [0.5, 1e35], **QUICK}, seeds=2, name="lr", workers=2)
     rows = sweep.run(progress=False)
     assert [(r["parameters"]["learning_rate"], r["seed"], r["status"]) for r in rows] == [
-        (0.5, 1, "ok"), (0.5, 2, "ok"), (1e35, 1, "failed"), (1e35, 2, "failed")]
+        (0.5, 1, "ok"),
+        (0.5, 2, "ok"),
+        (1e35, 1, "failed"),
+        (1e35, 2, "failed"),
+    ]
     assert rows[2]["error"].startswith("TrainingDiverged: Training stopped at step")
     summary = sweep.summary()
     assert [(line["runs"], line["failed"]) for line in summary] == [(2, 0), (0, 2)]
@@ -50,9 +54,16 @@ def _pretend_to_run(monkeypatch):
 
     def pretend(self, combination, seed, threads):
         requested.append((combination.get("hidden_units"), seed))
-        row = dict(status="ok", seed=seed, parameters=combination, validation_accuracy=0.95,
-            test_accuracy=0.95, train_seconds=2.0,
-                   error="", settings=self.settings(combination, seed))
+        row = dict(
+            status="ok",
+            seed=seed,
+            parameters=combination,
+            validation_accuracy=0.95,
+            test_accuracy=0.95,
+            train_seconds=2.0,
+            error="",
+            settings=self.settings(combination, seed),
+        )
         self._append(row)
         return row
 
@@ -70,30 +81,70 @@ def _write_rows(path, rows, fields=sweeps.FIELDS):
 
 def test_an_interrupted_sweep_resumes_without_redoing_finished_runs(output_dir, monkeypatch):
     sweep = sweeps.Sweep("04", {"hidden_units": [10, 20]}, seeds=2, name="resume")
-    _write_rows(sweep.csv_path, [  # as an interrupted sweep leaves it
-        dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), validation_accuracy=0.9,
-            test_accuracy=0.9, train_seconds=1.0,
-             error="", settings=repr(sweep.settings({"hidden_units": 10}, 1))),
-        dict(status="failed", seed=2, parameters=repr({"hidden_units": 10}), validation_accuracy="",
-            test_accuracy="", train_seconds="",
-             error="KeyboardInterrupt", settings=repr(sweep.settings({"hidden_units": 10}, 2)))])
+    _write_rows(
+        sweep.csv_path,
+        [  # as an interrupted sweep leaves it
+            dict(
+                status="ok",
+                seed=1,
+                parameters=repr({"hidden_units": 10}),
+                validation_accuracy=0.9,
+                test_accuracy=0.9,
+                train_seconds=1.0,
+                error="",
+                settings=repr(sweep.settings({"hidden_units": 10}, 1)),
+            ),
+            dict(
+                status="failed",
+                seed=2,
+                parameters=repr({"hidden_units": 10}),
+                validation_accuracy="",
+                test_accuracy="",
+                train_seconds="",
+                error="KeyboardInterrupt",
+                settings=repr(sweep.settings({"hidden_units": 10}, 2)),
+            ),
+        ],
+    )
     requested = _pretend_to_run(monkeypatch)
     rows = sweep.run(progress=False)
     assert sorted(requested) == [(10, 2), (20, 1), (20, 2)], "only what did not finish runs again"
     assert [(r["parameters"]["hidden_units"], r["seed"], r["status"], r["test_accuracy"]) for r in rows] == [
-        (10, 1, "ok", 0.9), (10, 2, "ok", 0.95), (20, 1, "ok", 0.95), (20, 2, "ok", 0.95)]
+        (10, 1, "ok", 0.9),
+        (10, 2, "ok", 0.95),
+        (20, 1, "ok", 0.95),
+        (20, 2, "ok", 0.95),
+    ]
 
 
 def test_runs_made_before_the_parameters_cell_changed_are_made_again(output_dir, monkeypatch):
     sweep = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=2, name="stale")
     older_cell = {**sweep.defaults, "learning_rate": sweep.defaults["learning_rate"] / 2}
-    _write_rows(sweep.csv_path, [
-        dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), validation_accuracy=0.9,
-            test_accuracy=0.9, train_seconds=1.0,
-             error="", settings=repr(sweep.settings({"hidden_units": 10}, 1))),
-        dict(status="ok", seed=2, parameters=repr({"hidden_units": 10}), validation_accuracy=0.8,
-            test_accuracy=0.8, train_seconds=1.0,
-             error="", settings=repr({**older_cell, "hidden_units": 10, "seed": 2}))])
+    _write_rows(
+        sweep.csv_path,
+        [
+            dict(
+                status="ok",
+                seed=1,
+                parameters=repr({"hidden_units": 10}),
+                validation_accuracy=0.9,
+                test_accuracy=0.9,
+                train_seconds=1.0,
+                error="",
+                settings=repr(sweep.settings({"hidden_units": 10}, 1)),
+            ),
+            dict(
+                status="ok",
+                seed=2,
+                parameters=repr({"hidden_units": 10}),
+                validation_accuracy=0.8,
+                test_accuracy=0.8,
+                train_seconds=1.0,
+                error="",
+                settings=repr({**older_cell, "hidden_units": 10, "seed": 2}),
+            ),
+        ],
+    )
     requested = _pretend_to_run(monkeypatch)
     rows = sweep.run(progress=False)
     assert requested == [(10, 2)], "the run made with another learning_rate is made again"
@@ -104,9 +155,15 @@ def test_runs_made_before_the_parameters_cell_changed_are_made_again(output_dir,
 def test_a_csv_file_of_an_older_format_is_kept_aside_not_appended_to(output_dir, monkeypatch, capsys):
     sweep = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=1, name="old")
     old_fields = ("status", "seed", "parameters", "test_accuracy", "train_seconds", "error")
-    old_row = dict(status="ok", seed=1, parameters=repr({"hidden_units": 10}), validation_accuracy=0.9,
+    old_row = dict(
+        status="ok",
+        seed=1,
+        parameters=repr({"hidden_units": 10}),
+        validation_accuracy=0.9,
         test_accuracy=0.9,
-                   train_seconds=1.0, error="")
+        train_seconds=1.0,
+        error="",
+    )
     _write_rows(sweep.csv_path, [old_row], old_fields)
     before = sweep.csv_path.read_bytes()
     sweep.csv_path.with_suffix(".older.csv").write_text("a file of the user's\n")
@@ -120,12 +177,21 @@ def test_a_csv_file_of_an_older_format_is_kept_aside_not_appended_to(output_dir,
         assert next(csv.reader(file)) == list(sweeps.FIELDS)
 
 
-@pytest.mark.parametrize("grid, message", [
-    ({"learnig_rate": [0.1]}, "01_softmax has no parameter 'learnig_rate' (its parameters cell sets learning_rate, "),
-    ({"learning_rate": ["fast"]}, "learning_rate='fast' is a str, but 01_softmax sets learning_rate = 0.3 (a float)."),
-    ({"batch_size": [2.5]}, "batch_size=2.5 is a float, but 01_softmax sets batch_size = 200 (a int)."),
-    ({"seed": [1, 2]}, "sweep seeds with --seeds"),
-])
+@pytest.mark.parametrize(
+    "grid, message",
+    [
+        (
+            {"learnig_rate": [0.1]},
+            "01_softmax has no parameter 'learnig_rate' (its parameters cell sets learning_rate, ",
+        ),
+        (
+            {"learning_rate": ["fast"]},
+            "learning_rate='fast' is a str, but 01_softmax sets learning_rate = 0.3 (a float).",
+        ),
+        ({"batch_size": [2.5]}, "batch_size=2.5 is a float, but 01_softmax sets batch_size = 200 (a int)."),
+        ({"seed": [1, 2]}, "sweep seeds with --seeds"),
+    ],
+)
 def test_a_bad_grid_is_refused_before_anything_runs(grid, message, output_dir):
     with pytest.raises(sweeps.SweepError) as error:
         sweeps.Sweep("01", grid)
@@ -133,13 +199,16 @@ def test_a_bad_grid_is_refused_before_anything_runs(grid, message, output_dir):
     assert not (output_dir / "results").exists()
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (["01", "nonsense=1"], "sweep: 01_softmax has no parameter 'nonsense'"),
-    (["01", "learning_rate"], "sweep: 'learning_rate' is not NAME=VALUES"),
-    (["99"], "sweep: no notebook of the series is called '99'"),
-    (["09"], "sweep: 09_look_inside cannot be chosen here; choose among 01_softmax, 02_sigmoid_hidden25"),
-    (["01", "learning_rate=0.1,(", "--seeds", "2"], "sweep: cannot read '0.1,(' as comma-separated values"),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["01", "nonsense=1"], "sweep: 01_softmax has no parameter 'nonsense'"),
+        (["01", "learning_rate"], "sweep: 'learning_rate' is not NAME=VALUES"),
+        (["99"], "sweep: no notebook of the series is called '99'"),
+        (["09"], "sweep: 09_look_inside cannot be chosen here; choose among 01_softmax, 02_sigmoid_hidden25"),
+        (["01", "learning_rate=0.1,(", "--seeds", "2"], "sweep: cannot read '0.1,(' as comma-separated values"),
+    ],
+)
 def test_the_command_line_says_what_is_wrong_in_one_line(arguments, message, capsys):
     with pytest.raises(SystemExit) as exit:
         sweep_command.main(arguments)
@@ -160,6 +229,7 @@ def test_seed_spreads_take_only_training_notebooks(capsys):
 class _FakeSweep:
     """Stands in for sweeps.Sweep in the seed-spreads command: five runs with the accuracies
     `accuracies` gives for the sweep's name (None: a failed run)."""
+
     accuracies: dict[str, list] = {}
 
     def __init__(self, notebook, seeds, name):
@@ -168,10 +238,15 @@ class _FakeSweep:
         self.csv_path = Path("runs/sweeps") / f"{name}.csv"
 
     def run(self):
-        return [dict(status="ok" if value else "failed", test_accuracy=value) for value in self.accuracies[self.name]]
+        return [
+            dict(status="ok", seed=seed, test_accuracy=value)
+            if value
+            else dict(status="failed", seed=seed, test_accuracy=None, error="LearningFailed: it did not learn.")
+            for seed, value in zip(self.seeds, self.accuracies[self.name])
+        ]
 
     def summary(self, measure):
-        values = self.accuracies[self.name]
+        values = [value for value in self.accuracies[self.name] if value]
         return [dict(mean=statistics.mean(values), sd=statistics.stdev(values), min=min(values), max=max(values))]
 
 
@@ -179,17 +254,35 @@ def test_re_measuring_one_notebook_keeps_the_others_spreads_and_dates(tmp_path, 
     from mnist_tutorial.commands import seed_spreads
 
     (tmp_path / "notebooks").mkdir()
-    stored = {"measured": {"01_softmax": "2026-01-01, old machine"},
-              "notebooks": {"01_softmax": {"settings": {}, "seeds": [1, 2, 3, 4, 5], "accuracies": [0.92] * 5,
-                                           "mean": 0.92, "sd": 0.0, "min": 0.92, "max": 0.92}}}
+    stored = {
+        "measured": {"01_softmax": "2026-01-01, old machine"},
+        "notebooks": {
+            "01_softmax": {
+                "settings": {},
+                "seeds": [1, 2, 3, 4, 5],
+                "accuracies": [0.92] * 5,
+                "mean": 0.92,
+                "sd": 0.0,
+                "min": 0.92,
+                "max": 0.92,
+            }
+        },
+    }
     path = tmp_path / "notebooks" / "seed_spreads.json"
     path.write_text(json.dumps(stored))
     monkeypatch.setattr(seed_spreads.paths, "REPO_ROOT", tmp_path)
-    monkeypatch.setattr(seed_spreads.sweeps, "Sweep",
-                        lambda notebook, seeds, name, **_: _FakeSweep(notebook, seeds, name))
-    monkeypatch.setattr(_FakeSweep, "accuracies", {"02_sigmoid_hidden25_seeds": [0.96, 0.961, 0.959, 0.96, 0.962],
-                                                   "06_dropout_seeds": [0.984] * 4 + [0.983],
-                                                   "06_dropout_seeds_keep_prob": [0.985] * 4 + [0.986]})
+    monkeypatch.setattr(
+        seed_spreads.sweeps, "Sweep", lambda notebook, seeds, name, **_: _FakeSweep(notebook, seeds, name)
+    )
+    monkeypatch.setattr(
+        _FakeSweep,
+        "accuracies",
+        {
+            "02_sigmoid_hidden25_seeds": [0.96, 0.961, 0.959, 0.96, 0.962],
+            "06_dropout_seeds": [0.984] * 4 + [0.983],
+            "06_dropout_seeds_keep_prob": [0.985] * 4 + [0.986],
+        },
+    )
 
     assert seed_spreads.main(["02", "06"]) == 0
     written = json.loads(path.read_text())
@@ -206,5 +299,35 @@ def test_re_measuring_one_notebook_keeps_the_others_spreads_and_dates(tmp_path, 
 
     monkeypatch.setattr(_FakeSweep, "accuracies", {"03_five_layers_sigmoid_seeds": [0.93, None, 0.93, 0.93, 0.93]})
     before = path.read_text()
-    assert seed_spreads.main(["03"]) == 1  # a failed run: nothing written
+    assert seed_spreads.main(["03"]) == 1  # a failed run of the notebook as committed: nothing written
+    assert path.read_text() == before
+
+
+def test_a_variant_that_fails_with_some_seeds_is_recorded_with_them(tmp_path, monkeypatch, capsys):
+    """Notebook 08 without batch normalisation does not learn with some seeds: that is a result,
+    kept with the seeds it failed with, and the spread is that of the others."""
+    from mnist_tutorial.commands import seed_spreads
+
+    (tmp_path / "notebooks").mkdir()
+    path = tmp_path / "notebooks" / "seed_spreads.json"
+    monkeypatch.setattr(seed_spreads.paths, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(
+        seed_spreads.sweeps, "Sweep", lambda notebook, seeds, name, **_: _FakeSweep(notebook, seeds, name)
+    )
+    monkeypatch.setattr(
+        _FakeSweep,
+        "accuracies",
+        {"08_batch_norm_seeds": [0.994] * 5, "08_batch_norm_seeds_use_batch_norm": [None, None, 0.987, 0.985, 0.986]},
+    )
+    assert seed_spreads.main(["08"]) == 0
+    variant = json.loads(path.read_text())["notebooks"]["08_batch_norm"]["variants"]["without batch norm"]
+    assert variant["accuracies"] == [None, None, 0.987, 0.985, 0.986] and variant["failed_seeds"] == [1, 2]
+    assert variant["failure"] == "LearningFailed: it did not learn." and variant["mean"] == pytest.approx(0.986)
+    assert "seeds [1, 2] failed: LearningFailed" in capsys.readouterr().out
+
+    monkeypatch.setattr(
+        _FakeSweep, "accuracies", {**_FakeSweep.accuracies, "08_batch_norm_seeds_use_batch_norm": [None] * 4 + [0.98]}
+    )
+    before = path.read_text()
+    assert seed_spreads.main(["08"]) == 1, "one seed that learned gives no spread: nothing written"
     assert path.read_text() == before

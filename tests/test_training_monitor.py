@@ -113,14 +113,18 @@ def test_a_run_that_did_not_finish_well_cannot_give_its_result(how):
         _fill(monitor, 50, 10, accuracy=0.11)
         with pytest.raises(LearningFailed):
             monitor.finish()
-    expected = {"diverged": "training diverged: Training stopped at step 21",
-                "failed": "training failed: The final validation accuracy is 0.1100",
-                "interrupted": "training stopped at step 20 of 50 before finish"}[how]
+    expected = {
+        "diverged": "training diverged: Training stopped at step 21",
+        "failed": "training failed: The final validation accuracy is 0.1100",
+        "interrupted": "training stopped at step 20 of 50 before finish",
+    }[how]
     with pytest.raises(RunNotFinished, match=f"Nothing was saved, because {expected}"):
         _ = monitor.final_test_accuracy
-    reason = {"diverged": "Training stopped at step 21: the cross-entropy on the training batch is nan",
-              "failed": "The final validation accuracy is 0.1100: no better than guessing one digit in ten",
-              "interrupted": None}[how]
+    reason = {
+        "diverged": "Training stopped at step 21: the cross-entropy on the training batch is nan",
+        "failed": "The final validation accuracy is 0.1100: no better than guessing one digit in ten",
+        "interrupted": None,
+    }[how]
     assert monitor.outcome_reason == reason
 
 
@@ -129,8 +133,9 @@ def test_the_reason_a_run_failed_is_one_sentence():
     _fill(monitor, 3, 5)
     with pytest.raises(TrainingDiverged):
         monitor.record_train(4, 0.1, 1.6e34)
-    assert monitor.outcome_reason.endswith("(guessing costs 2.3; the monitor stops above 10000): "
-                                           "the weights have blown up")
+    assert monitor.outcome_reason.endswith(
+        "(guessing costs 2.3; the monitor stops above 10000): the weights have blown up"
+    )
     never_measured = TrainingMonitor(5, live=False)
     for step in range(1, 6):
         never_measured.record_train(step, 0.9, 0.3)
@@ -155,10 +160,13 @@ def test_progress_line_averages_over_the_same_window_as_the_curve():
 def test_progress_shows_what_it_is_given_as_text_and_as_html():
     accuracies = np.r_[np.zeros(2970), np.full(30, 0.9)]  # only the last 30 batches are averaged
     progress = Progress(3000, 20000, 12.34, accuracies, validation_accuracy=0.91, validation_cross_entropy=0.3)
-    assert repr(progress) == ("step 3,000/20,000 · 12.3 s · train accuracy 0.900 (mean of last 30 batches) · "
-                              "validation accuracy 0.9100, cross-entropy 0.3000")
+    assert repr(progress) == (
+        "step 3,000/20,000 · 12.3 s · train accuracy 0.900 (mean of last 30 batches) · "
+        "validation accuracy 0.9100, cross-entropy 0.3000"
+    )
     assert progress._repr_html_().startswith(
-        '<div style="font-family:monospace;font-size:12px;line-height:1.5"><progress value="3000" max="20000" ')
+        '<div style="font-family:monospace;font-size:12px;line-height:1.5"><progress value="3000" max="20000" '
+    )
     assert "12.3 s<br>train accuracy 0.900" in progress._repr_html_()
     assert repr(Progress(0, 10, 0.0, [])) == "step 0/10 · 0.0 s", "nothing measured yet: no figures"
 
@@ -207,12 +215,15 @@ def test_top_units_figure_titles_do_not_overlap():
     """Notebook 9's grid of the five top units per digit: ten rows of five, a title on each."""
     contributions = np.random.default_rng(0).uniform(0, 3, 50)
     figure = plotting.plot_weight_images(
-        np.random.default_rng(1).normal(size=(784, 50)), ncols=5, row_labels=[f"digit {d}" for d in range(10)],
-        titles=[f"unit {u}\n+{c:.2f}" for u, c in zip(range(50), contributions)])
+        np.random.default_rng(1).normal(size=(784, 50)),
+        ncols=5,
+        row_labels=[f"digit {d}" for d in range(10)],
+        titles=[f"unit {u}\n+{c:.2f}" for u, c in zip(range(50), contributions)],
+    )
     boxes = _title_boxes(figure)
     assert len(boxes) == 50
     for i, first in enumerate(boxes):
-        for second in boxes[i + 1:]:
+        for second in boxes[i + 1 :]:
             assert not first.overlaps(second), "two titles overlap: their numbers cannot be read"
 
 
@@ -222,8 +233,9 @@ def test_reading_figure_fits_beside_the_pad_at_full_size():
 
     import matplotlib.image
 
-    figure = plotting.plot_reading(np.full((280, 280), 255, np.uint8), np.zeros((28, 28)),
-                                   {f"net {i}": np.full(10, 0.1) for i in range(5)})
+    figure = plotting.plot_reading(
+        np.full((280, 280), 255, np.uint8), np.zeros((28, 28)), {f"net {i}": np.full(10, 0.1) for i in range(5)}
+    )
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight")
     buffer.seek(0)
@@ -235,12 +247,16 @@ def test_reading_figure_fits_beside_the_pad_at_full_size():
 def test_layer_curves_share_their_scale_and_label_each_layer():
     steps = np.arange(0, 100, 10)
     figure = plotting.plot_layer_curves(
-        [dict(title="sigmoid", steps=steps, layers={"layer 1": np.full(10, 1e-4), "layer 2": np.full(10, 1e-2)}),
-         dict(title="relu", steps=steps, layers={"layer 1": np.full(10, 1e-3), "layer 2": np.full(10, 2e-3)})],
-        ylabel="gradient size")
+        [
+            dict(title="sigmoid", steps=steps, layers={"layer 1": np.full(10, 1e-4), "layer 2": np.full(10, 1e-2)}),
+            dict(title="relu", steps=steps, layers={"layer 1": np.full(10, 1e-3), "layer 2": np.full(10, 2e-3)}),
+        ],
+        ylabel="gradient size",
+    )
     left, right = figure.axes[:2]
     assert left.get_yscale() == "log" and left.get_ylim() == right.get_ylim(), "one scale for every panel"
-    assert [text.get_text() for text in right.get_legend().get_texts()] == ["layer 1", "layer 2"]
+    assert [text.get_text() for text in figure.legends[0].get_texts()] == ["layer 1", "layer 2"]
+    assert left.get_legend() is None and right.get_legend() is None, "one legend, beside the panels"
 
 
 def test_filters_share_one_centred_scale_and_refuse_other_shapes():
@@ -261,8 +277,13 @@ def test_feature_maps_show_each_channel_up_to_the_limit():
 
 
 def test_train_and_validation_figure_draws_both_curves_of_each_run():
-    run = dict(steps=[1, 2, 3], train_accuracy=[0.97, 0.98, 0.99], validation_accuracy=[0.96, 0.97, 0.97],
-               train_cross_entropy=[0.1, 0.05, 0.01], validation_cross_entropy=[0.12, 0.1, 0.11])
+    run = dict(
+        steps=[1, 2, 3],
+        train_accuracy=[0.97, 0.98, 0.99],
+        validation_accuracy=[0.96, 0.97, 0.97],
+        train_cross_entropy=[0.1, 0.05, 0.01],
+        validation_cross_entropy=[0.12, 0.1, 0.11],
+    )
     figure = plotting.plot_train_and_validation({"plain": run, "dropout": run})
     labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
     assert labels == ["plain: train", "plain: validation", "dropout: train", "dropout: validation"]
@@ -332,8 +353,9 @@ def test_live_figure_redraws_stay_within_their_share_of_the_training_time():
     figures = jupyter.count("figure")
     assert figures >= 2, "a 20 s run shows its figure while it trains"
     assert monitor.live_redraw_seconds == pytest.approx(0.5 * (figures - 1))
-    assert monitor.live_redraw_seconds <= live_view.LIVE_FIGURE_SHARE * (monitor.train_seconds
-                                                                       - monitor.live_redraw_seconds)
+    assert monitor.live_redraw_seconds <= live_view.LIVE_FIGURE_SHARE * (
+        monitor.train_seconds - monitor.live_redraw_seconds
+    )
     assert jupyter.shown[-1][0] == "figure", "the final picture is drawn after the last progress update"
     assert monitor.evaluation_seconds == pytest.approx(80 * 0.01), "what the monitor cost, measured by itself"
     assert monitor.display_seconds == pytest.approx(monitor.live_redraw_seconds)
@@ -379,7 +401,8 @@ def test_the_live_view_budgets_its_first_redraw_by_a_guess_and_the_next_by_what_
     view.show(Progress(10, 10, second + 0.2, curves.train_accuracy), curves, final=True)
     assert jupyter.kinds()[-2:] == ["progress", "figure"], "the final picture, however short the run"
     assert view.live_redraw_seconds == pytest.approx(1.0) and view.display_seconds == pytest.approx(1.0), (
-        "the final picture is not counted as a cost of training")
+        "the final picture is not counted as a cost of training"
+    )
 
 
 def test_without_a_display_the_live_view_prints_the_progress_line_at_most_every_redraw_seconds(capsys):
@@ -391,5 +414,9 @@ def test_without_a_display_the_live_view_prints_the_progress_line_at_most_every_
     now[0] = 4.7
     view.show(Progress(47, 100, 4.7, []), curves=None, final=True)
     assert capsys.readouterr().out.splitlines() == [
-        "step 0/100 · 0.0 s", "step 25/100 · 2.5 s", "step 46/100 · 4.6 s", "step 47/100 · 4.7 s"]
+        "step 0/100 · 0.0 s",
+        "step 25/100 · 2.5 s",
+        "step 46/100 · 4.6 s",
+        "step 47/100 · 4.7 s",
+    ]
     assert view.live_redraw_seconds == 0

@@ -22,7 +22,7 @@ import time
 
 import nbformat
 
-from .. import catalog, paths, results
+from .. import atomic_files, catalog, paths, results
 from ..notebook_cells import printed_text
 from ..notebook_runner import code_digest, execute
 
@@ -32,8 +32,9 @@ TRAINING_SECONDS = r" in (\d+\.\d) s of training"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mnist-notebooks", description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*",
-                        help="run only these (numbers or names, such as 03 or 03_five_layers_sigmoid)")
+    parser.add_argument(
+        "notebooks", nargs="*", help="run only these (numbers or names, such as 03 or 03_five_layers_sigmoid)"
+    )
     parser.add_argument("--table", action="store_true", help="run nothing; print the table of the saved notebooks")
     args = parser.parse_args(argv)
     try:
@@ -49,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # report and go on with the next notebook
             failed.append(notebook.name)
             last_line = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
-            print(f"  FAILED after {time.time() - started:.0f} s: {type(exc).__name__}: {last_line}"
-                  f"\n  The partly executed copy is {RUNS / notebook.filename}; {notebook.filename} was not changed.")
+            print(
+                f"  FAILED after {time.time() - started:.0f} s: {type(exc).__name__}: {last_line}"
+                f"\n  The partly executed copy is {RUNS / notebook.filename}; {notebook.filename} was not changed."
+            )
             continue
         print(f"  done in {time.time() - started:.1f} s")
     if not args.table and len(notebooks) > 1:
@@ -70,15 +73,19 @@ def execute_in_place(notebook: catalog.Notebook) -> None:
     print_slowest_cells(nb, seconds)
     strip_papermill_metadata(nb)
     nb.metadata["mnist_tutorial"] = {"seconds": round(seconds, 1), "code": code_digest(notebook.name)}
-    nbformat.write(nb, notebook.path)
+    text = nbformat.writes(nb)
+    atomic_files.write_text(notebook.path, text if text.endswith("\n") else text + "\n")  # whole, or not at all
     executed.unlink()
 
 
 def print_slowest_cells(nb: nbformat.NotebookNode, seconds: float, count: int = 5) -> None:
     """Where the `seconds` of one notebook's run went: starting the kernel (and saving), the `count`
     slowest cells with their first lines, and all the other cells together."""
-    timed = [(cell.metadata.get("papermill", {}).get("duration") or 0.0, index, cell.source.strip().splitlines()[0])
-             for index, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()]
+    timed = [
+        (cell.metadata.get("papermill", {}).get("duration") or 0.0, index, cell.source.strip().splitlines()[0])
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and cell.source.strip()
+    ]
     in_cells = sum(duration for duration, _, _ in timed)
     total = seconds or 1.0  # nothing measured: avoid 0/0
 
@@ -111,19 +118,25 @@ def table_row(notebook: catalog.Notebook) -> str:
     for label, pattern in notebook.figures:
         found = re.search(pattern, text, re.M)
         measured.append(f"{label}{found.group(1)}" if found else f"{label}(not printed)")
-    training = sum(float(found) for found in re.findall(TRAINING_SECONDS, text))  # 08 trains twice
+    training = sum(
+        float(found) for found in re.findall(TRAINING_SECONDS, text)
+    )  # 06 trains twice (without and with dropout)
     total = nb.metadata.get("mnist_tutorial", {}).get("seconds")
     seconds = f"{f'{training:.1f}' if training else '-'} / {f'{total:.0f}' if total is not None else '?'}"
     spread = results.seed_spreads().get(notebook.name)
     over_seeds = f"{spread['mean']:.4f} ± {spread['sd']:.4f}" if spread else ""
-    return (f"| [{notebook.name}](notebooks/{notebook.filename}) | {notebook.network} | {notebook.reference} "
-            f"| {'; '.join(measured)} | {over_seeds} | {seconds} |")
+    return (
+        f"| [{notebook.name}](notebooks/{notebook.filename}) | {notebook.network} | {notebook.reference} "
+        f"| {'; '.join(measured)} | {over_seeds} | {seconds} |"
+    )
 
 
 def readme_table() -> str:
     """README.md's table of every notebook, in the order of their numbers."""
-    header = ("| notebook | network | reference result (source post) | this repo | seeds 1-5: mean ± sd "
-              "| seconds (training / total) |\n| --- | --- | --- | --- | --- | --- |")
+    header = (
+        "| notebook | network | reference result (source post) | this repo | seeds 1-5: mean ± sd "
+        "| seconds (training / total) |\n| --- | --- | --- | --- | --- | --- |"
+    )
     return "\n".join([header] + [table_row(notebook) for notebook in catalog.by_number()])
 
 

@@ -37,9 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     spreads, measured = stored.get("notebooks", {}), stored.get("measured", {})
     for notebook in chosen:
         measured_spread = _measure(notebook.name, {}, f"{notebook.name}_seeds")
-        variants = {label: _measure(notebook.name, {key: [value] for key, value in parameters.items()},
-                                    f"{notebook.name}_seeds_{'_'.join(parameters)}")
-                    for label, parameters in notebook.spread_variants.items()}
+        variants = {  # a variant may fail to learn with some seeds: that is part of what it shows
+            label: _measure(
+                notebook.name,
+                {key: [value] for key, value in parameters.items()},
+                f"{notebook.name}_seeds_{'_'.join(parameters)}",
+                failures_allowed=True,
+            )
+            for label, parameters in notebook.spread_variants.items()
+        }
         if measured_spread is None or None in variants.values():
             return 1
         settings, line = measured_spread
@@ -48,10 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         if variants:
             spreads[notebook.name]["variants"] = {
                 label: {"parameters": notebook.spread_variants[label], **variant_line}
-                for label, (_, variant_line) in variants.items()}
+                for label, (_, variant_line) in variants.items()
+            }
         for label, (_, shown) in [("", measured_spread), *((f" {label}", v) for label, v in variants.items())]:
-            print(f"{notebook.name + label:<40} {shown['mean']:.4f} +/- {shown['sd']:.4f}  "
-                  f"(min {shown['min']:.4f}, max {shown['max']:.4f})")
+            failed = f"; seeds {shown['failed_seeds']} failed: {shown['failure']}" if "failed_seeds" in shown else ""
+            print(
+                f"{notebook.name + label:<40} {shown['mean']:.4f} +/- {shown['sd']:.4f}  "
+                f"(min {shown['min']:.4f}, max {shown['max']:.4f}){failed}"
+            )
     spreads = {notebook.name: spreads[notebook.name] for notebook in catalog.training() if notebook.name in spreads}
     measured = {name: measured[name] for name in spreads if name in measured}
     atomic_files.write_text(path, json.dumps({"measured": measured, "notebooks": spreads}, indent=2) + "\n")
@@ -59,18 +69,29 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _measure(notebook: str, grid: dict, name: str):
+def _measure(notebook: str, grid: dict, name: str, failures_allowed: bool = False):
     """(settings, {"seeds", "accuracies", "mean", "sd", "min", "max"}) of the test accuracy of `notebook`
-    with `grid`'s values over seeds 1 to SEEDS; None (and the failure printed) if a run failed."""
+    with `grid`'s values over seeds 1 to SEEDS; None (and the failure printed) if a run failed.
+
+    With `failures_allowed` (a variant, such as a network trained without what makes it learn), runs
+    that failed are recorded instead: their accuracy is null, "failed_seeds" lists their seeds and
+    "failure" says why the first one failed; the spread is that of the others (two at least)."""
     sweep = sweeps.Sweep(notebook, grid=grid, seeds=SEEDS, name=name)
     rows = sweep.run()
-    if any(row["status"] != "ok" for row in rows):
+    failed = [row for row in rows if row["status"] != "ok"]
+    if failed and (not failures_allowed or len(rows) - len(failed) < 2):
         print(f"{notebook}: a run failed; see {sweep.csv_path}. Nothing written.")
         return None
     line = sweep.summary("test_accuracy")[0]  # the spread of the final score, for comparisons on the test set
     settings = {key: value for key, value in sweep.defaults.items() if key != "seed"}
-    return settings, {"seeds": sweep.seeds, "accuracies": [row["test_accuracy"] for row in rows],
-                      **{key: round(line[key], 6) for key in ("mean", "sd", "min", "max")}}
+    spread = {
+        "seeds": sweep.seeds,
+        "accuracies": [row["test_accuracy"] if row["status"] == "ok" else None for row in rows],
+        **{key: round(line[key], 6) for key in ("mean", "sd", "min", "max")},
+    }
+    if failed:
+        spread.update(failed_seeds=[int(row["seed"]) for row in failed], failure=failed[0]["error"])
+    return settings, spread
 
 
 if __name__ == "__main__":

@@ -20,11 +20,16 @@ from .. import sweeps
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="mnist-sweep", description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="mnist-sweep",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__,
+    )
     parser.add_argument("notebook", help="a notebook's name or number, such as 02 or 02_sigmoid_hidden25")
-    parser.add_argument("values", nargs="*", metavar="NAME=VALUES",
-                        help="a parameter and its values, e.g. batch_size=50,200")
+    parser.add_argument(
+        "values", nargs="*", metavar="NAME=VALUES", help="a parameter and its values, e.g. batch_size=50,200"
+    )
     parser.add_argument("--seeds", type=int, default=5, help="how many seeds per combination (1 to N; default 5)")
     parser.add_argument("--workers", type=int, default=None, help="runs at once (default: one per core)")
     parser.add_argument("--name", default=None, help="the sweep's name, for its files (default: from its arguments)")
