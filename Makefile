@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # The Python versions for which every pinned package (TensorFlow 2.21, NumPy 2.4) has wheels.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: notebooks test test-fast lint format lock lab tensorboard sweep seed-spreads bench clean
+.PHONY: notebooks test test-fast lint format book book-serve lock lab tensorboard sweep seed-spreads bench clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
@@ -48,6 +48,15 @@ lint: $(INSTALLED)
 format: $(INSTALLED)
 	$(VENV)/bin/ruff format .
 
+## The series as a website (Sphinx, myst-nb) of the executed notebooks, in build/book/; never re-executes them.
+book: $(INSTALLED)
+	$(VENV)/bin/mnist-book
+
+## Build the book, then serve it at http://127.0.0.1:8000/ (BOOK_PORT=... for another port).
+BOOK_PORT ?= 8000
+book-serve: $(INSTALLED)
+	$(VENV)/bin/mnist-book --serve --port $(BOOK_PORT)
+
 ## Compile requirements.lock, every package of the environment pinned, from requirements.in and
 ## requirements-dev.in. Run it after changing either; `make` then installs the new lock.
 lock: $(INSTALLED)
@@ -85,4 +94,4 @@ bench: $(INSTALLED)
 
 ## Remove the run records and checkpoints the notebooks wrote (keeps .venv).
 clean:
-	rm -rf results checkpoints runs
+	rm -rf results checkpoints runs build

@@ -70,6 +70,8 @@ class Notebook:
     spread_variants: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: The benchmarks (`make bench`) that measure it: "training_loop", "onednn".
     benchmarks: frozenset[str] = frozenset()
+    #: The part of the series it belongs to: the book's table of contents groups the chapters by it.
+    part: str = ""
 
     @property
     def name(self) -> str:
@@ -93,6 +95,12 @@ class Notebook:
         return self.name
 
 
+#: The parts of the series, in order: the captions of the book's tables of contents.
+PART_ONE = "Part one: from one layer to hidden layers"
+PART_TWO = "Part two: deeper, convolutional, normalised"
+INSIDE = "Inside the networks, and your own digits"
+PARTS = (PART_ONE, PART_TWO, INSIDE)
+
 _FINAL = FINAL_LINE.pattern
 _PART_ONE = frozenset({"training_loop"})
 
@@ -111,6 +119,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         rerun_change="learning_rate = 0.1",
         classifier_label="1 layer, softmax",
         benchmarks=_PART_ONE,
+        part=PART_ONE,
     ),
     Notebook(
         2,
@@ -124,6 +133,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         rerun_change="hidden_units = 10",
         classifier_label="25 sigmoid",
         benchmarks=_PART_ONE,
+        part=PART_ONE,
     ),
     Notebook(
         3,
@@ -137,6 +147,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         rerun_change="hidden1 = 50",
         classifier_label="5 sigmoid layers",
         benchmarks=_PART_ONE,
+        part=PART_ONE,
     ),
     Notebook(
         4,
@@ -151,6 +162,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         rerun_change="hidden_units = 50",
         classifier_label="300 ReLU",
         benchmarks=_PART_ONE | {"onednn"},
+        part=PART_ONE,
     ),
     Notebook(
         5,
@@ -166,6 +178,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         graph_variables=(32, 10),
         rerun_change="hidden1 = 50",
         benchmarks=frozenset({"onednn"}),
+        part=PART_TWO,
     ),
     Notebook(
         6,
@@ -181,6 +194,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         graph_variables=(26, 8),
         rerun_change="keep_prob = 0.5",
         spread_variants={"without dropout": {"keep_prob": 1.0}},
+        part=PART_TWO,
     ),
     Notebook(
         7,
@@ -195,6 +209,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         rerun_change="channels1 = 4",
         classifier_label="convolutional",
         benchmarks=frozenset({"onednn"}),
+        part=PART_TWO,
     ),
     Notebook(
         8,
@@ -210,6 +225,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         rerun_change="channels1 = 4",
         spread_variants={"without batch norm": {"use_batch_norm": False}},
         benchmarks=frozenset({"onednn"}),
+        part=PART_TWO,
     ),
     Notebook(
         9,
@@ -223,6 +239,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
             template_snapshot_steps=[0, 1, 2, 20],
         ),
         restores_networks=True,
+        part=INSIDE,
     ),
     Notebook(
         10,
@@ -233,12 +250,14 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         (("convolutional, 3 pixels right: ", r"^  convolutional +as changed: (?:[\d.]+ ){3}([\d.]+)"),),
         quick=dict(robustness_images=200),
         restores_networks=True,
+        part=INSIDE,
     ),
     Notebook(
         11,
         "draw_a_digit",
         "a drawing pad: draw a digit, see what each of the five networks (01-04, 07) reads",
         restores_networks=True,
+        part=INSIDE,
     ),
 )
 

@@ -132,20 +132,27 @@ def code_digest(notebook: str | Path) -> str:
 
 
 def _runtime_lock() -> str:
-    """requirements.lock without the packages requirements-dev.in names (test runner, linter, browser
-    driver, lock tool): their versions do not change what a notebook prints."""
-    root = PACKAGE_DIR.parent
-    dev = {
-        line.split("==")[0].strip().lower()
-        for line in (root / "requirements-dev.in").read_text().splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    }
-    lines = (root / "requirements.lock").read_text().splitlines()
-    return "\n".join(
-        line
-        for line in lines
-        if "==" in line and not line.startswith(" ") and line.split("==")[0].strip().lower() not in dev
-    )
+    """The lines of requirements.lock for the packages the notebooks run on: those requirements.in
+    names and, following the lock's "# via" notes, everything they need. The tools of
+    requirements-dev.in (test runner, linter, browser driver, lock tool, the book) and what only they
+    need are left out: their versions do not change what a notebook prints."""
+    pins, parents, current = {}, {}, None
+    for line in (PACKAGE_DIR.parent / "requirements.lock").read_text().splitlines():
+        if "==" in line and not line.startswith(" "):
+            current = line.split("==")[0].strip().lower()
+            pins[current], parents[current] = line, set()
+        elif current and line.strip().startswith("#"):
+            words = line.strip("# ").split()
+            if words and words[0] != "via":  # "# via x", or "# via" then "#   x" on the lines after
+                parents[current].add(" ".join(words[-2:]) if words[0] == "-r" else words[0])
+            elif len(words) > 1:
+                parents[current].add(" ".join(words[1:]))
+    runtime, grown = set(), True
+    while grown:
+        before = len(runtime)
+        runtime |= {name for name, via in parents.items() if "-r requirements.in" in via or via & runtime}
+        grown = len(runtime) > before
+    return "\n".join(line for name, line in pins.items() if name in runtime)
 
 
 def _package_modules(code: str) -> set[str]:

@@ -11,7 +11,7 @@ import platform
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -35,7 +35,7 @@ def save(
     session: "tf.Session | None" = None,
     saver: "tf.train.Saver | None" = None,
     test_predictions: ArrayLike | None = None,
-    **extra,
+    **extra: Any,
 ) -> Path:
     """Save a finished run: its checkpoint (when `saver` is given) and its record. Returns the record's path.
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import nbformat
 
 from mnist_tutorial import catalog, notebook_runner, paths
-from mnist_tutorial.notebook_cells import final_test_accuracy, printed_text, training_cell  # noqa: F401 (re-exported)
+from mnist_tutorial.catalog import FINAL_LINE, PARAMETERS_TAG
+from mnist_tutorial.notebook_cells import printed_text, tagged_cells, training_cell
 
 NOTEBOOKS = paths.REPO_ROOT / "notebooks"
 TRAINING_NOTEBOOKS = [notebook.name for notebook in catalog.training()]
@@ -56,3 +57,18 @@ def committed(name):
 
 def read_record(output_dir, name):
     return json.loads((Path(output_dir) / "results" / f"{name}.json").read_text())
+
+
+def parameters_cell(notebook):
+    """The notebook's one cell tagged `parameters`."""
+    (cell,) = tagged_cells(notebook, PARAMETERS_TAG)
+    return cell
+
+
+def final_test_accuracy(notebook):
+    """The accuracy of the one `Final test accuracy: 0.xxxx` line, which the training cell must print."""
+    everywhere = FINAL_LINE.findall(printed_text(notebook))
+    assert len(everywhere) == 1, f"a training notebook prints one 'Final test accuracy' line, not {len(everywhere)}"
+    in_training_cell = FINAL_LINE.findall(printed_text(training_cell(notebook)))
+    assert in_training_cell, "the 'Final test accuracy' line must come from the cell tagged 'training'"
+    return float(in_training_cell[0])

@@ -7,12 +7,15 @@ dot, and a digit drawn with mouse strokes, checking what the page shows after ea
 """
 
 import contextlib
+import functools
+import http.server
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -286,4 +289,82 @@ def test_tensorboard_shows_a_notebook_run_and_its_graph(tensorboard_server, tmp_
                 expect(page.locator("svg text", has_text=scope).first).to_be_visible(timeout=60_000)
         finally:
             page.screenshot(path=str(tmp_path / "tensorboard.png"))
+            browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def book_server(tmp_path):
+    """The book, built from the committed notebooks (`make book`), served on loopback."""
+    from mnist_tutorial.commands import book
+
+    assert book.build(tmp_path / "source", tmp_path / "html") == 0
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path / "html"))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", _free_port()), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+        server.shutdown()
+
+
+def test_the_book_reads_offline_in_a_browser(book_server, tmp_path):
+    """Nothing but the loopback server answers. The landing page lists every chapter; each chapter's
+    figures decode; notebook 01's formulas are typeset by the MathJax shipped with the book; the
+    search finds a word only notebook 08 uses; the next links walk the chapters in run order; and
+    axe-core finds nothing serious or critical on a chapter."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect, sync_playwright
+
+    chapters = [notebook.name for notebook in catalog.by_number()]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        offline = []
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(book_server)
+                else (offline.append(route.request.url), route.abort())
+            ),
+        )
+        try:
+            page.goto(f"{book_server}/index.html")
+            for name in chapters:
+                expect(page.locator(f'a[href="notebooks/{name}.html"]').first).to_be_attached()
+            for name in chapters:
+                page.goto(f"{book_server}/notebooks/{name}.html")
+                widths = page.evaluate(
+                    "Promise.all(Array.from(document.querySelectorAll('main img'))"
+                    ".map(i => i.decode().then(() => i.naturalWidth, () => 0)))"
+                )
+                assert widths and min(widths) > 0, f"{name}: every figure decodes ({widths})"
+
+            page.goto(f"{book_server}/notebooks/{chapters[0]}.html")
+            expect(page.locator(".MathJax_Display").first).to_be_visible(timeout=60_000)
+            assert page.locator("span.math:has(.MathJax)").count() > 0, "inline formulas typeset too"
+            axe = Axe().run(page, options={"resultTypes": ["violations"]})
+            serious = [v["id"] for v in axe.response["violations"] if v["impact"] in ("serious", "critical")]
+            assert not serious, f"axe-core: {serious} on {chapters[0]}"
+
+            page.goto(f"{book_server}/search.html?q=Szegedy")
+            results = page.locator("#search-results a, .search a")
+            expect(results.first).to_be_visible(timeout=30_000)
+            found = {href.split("/")[-1].split(".")[0] for href in results.evaluate_all("l => l.map(a => a.href)")}
+            assert catalog.find("batch_norm").name in found and len(found) == 1, found
+
+            page.goto(f"{book_server}/index.html")
+            walked = []
+            while page.locator("a.right-next").count():
+                page.locator("a.right-next").first.click()
+                page.wait_for_load_state()
+                walked.append(page.url.split("/")[-1].removesuffix(".html"))
+            assert walked == chapters, "next, next, next: the chapters in run order"
+            assert not offline, f"the book asked the network for {offline[:3]}"
+        finally:
+            page.screenshot(path=str(tmp_path / "book.png"))
             browser.close()

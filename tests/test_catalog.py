@@ -67,3 +67,10 @@ def test_each_notebook_names_its_own_runs_after_its_file():
         assert named in ([], [notebook.name]), f"{notebook.filename} says NOTEBOOK = {named}"
         if notebook.trains:
             assert named == [notebook.name], f"{notebook.filename} saves its run: it needs NOTEBOOK = {notebook.name!r}"
+
+
+def test_every_notebook_belongs_to_one_part_of_the_series():
+    """The book's table of contents groups the chapters by part: a notebook in none would be left out."""
+    assert all(notebook.part in catalog.PARTS for notebook in catalog.NOTEBOOKS)
+    numbers = [[n.number for n in catalog.by_number() if n.part == part] for part in catalog.PARTS]
+    assert sum(numbers, []) == sorted(n.number for n in catalog.NOTEBOOKS), "the parts follow one another"

@@ -10,7 +10,6 @@ from nbclient import NotebookClient
 
 from mnist_tutorial import catalog, checkpoints, device, notebook_runner
 from mnist_tutorial.commands.run_notebooks import TRAINING_SECONDS
-from mnist_tutorial.notebook_cells import parameters_cell
 
 from notebook_runs import (
     ALL_NOTEBOOKS,
@@ -18,6 +17,7 @@ from notebook_runs import (
     TRAINING_NOTEBOOKS,
     committed,
     final_test_accuracy,
+    parameters_cell,
     printed_text,
     quick,
     read_record,

@@ -81,7 +81,7 @@ def test_the_lock_pins_every_package_at_the_version_the_requirements_ask_for():
 
 def test_the_command_line_tools_are_installed_entry_points():
     scripts = PYPROJECT["project"]["scripts"]
-    assert set(scripts) == {"mnist-notebooks", "mnist-sweep", "mnist-seed-spreads"}
+    assert set(scripts) == {"mnist-notebooks", "mnist-sweep", "mnist-seed-spreads", "mnist-book"}
     for name, target in scripts.items():
         module, _, function = target.partition(":")
         assert callable(getattr(importlib.import_module(module), function)), target
@@ -110,3 +110,16 @@ def test_make_checks_the_interpreter_before_installing_anything(tmp_path, report
     assert run.returncode != 0
     assert expected in run.stdout and "make PYTHON=python3.12 test-fast" in run.stdout
     assert not (tmp_path / ".venv").exists(), "nothing is installed with an unsupported Python"
+
+
+def test_the_notebooks_digest_reads_only_the_locked_packages_they_run_on():
+    """A notebook's digest covers the versions of what it runs on (requirements.in and what that
+    needs), not the tools of requirements-dev.in nor what only they need: a new test or book tool
+    does not make the committed notebooks stale."""
+    from mnist_tutorial import notebook_runner
+
+    runtime = {line.split("==")[0] for line in notebook_runner._runtime_lock().splitlines()}
+    assert {"tensorflow", "numpy", "matplotlib", "jupyterlab", "papermill", "protobuf"} <= runtime
+    assert "jinja2" in runtime, "needed by JupyterLab as well as by Sphinx: kept"
+    assert not {"pytest", "ruff", "uv", "playwright", "sphinx", "myst-nb"} & runtime, "the tools"
+    assert not {"iniconfig", "pluggy", "docutils", "alabaster"} & runtime, "what only the tools need"

@@ -110,24 +110,35 @@ def strip_papermill_metadata(nb: nbformat.NotebookNode) -> None:
         cell.metadata.pop("execution", None)
 
 
-def table_row(notebook: catalog.Notebook) -> str:
-    """The README's table row for one executed notebook, from what it printed and how long it took."""
+def table_cells(notebook: catalog.Notebook) -> dict[str, str]:
+    """What the tables say of one executed notebook: its title (first heading), the results it
+    printed ("this repo"), its spread over seeds 1-5, and its seconds (training / total)."""
     nb = nbformat.read(notebook.path, as_version=4)
     text = printed_text(nb)
     measured = []
     for label, pattern in notebook.figures:
         found = re.search(pattern, text, re.M)
         measured.append(f"{label}{found.group(1)}" if found else f"{label}(not printed)")
-    training = sum(
-        float(found) for found in re.findall(TRAINING_SECONDS, text)
-    )  # 06 trains twice (without and with dropout)
+    training = sum(float(found) for found in re.findall(TRAINING_SECONDS, text))  # 06 trains twice
     total = nb.metadata.get("mnist_tutorial", {}).get("seconds")
-    seconds = f"{f'{training:.1f}' if training else '-'} / {f'{total:.0f}' if total is not None else '?'}"
     spread = results.seed_spreads().get(notebook.name)
-    over_seeds = f"{spread['mean']:.4f} ± {spread['sd']:.4f}" if spread else ""
+    title = next(
+        (line.lstrip("# ") for cell in nb.cells for line in cell.source.splitlines() if line.startswith("# ")), ""
+    )
+    return {
+        "title": title,
+        "measured": "; ".join(measured),
+        "over_seeds": f"{spread['mean']:.4f} ± {spread['sd']:.4f}" if spread else "",
+        "seconds": f"{f'{training:.1f}' if training else '-'} / {f'{total:.0f}' if total is not None else '?'}",
+    }
+
+
+def table_row(notebook: catalog.Notebook) -> str:
+    """The README's table row for one executed notebook, from what it printed and how long it took."""
+    cells = table_cells(notebook)
     return (
         f"| [{notebook.name}](notebooks/{notebook.filename}) | {notebook.network} | {notebook.reference} "
-        f"| {'; '.join(measured)} | {over_seeds} | {seconds} |"
+        f"| {cells['measured']} | {cells['over_seeds']} | {cells['seconds']} |"
     )
 
 
