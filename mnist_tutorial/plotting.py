@@ -27,23 +27,42 @@ DIGITS = list(range(10))
 WEIGHT_COLORMAP = "RdBu_r"  # red: the pixel's ink raises the score; blue: it lowers it
 
 
-def compact_png(png: bytes) -> bytes:
-    """The PNG `png` (bytes) on white, in at most 256 colours: what a saved notebook keeps.
+def compact_png(png: bytes, full_colour: bool = False) -> bytes:
+    """The PNG `png` (bytes) on white, in at most 256 colours (or, with `full_colour`, in all of
+    its colours, without the alpha channel): what a saved notebook keeps.
 
-    Matplotlib writes full-colour PNGs with an alpha channel; the figures here (lines, text,
-    colour scales) look the same in 256 colours at a third to half of the size, which keeps the
-    committed notebooks small.
+    Matplotlib writes full-colour PNGs with an alpha channel; figures of lines and text look the
+    same in 256 colours at a third to half of the size, which keeps the committed notebooks small.
+    A continuous colour scale (weights drawn as images, a colour bar) would break into bands in 256
+    colours, so such figures keep their full colour (`has_continuous_scale`).
     """
     image = Image.open(io.BytesIO(png))
     if image.mode != "RGB":
         image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image.convert("RGBA")).convert("RGB")
     compact = io.BytesIO()
-    image.quantize(256).save(compact, "PNG", optimize=True)
+    (image if full_colour else image.quantize(256)).save(compact, "PNG", optimize=True)
     return compact.getvalue()
 
 
+def has_continuous_scale(fig: Figure) -> bool:
+    """Whether the figure draws a colour scale (weights, filters, a confusion matrix, a colour bar):
+    an image in a colour map other than grey, or a colour bar. Grey images (digits) have at most
+    256 levels, which 256 colours keep."""
+    from matplotlib.collections import QuadMesh  # what a colour bar draws its scale with
+
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        if any(isinstance(item, QuadMesh) for item in ax.collections):
+            return True
+        if any(not image.get_cmap().name.startswith(("gray", "Grey", "binary")) for image in ax.images):
+            return True
+    return False
+
+
 def use_compact_png(enabled: bool = True) -> None:
-    """Make IPython show every matplotlib `Figure` as a compact PNG: on white, in at most 256 colours.
+    """Make IPython show every matplotlib `Figure` as a compact PNG: on white, in at most 256 colours
+    (in full colour where it draws an image or a colour scale, which 256 colours would band).
 
     Call it once, in a notebook's imports cell; it does nothing outside IPython, and calling it
     again changes nothing. It registers a PNG formatter for `matplotlib.figure.Figure` with the
@@ -82,7 +101,7 @@ class _CompactPNG:
     def __call__(self, fig):
         from IPython.core.pylabtools import print_figure
 
-        return compact_png(print_figure(fig, "png", bbox_inches="tight"))
+        return compact_png(print_figure(fig, "png", bbox_inches="tight"), full_colour=has_continuous_scale(fig))
 
 
 def new_figure(figsize: tuple[float, float]) -> Figure:
@@ -154,7 +173,7 @@ def draw_curves(
         ax.grid(color="#dddddd")
         if ylim is not None:
             ax.set_ylim(*ylim)
-        ax.legend(loc="lower right" if name == "accuracy" else "upper right")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
 
 
 def smoothing_window(count: int) -> int:
@@ -173,25 +192,41 @@ def plot_training_curves(
     accuracy_zoom: tuple[float, float] | None = None,
     cross_entropy_zoom: tuple[float, float] | None = None,
 ) -> Figure:
-    """Accuracy and cross-entropy over training: the full range on top, zoomed in below. The
-    curves are the training batches' and the validation set's; the test set, scored once after
-    training, is one marked point at the end.
+    """Accuracy and cross-entropy over training, zoomed in on where the curves end (the live
+    figure, drawn during training, shows the whole run). The curves are the training batches' and
+    the validation set's; the test set, scored once after training, is one marked point at the end.
 
-    The zoom ranges default to what shows the end of training best.
+    The zoom ranges default to the range of the trend over the second half of training (the batches'
+    moving average and the validation curve), so the faint per-batch values may leave it.
     """
+    half = len(history.steps) // 2
+    window = smoothing_window(len(history.train_accuracy))
+    late_validation = history.validation_steps >= history.steps[half] if len(history.steps) else []
     if accuracy_zoom is None:
-        late = history.validation_accuracy[len(history.validation_accuracy) // 2 :]
-        accuracy_zoom = (max(0.0, np.floor((late.min() - 0.03) * 100) / 100), 1.0)
+        trend = np.concatenate(
+            [
+                moving_average(history.train_accuracy, window)[half:],
+                np.asarray(history.validation_accuracy)[late_validation],
+            ]
+        )
+        low = float(trend.min()) if trend.size else 0.0
+        accuracy_zoom = (
+            max(0.0, np.floor((low - 0.01) * 100) / 100),
+            min(1.0, np.ceil((trend.max() + 0.005) * 100) / 100) if trend.size else 1.0,
+        )
     if cross_entropy_zoom is None:
-        cross_entropy_zoom = (0.0, 3 * float(history.validation_cross_entropy[-1]))
-    fig = new_figure(figsize=(13, 8))
-    axes = fig.subplots(2, 2)
-    draw_curves(axes[0, 0], axes[0, 1], history)
-    draw_curves(axes[1, 0], axes[1, 1], history, accuracy_zoom, cross_entropy_zoom)
-    axes[0, 0].set_title("Accuracy")
-    axes[0, 1].set_title("Cross-entropy")
-    axes[1, 0].set_title(f"Accuracy, zoomed to {accuracy_zoom[0]:.2f}-{accuracy_zoom[1]:.2f}")
-    axes[1, 1].set_title(f"Cross-entropy, zoomed to {cross_entropy_zoom[0]:.2f}-{cross_entropy_zoom[1]:.2f}")
+        trend = np.concatenate(
+            [
+                moving_average(history.train_cross_entropy, window)[half:],
+                np.asarray(history.validation_cross_entropy)[late_validation],
+            ]
+        )
+        cross_entropy_zoom = (0.0, 1.3 * float(trend.max()) if trend.size else 1.0)
+    fig = new_figure(figsize=(13, 4.8))
+    axes = fig.subplots(1, 2)
+    draw_curves(axes[0], axes[1], history, accuracy_zoom, cross_entropy_zoom)
+    axes[0].set_title(f"Accuracy, zoomed to {accuracy_zoom[0]:.2f}-{accuracy_zoom[1]:.2f}")
+    axes[1].set_title(f"Cross-entropy, zoomed to {cross_entropy_zoom[0]:.2f}-{cross_entropy_zoom[1]:.2f}")
     return fig
 
 
@@ -360,7 +395,8 @@ def plot_accuracy_curves(panels: Sequence[Mapping[str, Any]], suptitle: str | No
         ax.set_ylabel("test accuracy")
         ax.set_ylim(0, 1)
         ax.grid(color="#dddddd")
-    axes[0].legend(fontsize=7, loc="lower left")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 5), fontsize=9, frameon=False)
     if suptitle:
         fig.suptitle(suptitle)
     return fig
@@ -432,11 +468,12 @@ def plot_filters(filters: ArrayLike, suptitle: str | None = None) -> Figure:
             f"not an array of shape {filters.shape}"
         )
     limit = float(np.abs(filters).max()) or 1.0
-    fig, axes = _grid(filters.shape[3], ncols=filters.shape[3], cell_size=1.1)
+    count = filters.shape[3]
+    fig, axes = _grid(count, ncols=min(count, 8), cell_size=1.5, extra_width=1.2)
     for index, ax in enumerate(axes):
         ax.imshow(filters[:, :, 0, index], cmap=WEIGHT_COLORMAP, vmin=-limit, vmax=limit)
-        ax.set_title(f"filter {index}", fontsize=8)
-    fig.colorbar(axes[0].images[0], ax=list(axes), shrink=0.8, label="weight")
+        ax.set_title(f"filter {index}", fontsize=9)
+    fig.colorbar(axes[0].images[0], ax=list(axes), shrink=0.9, aspect=12, label="weight")
     if suptitle:
         fig.suptitle(suptitle)
     return fig
@@ -477,28 +514,35 @@ def plot_feature_maps(image: ArrayLike, layers: Mapping[str, np.ndarray], max_ch
 def plot_train_and_validation(
     runs: Mapping[str, Mapping[str, ArrayLike]], accuracy_zoom: tuple[float, float] = (0.96, 1.0)
 ) -> Figure:
-    """Cross-entropy and accuracy on training images (dashed) and validation images (solid), one colour per run.
+    """Cross-entropy and accuracy on training images (dashed) and validation images (solid), one
+    colour per run; and the validation cross-entropy alone on a linear scale, where a rise of a few
+    hundredths, flattened by the log scale of the first panel, shows.
 
     `runs` is {label: dict(steps, train_accuracy, validation_accuracy, train_cross_entropy,
     validation_cross_entropy)}, all measured at the same steps, the training figures on a fixed set of
     training images with the whole network (no dropout), so that the two curves compare.
     """
-    fig = new_figure(figsize=(13, 4.4))
-    cross_entropy_ax, accuracy_ax = fig.subplots(1, 2)
+    fig = new_figure(figsize=(16, 4.8))
+    cross_entropy_ax, validation_ax, accuracy_ax = fig.subplots(1, 3)
     for index, (label, run) in enumerate(runs.items()):
         for ax, measure in ((cross_entropy_ax, "cross_entropy"), (accuracy_ax, "accuracy")):
             ax.plot(run["steps"], run[f"train_{measure}"], color=f"C{index}", linestyle="--", label=f"{label}: train")
             ax.plot(
                 run["steps"], run[f"validation_{measure}"], color=f"C{index}", linewidth=2, label=f"{label}: validation"
             )
+        validation_ax.plot(
+            run["steps"], run["validation_cross_entropy"], color=f"C{index}", linewidth=2, marker=".", label=label
+        )
     cross_entropy_ax.set_yscale("log")
     cross_entropy_ax.set_ylabel("cross-entropy per image (log scale)")
     cross_entropy_ax.set_title("Cross-entropy")
+    validation_ax.set_ylabel("cross-entropy per image")
+    validation_ax.set_title("Validation cross-entropy (linear scale)")
     accuracy_ax.set_ylim(*accuracy_zoom)
     accuracy_ax.set_ylabel("accuracy")
     accuracy_ax.set_title(f"Accuracy, zoomed to {accuracy_zoom[0]:.2f}-{accuracy_zoom[1]:.2f}")
-    for ax in (cross_entropy_ax, accuracy_ax):
+    for ax in (cross_entropy_ax, validation_ax, accuracy_ax):
         ax.set_xlabel("training step")
         ax.grid(color="#dddddd", which="both", linewidth=0.5)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     return fig

@@ -171,13 +171,57 @@ def test_progress_shows_what_it_is_given_as_text_and_as_html():
     assert repr(Progress(0, 10, 0.0, [])) == "step 0/10 · 0.0 s", "nothing measured yet: no figures"
 
 
-def test_training_curves_figure_has_full_and_zoomed_panels():
-    monitor = TrainingMonitor(400, live=False)
-    _fill(monitor, 400, 50)
+def test_training_curves_figure_zooms_on_the_trend_once_and_keeps_its_legends_off_the_data():
+    """The live figure showed the whole run: this one is the zoom, on the trend (the batches'
+    moving average and the validation curve), not on the noisy per-batch band; the legends sit
+    below the axes, and no two texts overlap."""
+    rng = np.random.default_rng(1)
+    monitor = TrainingMonitor(2000, live=False)
+    for step in range(1, 2001):  # per-batch accuracy 0.90-1.00 around a trend that ends at 0.97
+        trend = 0.97 - 0.2 * np.exp(-step / 300)
+        monitor.record_train(step, min(1.0, trend + rng.uniform(-0.05, 0.03)), 0.1 + rng.uniform(0, 0.05))
+        if step % 200 == 0:
+            monitor.record_validation(step, trend - 0.01, 0.12)
+    monitor.finish()
+    monitor.record_test(0.955, 0.13)
     figure = plotting.plot_training_curves(monitor)
-    titles = [ax.get_title() for ax in figure.axes]
-    assert titles[:2] == ["Accuracy", "Cross-entropy"]
-    assert titles[2].startswith("Accuracy, zoomed to 0.87-1.00")
+    accuracy, cross_entropy = figure.axes
+    low, high = accuracy.get_ylim()
+    late_batches = monitor.train_accuracy[1000:]
+    assert late_batches.min() < low - 0.01 and low >= 0.93 and high == pytest.approx(0.98), (
+        "the zoom spans the trend (about 0.95-0.97), not the batches' band (0.90-1.00)"
+    )
+    assert accuracy.get_title() == f"Accuracy, zoomed to {low:.2f}-{high:.2f}"
+    assert cross_entropy.get_ylim()[1] < 0.2
+    _draw(figure)
+    for ax in figure.axes:
+        legend = ax.get_legend().get_window_extent()
+        assert legend.y1 <= ax.get_window_extent().y0, "the legend is below the axes, off the data"
+    _assert_no_texts_overlap(figure)
+
+
+def _draw(figure):
+    """Draw the figure as it would be saved (Agg); return the renderer."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def _assert_no_texts_overlap(figure):
+    """No two visible texts of the figure (titles, labels, tick labels, legend entries) overlap."""
+    renderer = _draw(figure)
+    texts = [legend_text for legend in figure.legends for legend_text in legend.get_texts()]
+    for ax in figure.axes:
+        texts += [ax.title, ax.xaxis.label, ax.yaxis.label, *(ax.get_legend().get_texts() if ax.get_legend() else [])]
+        for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            texts += [tick.label1 for tick in axis.get_major_ticks() if min(limits) <= tick.get_loc() <= max(limits)]
+    texts = [t for t in texts if t.get_visible() and t.get_text().strip()]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    for i, (first, a) in enumerate(boxes):
+        for second, b in boxes[i + 1 :]:
+            assert not a.overlaps(b) or a.width * b.width == 0, f"{first!r} overlaps {second!r}"
 
 
 def test_weight_images_share_one_centred_scale():
@@ -288,6 +332,9 @@ def test_train_and_validation_figure_draws_both_curves_of_each_run():
     labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
     assert labels == ["plain: train", "plain: validation", "dropout: train", "dropout: validation"]
     assert figure.axes[0].get_yscale() == "log"
+    assert figure.axes[1].get_yscale() == "linear", "the validation cross-entropy's rise shows on a linear scale"
+    assert figure.axes[1].get_ylim()[1] < 0.15
+    _assert_no_texts_overlap(figure)
 
 
 def test_saved_figures_are_compact_pngs_that_keep_the_picture():
@@ -300,6 +347,26 @@ def test_saved_figures_are_compact_pngs_that_keep_the_picture():
     assert kept.mode == "P" and kept.size == original.size and len(compact) < len(full)
     difference = np.abs(np.asarray(kept.convert("RGB"), float) - np.asarray(original, float))
     assert difference.mean() < 2.0, "the picture looks the same"
+
+
+def test_a_continuous_colour_scale_keeps_its_colours_and_lines_keep_256():
+    """Weights drawn on a diverging colour scale would break into bands in 256 colours: figures with
+    an image or a colour bar keep their full colour (the colour bar alone shows over 64 colours);
+    figures of lines stay in 256 colours."""
+    weights = np.linspace(-2, 1, 784 * 3).reshape(784, 3)
+    figure = plotting.plot_weight_images(weights)
+    shown = Image.open(io.BytesIO(plotting._CompactPNG(None)(figure))).convert("RGB")
+    _draw(figure)
+    colour_bar = figure.axes[-1].get_window_extent()  # the colour bar's axes, in display pixels
+    scale = shown.height / figure.bbox.height
+    strip = shown.crop((int(colour_bar.x0 * scale), 0, int(colour_bar.x1 * scale), shown.height))
+    assert len(np.unique(np.asarray(strip).reshape(-1, 3), axis=0)) > 64, "the colour bar is a smooth scale, not bands"
+    monitor = TrainingMonitor(100, live=False)
+    _fill(monitor, 100, 25)
+    monitor.finish()
+    monitor.record_test(0.9, 0.3)
+    lines = Image.open(io.BytesIO(plotting._CompactPNG(None)(plotting.plot_training_curves(monitor))))
+    assert lines.mode == "P", "curves alone stay in 256 colours"
 
 
 class _FakeJupyter:
@@ -420,3 +487,36 @@ def test_without_a_display_the_live_view_prints_the_progress_line_at_most_every_
         "step 47/100 · 4.7 s",
     ]
     assert view.live_redraw_seconds == 0
+
+
+def test_the_robustness_and_layer_figures_keep_their_texts_apart():
+    """With the notebooks' data shapes: five networks' curves, solid and prepared, over three
+    experiments (one legend for all, below the panels); five layers' curves over three networks."""
+    networks = ["1 layer, softmax", "25 sigmoid", "5 sigmoid layers", "300 ReLU", "convolutional"]
+    experiments = [
+        ("Shifted", list(range(9))),
+        ("Shrunk into the corner", [1.0, 0.8, 0.6, 0.5, 0.4]),
+        ("Thinner or thicker strokes", [-1, 0, 1, 2]),
+    ]
+    panels = [
+        dict(
+            title=title,
+            xlabel="change",
+            x=x,
+            curves={n: list(np.linspace(0.9, 0.1, len(x))) for n in networks},
+            prepared={n: [0.9] * len(x) for n in networks},
+        )
+        for title, x in experiments
+    ]
+    robustness = plotting.plot_accuracy_curves(panels, suptitle="Accuracy on changed digits")
+    assert len(robustness.legends) == 1 and all(ax.get_legend() is None for ax in robustness.axes)
+    _assert_no_texts_overlap(robustness)
+    steps = np.arange(0, 2000, 50)
+    layers = plotting.plot_layer_curves(
+        [
+            dict(title=title, steps=steps, layers={f"layer {k + 1}": np.full(len(steps), 10.0**-k) for k in range(5)})
+            for title in ("Notebook 3's network", "ReLU, He's scale, gradient descent", "ReLU, He's scale, Adam")
+        ],
+        ylabel="error size e_k (RMS)",
+    )
+    _assert_no_texts_overlap(layers)
