@@ -156,36 +156,50 @@ def _runtime_lock() -> str:
 
 
 def _package_modules(code: str) -> set[str]:
-    """The files of the package (relative to it) that `code` imports, directly or through each other."""
-    found, todo = set(), _imports(code, package_level=False)
+    """The files of the package (relative to it, such as "plotting.py" or "exercises/softmax.py") that
+    `code` imports, directly or through each other; importing a module of a subpackage imports the
+    subpackage's `__init__.py` too."""
+    found, todo = set(), {_module_file(name) for name in _imports(code, current=None)} - {None}
     while todo:
         module = todo.pop()
-        if module in found or not (PACKAGE_DIR / module).is_file():
+        if module in found:
             continue
         found.add(module)
-        todo |= _imports((PACKAGE_DIR / module).read_text(), package_level=True)
+        parts = Path(module).parent.parts
+        todo |= {f"{'/'.join(parts[:depth])}/__init__.py" for depth in range(1, len(parts) + 1)}
+        current = ".".join(Path(module).with_suffix("").parts)
+        todo |= {_module_file(name) for name in _imports((PACKAGE_DIR / module).read_text(), current)} - {None}
     return found
 
 
-def _imports(code: str, package_level: bool) -> set[str]:
-    """The package's module files that `code` names in import statements: `from mnist_tutorial import a`,
-    `from mnist_tutorial.a import b`, `import mnist_tutorial.a` and, inside the package, `from . import a`
-    and `from .a import b`."""
+def _module_file(dotted: str) -> str | None:
+    """The file of the package's module `dotted` ("exercises.softmax"), relative to the package, or None."""
+    path = dotted.replace(".", "/")
+    for candidate in (f"{path}.py", f"{path}/__init__.py"):
+        if path and (PACKAGE_DIR / candidate).is_file():
+            return candidate
+    return None
+
+
+def _imports(code: str, current: str | None) -> set[str]:
+    """The package's modules, dotted and relative to the package ("plotting", "exercises.softmax"), that
+    `code` may import: `from mnist_tutorial import a`, `from mnist_tutorial.a import b`, `import
+    mnist_tutorial.a` and, in the package's module `current` ("exercises.softmax"), `from . import a`,
+    `from .a import b` and `from .. import a`. A name imported from a module may be a module of a
+    subpackage or not; both are listed, and what is not a file is left out later."""
     modules = set()
     for node in ast.walk(ast.parse(code)):
         if isinstance(node, ast.ImportFrom):
-            inside = node.level == 1 if package_level else node.module and node.module.split(".")[0] == PACKAGE
-            if not inside:
-                continue
-            base = (node.module or "") if package_level else node.module.partition(".")[2]
-            if base:
-                modules.add(f"{base.replace('.', '/')}.py")
+            if current is not None and node.level:
+                package = current.split(".")[: -node.level]
+                base = ".".join([*package, *([node.module] if node.module else [])])
+            elif current is None and node.module and node.module.split(".")[0] == PACKAGE:
+                base = node.module.partition(".")[2]
             else:
-                modules |= {f"{alias.name}.py" for alias in node.names}
-        elif isinstance(node, ast.Import) and not package_level:
-            modules |= {
-                f"{alias.name.partition('.')[2].replace('.', '/')}.py"
-                for alias in node.names
-                if alias.name.startswith(f"{PACKAGE}.")
-            }
+                continue
+            if base:
+                modules.add(base)
+            modules |= {f"{base}.{alias.name}" if base else alias.name for alias in node.names}
+        elif isinstance(node, ast.Import) and current is None:
+            modules |= {alias.name.partition(".")[2] for alias in node.names if alias.name.startswith(f"{PACKAGE}.")}
     return modules

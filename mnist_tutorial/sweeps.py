@@ -328,7 +328,7 @@ class Sweep:
             x_name, others = names[0], names[1:]
             groups = {}
             for line in lines:
-                rest = tuple((k, line["parameters"][k]) for k in others)
+                rest = tuple((k, repr(line["parameters"][k])) for k in others)  # a list is a value too
                 groups.setdefault(rest, []).append(line)
             categorical = not all(isinstance(v, (int, float)) for v in self.grid[x_name])
             for rest, group in groups.items():

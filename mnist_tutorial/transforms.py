@@ -1,4 +1,4 @@
-"""Change MNIST digits the way a real user's digits differ: moved, smaller, thinner or thicker.
+"""Change MNIST digits the way a real user's digits differ: moved, turned, smaller, thinner or thicker.
 
 Each function takes images as rows of 784 values or as [N, 28, 28] arrays (ink > 0 on a 0
 background) and returns new images of the same shape; the input is never changed.
@@ -55,3 +55,30 @@ def change_stroke(images: ArrayLike, steps: int) -> np.ndarray:
         windows = [padded[:, r : r + 28, c : c + 28] for r in range(3) for c in range(3)]
         result = np.max(windows, axis=0) if steps > 0 else np.min(windows, axis=0)
     return np.array(result, dtype=np.float32).reshape(shape)
+
+
+def rotate(images: ArrayLike, degrees: float) -> np.ndarray:
+    """Turn every digit `degrees` counter-clockwise about the centre of the field, as a tilted pen would.
+
+    Each output pixel takes the value at its position turned back, interpolated bilinearly between the
+    four nearest pixels; what comes from outside the field is paper (0).
+    """
+    stack, shape = _as_stack(images)
+    angle = np.deg2rad(degrees)
+    centre = (28 - 1) / 2
+    rows, cols = np.mgrid[0:28, 0:28].astype(np.float64) - centre
+    # The source of each output pixel: its position turned back, clockwise on the screen (rows point down).
+    source_rows = np.cos(angle) * rows + np.sin(angle) * cols + centre
+    source_cols = -np.sin(angle) * rows + np.cos(angle) * cols + centre
+    top, left = np.floor(source_rows).astype(int), np.floor(source_cols).astype(int)
+    down, right = source_rows - top, source_cols - left
+    padded = np.pad(stack, ((0, 0), (1, 2), (1, 2)))  # a border of paper, so that every neighbour exists
+    inside = (top >= -1) & (top <= 27) & (left >= -1) & (left <= 27)
+    top, left = np.clip(top, -1, 27) + 1, np.clip(left, -1, 27) + 1
+    value = (
+        padded[:, top, left] * (1 - down) * (1 - right)
+        + padded[:, top, left + 1] * (1 - down) * right
+        + padded[:, top + 1, left] * down * (1 - right)
+        + padded[:, top + 1, left + 1] * down * right
+    )
+    return np.where(inside, value, 0).astype(np.float32).reshape(shape)

@@ -190,6 +190,24 @@ def test_change_stroke_thickens_and_thins():
     assert transforms.change_stroke(bar, 0) is not bar
 
 
+def test_rotate_turns_counter_clockwise_about_the_centre_and_keeps_the_ink():
+    images = np.random.default_rng(0).random((3, 784)).astype(np.float32)
+    assert np.array_equal(transforms.rotate(images, 0), images)
+    assert transforms.rotate(images, 15).shape == (3, 784)
+    quarter = np.rot90(images.reshape(-1, 28, 28), axes=(1, 2))  # numpy's quarter turn is counter-clockwise
+    assert np.allclose(transforms.rotate(images, 90).reshape(-1, 28, 28), quarter, atol=1e-6)
+    turned = transforms.rotate(_dot(13, 22)[None], 90)[0]  # a dot right of the centre goes to the top
+    assert np.unravel_index(turned.argmax(), turned.shape) == (5, 13)
+    bar = np.zeros((28, 28), np.float32)
+    bar[6:22, 12:16] = 1.0
+    tilted = transforms.rotate(bar[None], 15)[0]
+    assert abs(tilted.sum() - bar.sum()) < 0.01 * bar.sum(), "a small turn keeps the ink"
+    rows, cols = np.mgrid[0:28, 0:28]
+    centre = [(image * grid).sum() / image.sum() for image in (bar, tilted) for grid in (rows, cols)]
+    assert np.allclose(centre[:2], centre[2:], atol=0.05), "and its centre"
+    assert _ink_box(tilted)[2] < _ink_box(bar)[2] and _ink_box(tilted)[3] > _ink_box(bar)[3], "but leans"
+
+
 # The pad's image, without a browser --------------------------------------------------------
 
 

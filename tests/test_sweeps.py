@@ -117,6 +117,16 @@ def test_an_interrupted_sweep_resumes_without_redoing_finished_runs(output_dir, 
     ]
 
 
+def test_a_list_valued_parameter_gets_its_table_and_plot(output_dir, monkeypatch):
+    _pretend_to_run(monkeypatch)
+    sweep = sweeps.Sweep("04", {"hidden_units": [10, 20], "compare_stddevs": [[0.03], [0.03, 0.3]]}, seeds=1)
+    sweep.run(progress=False)
+    sweep.print_table()
+    figure = sweep.plot()
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert labels == ["compare_stddevs=[0.03]", "compare_stddevs=[0.03, 0.3]"]
+
+
 def test_runs_made_before_the_parameters_cell_changed_are_made_again(output_dir, monkeypatch):
     sweep = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=2, name="stale")
     older_cell = {**sweep.defaults, "learning_rate": sweep.defaults["learning_rate"] / 2}

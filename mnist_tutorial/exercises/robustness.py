@@ -1,0 +1,194 @@
+"""The exercises of notebook 10, robustness (see `mnist_tutorial.exercises`)."""
+
+import numpy as np
+
+from . import CODE, DISCUSSION, PREDICT, Answers, BoundExercise, Exercise, NotYet, WrongAnswer, judge
+from . import bind as bind_exercises
+
+#: The networks the exercises read: the one-layer network and the convolutional one.
+ONE_LAYER, CONVOLUTIONAL = "01_softmax", "07_convolutional"
+#: Two accuracies closer than this are "the same" (on 2,000 images, about two standard errors).
+SAME_DAMAGE = 0.02
+#: How close a learner's accuracies must come to the check's.
+ROTATION_TOLERANCE = 1e-6
+
+
+def _network(a: Answers, name: str):
+    networks = a.notebook("networks")
+    if name not in networks:
+        raise NotYet(f"the network of {name} was not restored: run notebook {name[:2]} first, then this one.")
+    return networks[name]
+
+
+def _validation(a: Answers):
+    """The first `robustness_images` validation images and their digits: what the exercises measure on."""
+    mnist, count = a.notebook("mnist"), a.setting("robustness_images")
+    return mnist.validation.images[:count], mnist.validation.labels[:count].argmax(axis=1)
+
+
+def check_rotation(a: Answers) -> str:
+    mine = a.answer("rotated_accuracy")
+    networks = a.notebook("networks")
+    images, labels = _validation(a)
+    if not isinstance(mine, dict):
+        raise NotYet(
+            f"`rotated_accuracy` must be a dict from each network's label to its accuracy, not a {type(mine).__name__}."
+        )
+    labels_wanted = {network.label for network in networks.values()}
+    if set(mine) != labels_wanted:
+        raise NotYet(
+            f"`rotated_accuracy` has the keys {sorted(mine)}; it needs one per network: "
+            f"{sorted(labels_wanted)} (network.label)."
+        )
+    rotated = a.notebook("transforms").rotate(images, 15)
+    reference = {network.label: network.accuracy(rotated, labels) for network in networks.values()}
+    if all(abs(mine[label] - reference[label]) <= ROTATION_TOLERANCE for label in reference):
+        best = max(reference, key=reference.get)
+        listing = ", ".join(f"{label} {value:.2f}" for label, value in reference.items())
+        return (
+            f"at 15 degrees: {listing}. The {best} network holds up best. A turn of 15 degrees moves ink 10 pixels "
+            f"from the centre by about 2.6 pixels, the top and the bottom of a digit in opposite directions: "
+            f"compare with the shift experiment above."
+        )
+    turned = a.notebook("transforms").rotate(images, 90)
+    quarter = {network.label: network.accuracy(turned, labels) for network in networks.values()}
+    if all(abs(mine[label] - quarter[label]) <= ROTATION_TOLERANCE for label in quarter):
+        raise NotYet(
+            "these are the accuracies at 90 degrees; the exercise turns the digits by 15: "
+            "transforms.rotate(images, 15)."
+        )
+    label = max(reference, key=lambda key: abs(mine[key] - reference[key]))
+    raise NotYet(
+        f"for {label} you have {mine[label]:.4f}; transforms.rotate(images, 15) of the first "
+        f"{len(images):,} validation images gives {reference[label]:.4f}."
+    )
+
+
+def check_shift_down(a: Answers) -> str:
+    predicted = a.choice("predicted_damage", ("more", "less", "the same"))
+    network = _network(a, CONVOLUTIONAL)
+    images, labels = _validation(a)
+    transforms = a.notebook("transforms")
+    right = network.accuracy(transforms.shift(images, right=3), labels)
+    down = network.accuracy(transforms.shift(images, down=3), labels)
+    side = "the same" if abs(down - right) < SAME_DAMAGE else ("more" if down < right else "less")
+    why = (
+        f"moved 3 pixels down, the convolutional network reads {down:.2f} of the digits; moved 3 pixels right, "
+        f"{right:.2f}: {side} damage (differences under {SAME_DAMAGE} count as the same). "
+        f"Its filters treat both directions alike; its strides, its dense layer and the digits' shapes need "
+        f"not"
+    )
+    return judge(predicted, side, why)
+
+
+def check_thinned_then_prepared(a: Answers) -> str:
+    mine = a.number("recovered_accuracy")
+    network = _network(a, CONVOLUTIONAL)
+    images, labels = _validation(a)
+    transforms, prepare_all = a.notebook("transforms"), a.notebook("prepare_all")
+    thick = transforms.change_stroke(images, 2)
+    prepared, readable = prepare_all(transforms.change_stroke(thick, -1))
+    reference = float(np.mean((network.predict(prepared) == labels) & readable))
+    thick_prepared, thick_readable = prepare_all(thick)
+    before = float(np.mean((network.predict(thick_prepared) == labels) & thick_readable))
+    if np.isclose(mine, reference, atol=1e-4):
+        return (
+            f"thinned by one pixel and then prepared, the digits drawn 2 pixels thicker are read {reference:.4f} "
+            f"of the time by the convolutional network, against {before:.4f} prepared without thinning and "
+            f"{network.accuracy(images, labels):.4f} for the original digits (the first {len(images):,} "
+            f"validation images)."
+        )
+    if np.isclose(mine, before, atol=1e-4):
+        raise NotYet("that is the accuracy of the thick digits prepared without thinning them first.")
+    unprepared = network.accuracy(transforms.change_stroke(thick, -1), labels)
+    if np.isclose(mine, unprepared, atol=1e-4):
+        raise NotYet("that is the accuracy of the thinned digits before preparing them: use prepare_all.")
+    raise NotYet(
+        f"{mine:.4f} is not it: change_stroke(images, 2), then change_stroke(..., -1), then prepare_all, "
+        f"and count an unreadable image as wrong."
+    )
+
+
+EXERCISES = (
+    Exercise(
+        1,
+        "rotation",
+        CODE,
+        check_rotation,
+        hints=(
+            "transforms.rotate(images, 15) turns every image by 15 degrees; the digits of the validation images "
+            "are mnist.validation.labels[:robustness_images].argmax(axis=1).",
+            "Then network.accuracy(rotated, digits) for each network in networks.values().",
+        ),
+        solution=(
+            "images = mnist.validation.images[:robustness_images]\n"
+            "digits = mnist.validation.labels[:robustness_images].argmax(axis=1)\n"
+            "rotated = transforms.rotate(images, 15)\n"
+            "rotated_accuracy = {network.label: network.accuracy(rotated, digits) for network in networks.values()}"
+        ),
+        wrong_answers=(
+            WrongAnswer(
+                "90 degrees",
+                "images = mnist.validation.images[:robustness_images]\n"
+                "digits = mnist.validation.labels[:robustness_images].argmax(axis=1)\n"
+                "turned = transforms.rotate(images, 90)\n"
+                "rotated_accuracy = {network.label: network.accuracy(turned, digits) for network in networks.values()}",
+            ),
+            WrongAnswer("it needs one per network", "rotated_accuracy = {'1 layer, softmax': 0.5}"),
+        ),
+    ),
+    Exercise(
+        2,
+        "shift down",
+        PREDICT,
+        check_shift_down,
+        hints=("A digit is about 20 pixels tall and narrower than that. Which move puts more of it near an edge?",),
+        solution='predicted_damage = "more"',
+        wrong_answers=(WrongAnswer("you predicted 'less'", 'predicted_damage = "less"'),),
+    ),
+    Exercise(
+        3,
+        "where the 5 goes",
+        DISCUSSION,
+        None,
+        hints=("At half size the 5 sat in the top-left corner; at 0.8 it covers much more of its own template.",),
+        solution=(
+            "Change 0.5 to 0.8 in the cell that shrinks the 5, and look at the two scores and the ink x template "
+            "images it prints. Less shrunk, the 5 overlaps more of its own template, so its score rises; whether "
+            "it wins depends on this one image, which is why the experiment above measures 2,000."
+        ),
+    ),
+    Exercise(
+        4,
+        "a thicker pen, prepared",
+        CODE,
+        check_thinned_then_prepared,
+        hints=(
+            "thick = transforms.change_stroke(images, 2); then change_stroke(thick, -1) thins it again.",
+            "prepare_all returns the prepared images and which of them were readable: count the unreadable as wrong.",
+        ),
+        solution=(
+            "network = networks['07_convolutional']\n"
+            "images = mnist.validation.images[:robustness_images]\n"
+            "digits = mnist.validation.labels[:robustness_images].argmax(axis=1)\n"
+            "thinned = transforms.change_stroke(transforms.change_stroke(images, 2), -1)\n"
+            "prepared, readable = prepare_all(thinned)\n"
+            "recovered_accuracy = np.mean((network.predict(prepared) == digits) & readable)"
+        ),
+        wrong_answers=(
+            WrongAnswer(
+                "prepared without thinning them first",
+                "network = networks['07_convolutional']\n"
+                "images = mnist.validation.images[:robustness_images]\n"
+                "digits = mnist.validation.labels[:robustness_images].argmax(axis=1)\n"
+                "prepared, readable = prepare_all(transforms.change_stroke(images, 2))\n"
+                "recovered_accuracy = np.mean((network.predict(prepared) == digits) & readable)",
+            ),
+        ),
+    ),
+)
+
+
+def bind(namespace: dict) -> tuple[BoundExercise, ...]:
+    """Notebook 10's exercises, bound to its variables: `exercise_1, ..., exercise_4 = bind(globals())`."""
+    return bind_exercises(EXERCISES, namespace)
