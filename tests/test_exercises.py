@@ -4,6 +4,7 @@ committed and in a quick run, say "not attempted"; and every exercise has its ce
 solution."""
 
 import contextlib
+import importlib
 import io
 import json
 import shutil
@@ -23,7 +24,7 @@ from exercise_runs import (
     planned_runs,
     verdicts,
 )
-from notebook_runs import TRAINING_NOTEBOOKS, committed, output_dir_set_to
+from notebook_runs import TRAINING_NOTEBOOKS, committed, output_dir_set_to, parameters_cell
 
 #: The fewest checkable exercises a training notebook with exercises has.
 CHECKABLE_PER_TRAINING_NOTEBOOK = 4
@@ -83,6 +84,19 @@ def test_hints_come_one_at_a_time_and_the_solution_shows_its_settings(name):
             assert f"{key} = {value!r}" in shown
         for old, new in exercise.edits:
             assert all(line in shown for line in (old + "\n" + new).splitlines())
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS_WITH_EXERCISES)
+def test_the_settings_the_measurements_used_are_the_notebooks_own(name):
+    """Each module copies the notebook's settings its thresholds were measured with: a change to the
+    parameters cell must come with new measurements, so the two must not drift apart."""
+    module = importlib.import_module(f"mnist_tutorial.exercises.{catalog.find(name).slug}")
+    cell = {}
+    exec(parameters_cell(committed(name)).source, {}, cell)  # plain `name = value` lines (a test checks)
+    for setting, value in getattr(module, "NOTEBOOK_SETTINGS", {}).items():
+        assert cell.get(setting) == value, (
+            f"{name}: {setting} is {cell.get(setting)!r} in the notebook, {value!r} in {module.__name__}"
+        )
 
 
 def test_a_check_says_what_is_missing_in_one_line():
