@@ -4,12 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# JupyterLab settings for this project's JupyterLab (the environment's, not yours): no news pop-up.
+LAB_OVERRIDES := jupyter/overrides.json
 # The Python versions for which every pinned package (TensorFlow 2.21, NumPy 2.4) has wheels.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
 .PHONY: notebooks test test-fast lint format book book-serve lock lab tensorboard sweep seed-spreads bench clean
 
-$(INSTALLED): requirements.lock pyproject.toml
+$(INSTALLED): requirements.lock pyproject.toml $(LAB_OVERRIDES)
 	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
 	if [ -z "$$version" ]; then \
 	  echo "'$(PYTHON)' is not a Python interpreter this Makefile can run. Install Python 3.12 (or 3.11, 3.13)"; \
@@ -24,6 +26,8 @@ $(INSTALLED): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp $(LAB_OVERRIDES) $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(INSTALLED)
 
 ## Execute every notebook in run order, in place, and print the README's table of results.
@@ -63,7 +67,8 @@ lock: $(INSTALLED)
 	$(VENV)/bin/uv pip compile --universal --python-version 3.11 --custom-compile-command "make lock" \
 	  --quiet requirements.in requirements-dev.in -o requirements.lock
 
-## JupyterLab on the notebooks (no news pop-up, no update check).
+## JupyterLab on the notebooks. No news pop-up: the environment's settings (jupyter/overrides.json,
+## installed into .venv) answer JupyterLab's question, and no update check.
 lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab notebooks/ --LabApp.news_url= \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
@@ -85,12 +90,15 @@ seed-spreads: $(INSTALLED)
 	$(VENV)/bin/mnist-seed-spreads $(ARGS)
 
 ## Benchmarks (they print their figures): loading the data, the training loops against tf.data and
-## Keras, and what writing TensorBoard logs costs. They run from notebooks/, as the notebooks do.
+## Keras, what writing TensorBoard logs costs, oneDNN (these run from notebooks/, as the notebooks do);
+## the sweeps' Dask engine against a thread pool; augmented batches in NumPy against TensorFlow's image op.
 bench: $(INSTALLED)
 	$(PY) benchmarks/load_time.py
 	cd notebooks && ../$(PY) ../benchmarks/training_loop.py
 	cd notebooks && ../$(PY) ../benchmarks/tensorboard_overhead.py
 	cd notebooks && ../$(PY) ../benchmarks/onednn.py
+	$(PY) benchmarks/sweep_engine.py
+	$(PY) benchmarks/augmentation.py
 
 ## Remove the run records and checkpoints the notebooks wrote (keeps .venv).
 clean:

@@ -148,7 +148,7 @@ class LiveView:
 
     def _draw_figure(self, curves):
         if self._figure is None:
-            self._figure = plotting.new_figure(figsize=(12, 3.6))
+            self._figure = plotting.new_figure(figsize=(plotting.MAX_WIDTH, 3.4))
             self._axes = self._figure.subplots(1, 2)
         for ax in self._axes:
             ax.clear()

@@ -46,10 +46,12 @@ def execute(
     output: str | Path,
     parameters: dict[str, Any] | None = None,
     timeout: int | None = None,
+    environment: dict[str, str] | None = None,
     **papermill_options: Any,
 ) -> nbformat.NotebookNode:
     """Run `source` top to bottom into `output` (the kernel's working folder is the notebook's own);
-    return the executed notebook.
+    return the executed notebook. `environment` adds variables to the kernel's (this process's own are
+    left alone, so that runs in parallel threads can each have theirs).
 
     A failing cell raises papermill's PapermillExecutionError (with the error's name and value); a
     cell that runs longer than `timeout` seconds (default: `cell_timeout()`) raises NotebookTimeout.
@@ -69,6 +71,7 @@ def execute(
             progress_bar=False,
             extra_arguments=KERNEL_ARGUMENTS,
             execution_timeout=timeout,
+            **({"kernel_manager_class": _kernel_manager_with(environment)} if environment else {}),
             **papermill_options,
         )
     except CellTimeoutError:
@@ -80,16 +83,34 @@ def execute(
     return nbformat.read(output, as_version=4)
 
 
-def _last_started_cell(path: Path) -> str:
-    """ "cell N (first line)" of the last cell papermill started in the partly executed `path`."""
+def _kernel_manager_with(environment):
+    """A kernel manager whose kernels start with `environment` added to this process's variables."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KernelManagerWithEnvironment(AsyncKernelManager):
+        async def start_kernel(self, **kwargs):
+            kwargs["env"] = {**os.environ, **kwargs.get("env", {}), **environment}
+            return await super().start_kernel(**kwargs)
+
+    return KernelManagerWithEnvironment
+
+
+def started_cells(path: Path) -> list[int]:
+    """The indices of the cells papermill started in the (partly) executed `path`; none if it is missing
+    or unreadable (the run stopped before its kernel ran anything)."""
     try:
         cells = nbformat.read(path, as_version=4).cells
     except (OSError, ValueError):
-        return "a cell"
-    started = [index for index, cell in enumerate(cells) if cell.metadata.get("papermill", {}).get("start_time")]
+        return []
+    return [index for index, cell in enumerate(cells) if cell.metadata.get("papermill", {}).get("start_time")]
+
+
+def _last_started_cell(path: Path) -> str:
+    """ "cell N (first line)" of the last cell papermill started in the partly executed `path`."""
+    started = started_cells(path)
     if not started:
         return "a cell"
-    lines = cells[started[-1]].source.strip().splitlines()
+    lines = nbformat.read(path, as_version=4).cells[started[-1]].source.strip().splitlines()
     return f"cell {started[-1]} ({lines[0][:60] if lines else 'empty'})"
 
 

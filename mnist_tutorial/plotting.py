@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 from PIL import Image
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from .training import TrainingMonitor
 
 DIGITS = list(range(10))
+MAX_WIDTH = 10.0  # inches: 1,000 pixels at the notebooks' 100 dpi, the width of a notebook's output area
 WEIGHT_COLORMAP = "RdBu_r"  # red: the pixel's ink raises the score; blue: it lowers it
 
 
@@ -105,8 +107,21 @@ class _CompactPNG:
 
 
 def new_figure(figsize: tuple[float, float]) -> Figure:
-    """An empty figure with constrained layout."""
+    """An empty figure with constrained layout, at most `MAX_WIDTH` inches wide: a wider one would be
+    shrunk to fit a notebook's output area, and its text with it."""
+    width, height = figsize
+    if width > MAX_WIDTH + 1e-9:
+        raise ValueError(
+            f"a figure {width:g} inches wide would be shrunk to fit a notebook's output area; "
+            f"lay it out within plotting.MAX_WIDTH = {MAX_WIDTH:g} inches (fewer columns, or smaller cells)."
+        )
     return Figure(figsize=figsize, layout="constrained")
+
+
+def _cell_size(columns: int, preferred: float, extra_width: float = 0.0) -> float:
+    """The side of a grid's cell: `preferred`, or less where `columns` of them (and `extra_width`
+    for labels and a colour bar) would make the figure wider than `MAX_WIDTH`."""
+    return min(preferred, (MAX_WIDTH - extra_width) / columns)
 
 
 def draw_curves(
@@ -222,7 +237,7 @@ def plot_training_curves(
             ]
         )
         cross_entropy_zoom = (0.0, 1.3 * float(trend.max()) if trend.size else 1.0)
-    fig = new_figure(figsize=(13, 4.8))
+    fig = new_figure(figsize=(MAX_WIDTH, 4.6))
     axes = fig.subplots(1, 2)
     draw_curves(axes[0], axes[1], history, accuracy_zoom, cross_entropy_zoom)
     axes[0].set_title(f"Accuracy, zoomed to {accuracy_zoom[0]:.2f}-{accuracy_zoom[1]:.2f}")
@@ -233,6 +248,7 @@ def plot_training_curves(
 def _grid(count, ncols, cell_size=1.25, extra_width=0.0):
     ncols = min(ncols, count)
     nrows = -(-count // ncols)
+    cell_size = _cell_size(ncols, cell_size, extra_width)
     fig = new_figure(figsize=(ncols * cell_size + extra_width, nrows * cell_size * 1.15))
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False).ravel())
     for ax in axes:
@@ -274,9 +290,12 @@ def plot_weight_images(
     if weights.ndim != 2 or weights.shape[0] != 784:
         raise ValueError(f"weights must have shape [784, units], not {list(weights.shape)}.")
     limit = float(np.abs(weights).max())
-    fig, axes = _grid(weights.shape[1], ncols, extra_width=1.0)
+    columns = min(ncols, weights.shape[1])
+    fig, axes = _grid(weights.shape[1], ncols, cell_size=max(1.25, min(2.2, 5.0 / columns)), extra_width=1.0)
     for i, ax in enumerate(axes):
-        image = ax.imshow(weights[:, i].reshape(28, 28), cmap=WEIGHT_COLORMAP, vmin=-limit, vmax=limit)
+        image = ax.imshow(
+            weights[:, i].reshape(28, 28), cmap=WEIGHT_COLORMAP, vmin=-limit, vmax=limit, interpolation="nearest"
+        )
         if titles is not None:
             ax.set_title(str(titles[i]), fontsize=9)
         if row_labels is not None and i % ncols == 0:
@@ -338,31 +357,45 @@ def plot_confusion_matrix(labels: ArrayLike, predictions: ArrayLike) -> Figure:
 
 
 def plot_weight_snapshots(snapshots: Sequence[ArrayLike], steps: Sequence[int]) -> Figure:
-    """Output-neuron weights at several moments of training, each row followed by its change.
+    """Output-neuron weights at several moments of training, and how much training changed them.
 
     `snapshots` is a list of [784, 10] arrays taken after `steps[i]` steps; the first one is the
-    starting point. All weight rows share one colour scale, so you see them grow. A change
-    ("delta") row can be thousands of times smaller than the last, so each delta row has its own
-    scale, centred on zero, whose limit its first title gives.
+    starting point. Each later snapshot is a row of ten images, one per digit, followed by a row of
+    its change since the snapshot before (left out where that one is all zero: the change is then the
+    weights themselves). The weights after one step can be a thousand times smaller than after
+    thousands, so every row has its own colour scale, centred on zero, with its colour bar beside it.
     """
-    weights = [np.asarray(s) for s in snapshots]
-    weight_limit = max(float(np.abs(w).max()) for w in weights[1:]) or 1.0
-    fig = new_figure(figsize=(13, 2.7 * (len(weights) - 1)))
-    axes = fig.subplots(2 * (len(weights) - 1), 10, squeeze=False)
-    for row, (step, before, after) in enumerate(zip(steps[1:], weights, weights[1:])):
-        delta = after - before
-        delta_limit = float(np.abs(delta).max()) or 1.0
-        for digit in range(10):
-            for offset, values, limit, label in (
-                (0, after, weight_limit, f"{digit}, step {step}"),
-                (1, delta, delta_limit, f"delta_{digit}" + (f" (±{delta_limit:.2g})" if digit == 0 else "")),
-            ):
-                ax = axes[2 * row + offset, digit]
-                ax.imshow(values[:, digit].reshape(28, 28), cmap=WEIGHT_COLORMAP, vmin=-limit, vmax=limit)
-                ax.set_title(label, fontsize=8)
-                ax.set_xticks([])
-                ax.set_yticks([])
-    fig.colorbar(axes[0, 0].images[0], ax=list(axes.ravel()), shrink=0.4, label="weight (weight rows)")
+    weights = [np.asarray(snapshot, dtype=float) for snapshot in snapshots]
+    if len(weights) != len(steps) or len(weights) < 2:
+        raise ValueError(
+            f"need one snapshot per step and at least two (a start and one more), not {len(weights)} snapshots "
+            f"for {len(steps)} steps."
+        )
+    rows = []  # (label, [784, 10] values)
+    for index in range(1, len(weights)):
+        before, after = weights[index - 1], weights[index]
+        rows.append((f"after step {steps[index]:,}", after))
+        if np.any(before):
+            rows.append((f"change, steps\n{steps[index - 1]:,} to {steps[index]:,}", after - before))
+    fig = new_figure(figsize=(9.8, 1.05 * len(rows) + 0.3))
+    axes = fig.subplots(len(rows), 10, squeeze=False)
+    for row, (label, values) in enumerate(rows):
+        limit = float(np.abs(values).max()) or 1.0
+        for digit, ax in enumerate(axes[row]):
+            image = ax.imshow(
+                values[:, digit].reshape(28, 28),
+                cmap=WEIGHT_COLORMAP,
+                vmin=-limit,
+                vmax=limit,
+                interpolation="nearest",
+            )
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if row == 0:
+                ax.set_title(f"digit {digit}", fontsize=9)
+        axes[row, 0].set_ylabel(label, fontsize=9)
+        bar = fig.colorbar(image, ax=list(axes[row]), aspect=6, pad=0.01, ticks=[-limit, 0, limit])
+        bar.ax.set_yticklabels([f"{-limit:.2g}", "0", f"{limit:.2g}"], fontsize=8)
     return fig
 
 
@@ -371,9 +404,9 @@ def plot_accuracy_curves(panels: Sequence[Mapping[str, Any]], suptitle: str | No
 
     `panels` is a list of dicts with keys `title`, `xlabel`, `x` and `curves` ({network label:
     accuracies, one per x}), and optionally `prepared`: the same after preprocessing, drawn
-    dashed in the same colour.
+    dashed in the same colour, with one legend entry for all the dashed lines.
     """
-    fig = new_figure(figsize=(4.6 * len(panels), 4.2))
+    fig = new_figure(figsize=(min(4.6 * len(panels), MAX_WIDTH), 4.2))
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     for ax, panel in zip(axes, panels):
         for index, (label, accuracies) in enumerate(panel["curves"].items()):
@@ -388,7 +421,7 @@ def plot_accuracy_curves(panels: Sequence[Mapping[str, Any]], suptitle: str | No
                     linestyle="--",
                     label=f"{label}, prepared",
                 )
-        ax.set_title(panel["title"])
+        ax.set_title(panel["title"], fontsize=11)
         ax.set_xlabel(panel["xlabel"])
         if all(float(value).is_integer() for value in panel["x"]):  # whole steps: no ticks between them
             ax.set_xticks(panel["x"])
@@ -396,7 +429,10 @@ def plot_accuracy_curves(panels: Sequence[Mapping[str, Any]], suptitle: str | No
         ax.set_ylim(0, 1)
         ax.grid(color="#dddddd")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 5), fontsize=9, frameon=False)
+    networks = [(handle, label) for handle, label in zip(handles, labels) if handle.get_linestyle() == "-"]
+    if len(networks) < len(handles):  # one entry for the dashed style, not one per network
+        networks.append((Line2D([], [], color="grey", linestyle="--", marker="s", markersize=3), "dashed: prepared"))
+    fig.legend(*zip(*networks), loc="outside lower center", ncol=min(len(networks), 3), fontsize=9, frameon=False)
     if suptitle:
         fig.suptitle(suptitle)
     return fig
@@ -442,7 +478,7 @@ def plot_layer_curves(panels: Sequence[Mapping[str, Any]], ylabel: str, suptitle
     per step}). The panels share their y axis, so the same height means the same size in each, and
     one legend, right of the panels, off the data.
     """
-    fig = new_figure(figsize=(5.6 * len(panels) + 1.0, 4.0))
+    fig = new_figure(figsize=(min(5.6 * len(panels) + 1.6, MAX_WIDTH), 4.0))
     axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
     for ax, panel in zip(axes, panels):
         for index, (label, values) in enumerate(panel["layers"].items()):
@@ -471,7 +507,7 @@ def plot_filters(filters: ArrayLike, suptitle: str | None = None) -> Figure:
     count = filters.shape[3]
     fig, axes = _grid(count, ncols=min(count, 8), cell_size=1.5, extra_width=1.2)
     for index, ax in enumerate(axes):
-        ax.imshow(filters[:, :, 0, index], cmap=WEIGHT_COLORMAP, vmin=-limit, vmax=limit)
+        ax.imshow(filters[:, :, 0, index], cmap=WEIGHT_COLORMAP, vmin=-limit, vmax=limit, interpolation="nearest")
         ax.set_title(f"filter {index}", fontsize=9)
     fig.colorbar(axes[0].images[0], ax=list(axes), shrink=0.9, aspect=12, label="weight")
     if suptitle:
@@ -487,7 +523,8 @@ def plot_feature_maps(image: ArrayLike, layers: Mapping[str, np.ndarray], max_ch
     """
     rows = len(layers)
     columns = min(max_channels, max(maps.shape[-1] for maps in layers.values()))
-    fig = new_figure(figsize=(1.05 * (columns + 1), 1.25 * rows + 0.4))
+    cell = _cell_size(columns + 1, 1.05, extra_width=0.4)
+    fig = new_figure(figsize=(cell * (columns + 1) + 0.4, 1.2 * cell * rows + 0.4))
     axes = fig.subplots(rows, columns + 1, squeeze=False)
     for ax in axes.ravel():
         ax.set_xticks([])
@@ -522,7 +559,7 @@ def plot_train_and_validation(
     validation_cross_entropy)}, all measured at the same steps, the training figures on a fixed set of
     training images with the whole network (no dropout), so that the two curves compare.
     """
-    fig = new_figure(figsize=(16, 4.8))
+    fig = new_figure(figsize=(MAX_WIDTH, 4.8))
     cross_entropy_ax, validation_ax, accuracy_ax = fig.subplots(1, 3)
     for index, (label, run) in enumerate(runs.items()):
         for ax, measure in ((cross_entropy_ax, "cross_entropy"), (accuracy_ax, "accuracy")):
@@ -537,12 +574,12 @@ def plot_train_and_validation(
     cross_entropy_ax.set_ylabel("cross-entropy per image (log scale)")
     cross_entropy_ax.set_title("Cross-entropy")
     validation_ax.set_ylabel("cross-entropy per image")
-    validation_ax.set_title("Validation cross-entropy (linear scale)")
+    validation_ax.set_title("Validation cross-entropy\n(linear scale)")
     accuracy_ax.set_ylim(*accuracy_zoom)
     accuracy_ax.set_ylabel("accuracy")
     accuracy_ax.set_title(f"Accuracy, zoomed to {accuracy_zoom[0]:.2f}-{accuracy_zoom[1]:.2f}")
     for ax in (cross_entropy_ax, validation_ax, accuracy_ax):
         ax.set_xlabel("training step")
         ax.grid(color="#dddddd", which="both", linewidth=0.5)
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, frameon=False)
     return fig

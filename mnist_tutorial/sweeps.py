@@ -1,8 +1,9 @@
 """Run a notebook many times, headless, over seeds and hyperparameter values, and summarise the spread.
 
 One number from one seed cannot tell a real improvement from luck. A sweep runs a training
-notebook through papermill for every combination of the values given and for several seeds, in
-parallel kernels (one per core by default, each limited to its share of the threads), and
+notebook through papermill for every combination of the values given and for several seeds, as
+tasks of a Dask cluster (by default a local one: a worker process per core, each run limited to its
+share of the threads; or one you started, on other machines, given by `scheduler=`), and
 reports for each combination the mean and standard deviation of the validation accuracy (the set
 a choice between values is made on; the test set, scored once per run, is kept in the CSV file for
 the spread of a final result over seeds), its range, and the training time::
@@ -13,24 +14,27 @@ the spread of a final result over seeds), its range, and the training time::
     sweep.print_table()
     sweep.plot()           # accuracy against the swept value, with the spread over seeds
 
-Every run writes into a temporary folder of its own: a sweep never touches your notebooks,
-`checkpoints/` or `results/<notebook>.json`. Each finished run is appended to the sweep's CSV
-file at once, with every setting it ran with, so an interrupted sweep, started again with the
-same name, skips what it finished, unless the notebook's parameters cell has changed since (then
-those runs are made again; failed runs are always tried again).
+Every run writes into a temporary folder of its own, on the worker that runs it: a sweep never
+touches your notebooks, `checkpoints/` or `results/<notebook>.json`. Each finished run is
+appended (by this process, the client) to the sweep's CSV file at once, with every setting it
+ran with, so an interrupted sweep, started again with the same name, skips what it finished,
+unless the notebook's parameters cell has changed since (then those runs are made again; failed
+runs are always tried again). A run whose worker dies is run again on another (and recorded
+once); a kernel that fails to start is started again.
 """
 
 import ast
+import contextlib
 import csv
 import itertools
+import logging
 import math
 import os
 import statistics
 import tempfile
-import threading
+import time
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +46,12 @@ from .plotting import new_figure
 FIELDS = ("status", "seed", "parameters", "validation_accuracy", "test_accuracy", "train_seconds", "error", "settings")
 #: What a sweep's table and plot compare: the validation set, never the test set.
 MEASURES = ("validation_accuracy", "test_accuracy")
+#: The address of a running Dask scheduler ("tcp://host:8786") to send the runs to, when the
+#: sweep is not given one; unset, a sweep starts a local cluster.
+SCHEDULER_VARIABLE = "MNIST_TUTORIAL_SCHEDULER"
+#: How many times a run's kernel is started before the run counts as failed (kernels that fail to
+#: start are a known race of Jupyter's kernel start under load), and the pause after each failure.
+KERNEL_STARTS, KERNEL_RESTART_PAUSE = 3, 2.0
 
 
 class SweepError(ValueError):
@@ -116,6 +126,7 @@ class Sweep:
         name: str | None = None,
         workers: int | None = None,
         output_dir: str | os.PathLike[str] | None = None,
+        scheduler: Any = None,
     ) -> None:
         self.path = notebook_path(notebook)
         self.grid = dict(grid or {})
@@ -127,7 +138,9 @@ class Sweep:
         self.workers = workers or os.cpu_count() or 1
         folder = Path(output_dir) if output_dir else paths.output_dir() / "results" / "sweeps"
         self.csv_path = folder / f"{self.name}.csv"
-        self._lock = threading.Lock()
+        #: Where the runs go: a scheduler's address, a `distributed.Client`, or None (a local cluster
+        #: of `workers` processes, one thread each); by default the address in MNIST_TUTORIAL_SCHEDULER.
+        self.scheduler = scheduler or os.environ.get(SCHEDULER_VARIABLE, "").strip() or None
 
     # What to run ---------------------------------------------------------------------------
 
@@ -172,24 +185,49 @@ class Sweep:
     # Running -------------------------------------------------------------------------------
 
     def run(self, progress: bool = True) -> list[dict[str, Any]]:
-        """Run what is not finished yet, in parallel; return the rows of every run, in grid order."""
+        """Run what is not finished yet, as tasks of the cluster; return the rows of every run, in grid order.
+
+        Each run's row is appended to the CSV file as soon as it comes back; a failed run is reported
+        (on the progress bar) while the others go on.
+        """
         self._set_aside_older_file()
         done = {k: row for k, row in self.finished().items() if row["status"] == "ok"}
         todo = [(c, s) for c, s in self.runs() if self.key(c, s) not in done]
         self.csv_path.parent.mkdir(parents=True, exist_ok=True)
+        if not todo:
+            return self.rows()
         bar = None
-        if progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(
-                total=len(self.runs()), initial=len(self.runs()) - len(todo), unit="run", desc=f"sweep {self.name}"
-            )
-        threads = max(1, (os.cpu_count() or 1) // self.workers)
         try:
-            with ThreadPoolExecutor(max_workers=self.workers) as pool:
-                futures = [pool.submit(self._run_one, combination, seed, threads) for combination, seed in todo]
+            with _connect(self.scheduler, self.workers) as client:
+                if progress:
+                    from tqdm.auto import tqdm
+
+                    bar = tqdm(
+                        total=len(self.runs()),
+                        initial=len(self.runs()) - len(todo),
+                        unit="run",
+                        desc=f"sweep {self.name}",
+                    )
+                threads = _threads_per_run(client)
+                futures = {
+                    client.submit(
+                        run_notebook,
+                        self.path.stem,
+                        self.defaults,
+                        combination,
+                        seed,
+                        threads,
+                        key=f"{self.name}-{self.key(combination, seed)}-{time.time_ns()}",
+                        pure=False,
+                    ): (combination, seed)
+                    for combination, seed in todo
+                }
+                from distributed import as_completed
+
                 for future in as_completed(futures):
-                    row = future.result()
+                    combination, seed = futures.pop(future)
+                    row = self._row_of(future, combination, seed)
+                    self._append(row)
                     if bar is not None:
                         bar.update(1)
                         if row["status"] != "ok":
@@ -199,56 +237,27 @@ class Sweep:
                 bar.close()
         return self.rows()
 
+    def _row_of(self, future, combination, seed):
+        """The row a finished task returned, or a failed row saying why the task itself failed
+        (`distributed.KilledWorker`: its workers died too many times)."""
+        try:
+            row = future.result()
+        except Exception as error:  # the run never returned: say why, and go on
+            row = _row(combination, seed, status="failed", error=_one_line(error))
+        return {**row, "settings": self.settings(combination, seed)}
+
     def rows(self) -> list[dict[str, Any]]:
         """The recorded rows, in the order of the grid and the seeds."""
         finished = self.finished()
         return [finished[self.key(c, s)] for c, s in self.runs() if self.key(c, s) in finished]
 
-    def _run_one(self, combination, seed, threads):
-        from .notebook_runner import execute
-
-        with tempfile.TemporaryDirectory(prefix="sweep-run-") as scratch:
-            environment = {
-                paths.OUTPUT_DIR_VARIABLE: scratch,
-                "MNIST_TUTORIAL_THREADS": str(threads),
-                "OMP_NUM_THREADS": str(threads),
-            }
-            row = {
-                "status": "ok",
-                "seed": seed,
-                "parameters": combination,
-                "validation_accuracy": None,
-                "test_accuracy": None,
-                "train_seconds": None,
-                "error": "",
-                "settings": self.settings(combination, seed),
-            }
-            try:
-                execute(
-                    self.path,
-                    Path(scratch) / self.path.name,
-                    parameters={**combination, "seed": seed},
-                    kernel_manager_class=_kernel_manager_with(environment),
-                )
-                record = _read_record(Path(scratch), self.path.stem)
-                row.update(
-                    validation_accuracy=record["validation_accuracy"],
-                    test_accuracy=record["test_accuracy"],
-                    train_seconds=record["train_seconds"],
-                )
-            except Exception as error:  # a failed run is reported, and the sweep goes on
-                row.update(status="failed", error=_one_line(error))
-        self._append(row)
-        return row
-
     def _append(self, row):
-        with self._lock:
-            new = not self.csv_path.exists()
-            with open(self.csv_path, "a", newline="") as file:
-                writer = csv.DictWriter(file, FIELDS)
-                if new:
-                    writer.writeheader()
-                writer.writerow({**row, "parameters": repr(row["parameters"]), "settings": repr(row["settings"])})
+        new = not self.csv_path.exists()
+        with open(self.csv_path, "a", newline="") as file:
+            writer = csv.DictWriter(file, FIELDS)
+            if new:
+                writer.writeheader()
+            writer.writerow({**row, "parameters": repr(row["parameters"]), "settings": repr(row["settings"])})
 
     def _older_format(self):
         with open(self.csv_path, newline="") as file:
@@ -356,19 +365,156 @@ class Sweep:
         return fig
 
 
-def _kernel_manager_with(environment):
-    """A kernel manager whose kernels start with `environment` added to this process's variables.
+def _row(combination, seed, **values):
+    """A CSV row of a run (without its settings, which the client adds)."""
+    row = dict(
+        status="ok",
+        seed=seed,
+        parameters=combination,
+        validation_accuracy=None,
+        test_accuracy=None,
+        train_seconds=None,
+        error="",
+    )
+    return {**row, **values}
 
-    (Runs go on in parallel threads, so changing this process's own environment is not an option.)
+
+def run_notebook(
+    notebook: str,
+    defaults: Mapping[str, Any],
+    combination: Mapping[str, Any],
+    seed: int,
+    threads: int | Mapping[str, int],
+) -> dict[str, Any]:
+    """One run of a sweep, as a Dask task on a worker: the notebook `notebook`, as the worker's copy of
+    the project has it, with `combination` and `seed`, in a temporary folder; returns its row.
+
+    `defaults` is the notebook's parameters cell as the client read it: a worker whose copy differs
+    refuses the run, since its row would record settings it did not use. `threads` is the number of
+    threads the run may use, or {host: that number} (`_threads_per_run`). A failing run returns a
+    failed row (the error in one line), it does not raise.
     """
-    from jupyter_client.manager import AsyncKernelManager
+    from .notebook_runner import execute
 
-    class KernelManagerWithEnvironment(AsyncKernelManager):
-        async def start_kernel(self, **kwargs):
-            kwargs["env"] = {**os.environ, **kwargs.get("env", {}), **environment}
-            return await super().start_kernel(**kwargs)
+    row = _row(combination, seed)
+    try:
+        path = notebook_path(notebook)
+        if parameters_of(path) != dict(defaults):
+            raise SweepError(
+                f"this worker's copy of {path.name} has another parameters cell than the client's: install the "
+                f"same version of the project on every worker."
+            )
+        count = str(threads if isinstance(threads, int) else _threads_here(threads))
+        with tempfile.TemporaryDirectory(prefix="sweep-run-") as scratch:
+            environment = {
+                paths.OUTPUT_DIR_VARIABLE: scratch,
+                "MNIST_TUTORIAL_THREADS": count,
+                "OMP_NUM_THREADS": count,
+            }
+            output = Path(scratch) / path.name
+            execute_starting_kernel_again(
+                execute,
+                path,
+                output,
+                parameters={**combination, "seed": seed},
+                environment=environment,
+            )
+            record = _read_record(Path(scratch), path.stem)
+        row.update(
+            validation_accuracy=record["validation_accuracy"],
+            test_accuracy=record["test_accuracy"],
+            train_seconds=record["train_seconds"],
+        )
+    except Exception as error:  # a failed run is reported, and the sweep goes on
+        row.update(status="failed", error=_one_line(error))
+    return row
 
-    return KernelManagerWithEnvironment
+
+def execute_starting_kernel_again(execute, source: Path, output: Path, **options: Any) -> Any:
+    """`execute(source, output, **options)`, started again (up to KERNEL_STARTS times in all) when it
+    fails before its first cell ran: a kernel that did not start. A failure in a cell is the run's own,
+    and raised at once."""
+    from .notebook_runner import started_cells
+
+    for start in range(1, KERNEL_STARTS + 1):
+        try:
+            return execute(source, output, **options)
+        except Exception:
+            if start == KERNEL_STARTS or started_cells(output):
+                raise
+            time.sleep(KERNEL_RESTART_PAUSE * start)
+
+
+@contextlib.contextmanager
+def _connect(scheduler, workers):
+    """A `distributed.Client`: to `scheduler` (an address, or a Client, used as it is), or to a local
+    cluster of `workers` processes with one thread each, started now and closed with the client.
+    Prints the dashboard's address, where the runs can be watched."""
+    from distributed import Client, LocalCluster
+
+    if isinstance(scheduler, Client):
+        print(f"Sweep runs on the cluster at {scheduler.scheduler.address}; dashboard: {scheduler.dashboard_link}")
+        yield scheduler
+    elif scheduler:
+        try:
+            _check_reachable(scheduler)
+            client = Client(scheduler, timeout="20s")
+        except OSError as error:
+            raise SweepError(
+                f"cannot reach a Dask scheduler at {scheduler} ({_one_line(error)}): start one with "
+                f"`dask scheduler`, or leave out --scheduler (and {SCHEDULER_VARIABLE}) to run on this machine."
+            ) from None
+        with client:
+            print(f"Sweep runs on the cluster at {scheduler}; dashboard: {client.dashboard_link}")
+            yield client
+    else:
+        with (
+            LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, silence_logs=logging.ERROR
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            print(f"Sweep runs on a local cluster of {workers} worker processes; dashboard: {client.dashboard_link}")
+            yield client
+
+
+def _check_reachable(address: str) -> None:
+    """Raise OSError at once if nothing listens at the tcp:// `address` (Dask's client would try for
+    its whole timeout); other protocols are left to the client."""
+    import socket
+
+    protocol, _, location = address.rpartition("://")
+    if protocol not in ("", "tcp"):
+        return
+    host, _, port = location.rpartition(":")
+    if not port.isdigit():
+        raise OSError(f"{address!r} is not an address such as tcp://host:8786")
+    socket.create_connection((host.strip("[]"), int(port)), timeout=10).close()
+
+
+def _threads_per_run(client) -> dict[str, int]:
+    """{host: threads each run there may use}: the host's cores shared among the worker threads on it,
+    so that the runs on one machine do not ask for more threads than it has cores."""
+    workers = client.scheduler_info()["workers"]
+    cores = client.run(os.cpu_count)
+    shares: dict[str, list[int]] = {}
+    for address, info in workers.items():
+        host = info["host"]
+        shares.setdefault(host, [cores.get(address) or 1, 0])[1] += info["nthreads"]
+    return {host: max(1, count // threads) for host, (count, threads) in shares.items()}
+
+
+def _threads_here(threads: Mapping[str, int]) -> int:
+    """The threads a run on this worker may use: its host's share, or this machine's cores divided
+    by this worker's threads on a host that joined after the sweep started."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+    except ValueError:  # not on a worker
+        return os.cpu_count() or 1
+    host = worker.address.rpartition("://")[2].rpartition(":")[0]
+    return threads.get(host) or max(1, (os.cpu_count() or 1) // worker.state.nthreads)
 
 
 def _read_record(folder, stem):

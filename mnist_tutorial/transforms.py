@@ -70,15 +70,26 @@ def rotate(images: ArrayLike, degrees: float) -> np.ndarray:
     # The source of each output pixel: its position turned back, clockwise on the screen (rows point down).
     source_rows = np.cos(angle) * rows + np.sin(angle) * cols + centre
     source_cols = -np.sin(angle) * rows + np.cos(angle) * cols + centre
+    return resample(stack, source_rows, source_cols).reshape(shape)
+
+
+def resample(images: ArrayLike, source_rows: np.ndarray, source_cols: np.ndarray) -> np.ndarray:
+    """Each output pixel of each image takes the value at (`source_rows`, `source_cols`) of its image
+    ([N, 28, 28] arrays of positions, or [28, 28] for all), interpolated bilinearly between the four
+    nearest pixels; positions outside the field are paper (0). Returns [N, 28, 28] float32."""
+    stack = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28)
+    source_rows = np.broadcast_to(source_rows, stack.shape)
+    source_cols = np.broadcast_to(source_cols, stack.shape)
     top, left = np.floor(source_rows).astype(int), np.floor(source_cols).astype(int)
     down, right = source_rows - top, source_cols - left
     padded = np.pad(stack, ((0, 0), (1, 2), (1, 2)))  # a border of paper, so that every neighbour exists
     inside = (top >= -1) & (top <= 27) & (left >= -1) & (left <= 27)
     top, left = np.clip(top, -1, 27) + 1, np.clip(left, -1, 27) + 1
+    image = np.arange(len(stack))[:, None, None]
     value = (
-        padded[:, top, left] * (1 - down) * (1 - right)
-        + padded[:, top, left + 1] * (1 - down) * right
-        + padded[:, top + 1, left] * down * (1 - right)
-        + padded[:, top + 1, left + 1] * down * right
+        padded[image, top, left] * (1 - down) * (1 - right)
+        + padded[image, top, left + 1] * (1 - down) * right
+        + padded[image, top + 1, left] * down * (1 - right)
+        + padded[image, top + 1, left + 1] * down * right
     )
-    return np.where(inside, value, 0).astype(np.float32).reshape(shape)
+    return np.where(inside, value, 0).astype(np.float32)

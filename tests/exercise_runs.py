@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from mnist_tutorial import catalog, notebook_runner
+from mnist_tutorial import catalog, notebook_runner, paths
 from mnist_tutorial.exercises import ANSWER_TAG, Exercise
 from mnist_tutorial.notebook_cells import printed_text
 
@@ -118,11 +118,18 @@ def write_run_notebook(name, run, path):
     return path
 
 
-def execute_run(name, run, folder):
+def execute_run(name, run, folder, outputs):
     """Execute `run` of notebook `name` in `folder` with the notebook's quick parameters under the
-    run's own; return the executed notebook."""
+    run's own, its results/ and checkpoints/ in `outputs` (a folder of its own: runs made at the same
+    time must not read each other's records); return the executed notebook."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     source = write_run_notebook(name, run, folder / f"{name}.ipynb")
     parameters = {**quick(name), **run.parameters}
-    return notebook_runner.execute(source, folder / f"{name}.executed.ipynb", parameters, timeout=QUICK_CELL_TIMEOUT)
+    return notebook_runner.execute(
+        source,
+        folder / f"{name}.executed.ipynb",
+        parameters,
+        timeout=QUICK_CELL_TIMEOUT,
+        environment={paths.OUTPUT_DIR_VARIABLE: str(outputs)},
+    )

@@ -67,3 +67,39 @@ def test_the_keras_counterparts_have_the_notebooks_layers():
     assert list(found) == list(BENCHMARKED)
     for name, sides in found.items():
         assert sides["keras"] == sides["graph"], f"benchmarks/training_loop.py's Keras layers for {name}"
+
+
+@pytest.mark.slow
+def test_the_sweep_engine_benchmark_prints_both_engines_and_their_ratio(output_dir):
+    run = subprocess.run(
+        [sys.executable, str(paths.REPO_ROOT / "benchmarks" / "sweep_engine.py"), "--runs", "2", "--steps", "60"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = {line[:44].strip(): line[44:].split() for line in run.stdout.splitlines()[2:4]}
+    assert set(rows) == {"thread pool (before)", "Dask, local cluster (now)"}, run.stdout
+    assert all(values[-1] == "0" for values in rows.values()), "no run failed"
+    lines = run.stdout.splitlines()
+    assert lines[4].startswith("of which starting and stopping the cluster"), run.stdout
+    assert lines[5].startswith("Dask / thread pool") and lines[5].endswith("x"), run.stdout
+
+
+@pytest.mark.slow
+def test_the_augmentation_benchmark_times_both_ways_and_they_draw_the_same_digits():
+    run = subprocess.run(
+        [sys.executable, str(paths.REPO_ROOT / "benchmarks" / "augmentation.py"), "--repeats", "3"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = run.stdout.splitlines()
+    assert [line[:46].strip() for line in lines[1:5]] == [
+        "NumPy, shift + turn + scale + slant",
+        "TensorFlow op in the graph, the same",
+        "NumPy, + strokes + elastic wobble",
+        "largest pixel difference, NumPy against the op",
+    ], run.stdout
+    assert float(lines[4].split()[-1]) < 1e-3, "the two ways draw the same changes alike"

@@ -193,6 +193,12 @@ def test_draw_a_digit(front_end, jupyter_server, tmp_path):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
             _open_notebook(page, url, token, front_end)
+            # The environment's settings (jupyter/overrides.json) have answered JupyterLab's question about
+            # its news feed, so no notification covers the notebook.
+            page.wait_for_timeout(3000)
+            notifications = page.locator(".Toastify__toast, .jp-Notification-Toast")
+            assert notifications.count() == 0, f"a notification is shown: {notifications.all_inner_texts()}"
+            assert page.get_by_text("official Jupyter news").count() == 0
             _run_all_cells(page)
 
             canvas = page.locator("canvas.mnist-drawpad-canvas")

@@ -6,6 +6,7 @@ solution."""
 import contextlib
 import importlib
 import io
+import itertools
 import json
 import shutil
 import types
@@ -24,7 +25,7 @@ from exercise_runs import (
     planned_runs,
     verdicts,
 )
-from notebook_runs import TRAINING_NOTEBOOKS, committed, output_dir_set_to, parameters_cell
+from notebook_runs import TRAINING_NOTEBOOKS, committed, parameters_cell
 
 #: The fewest checkable exercises a training notebook with exercises has.
 CHECKABLE_PER_TRAINING_NOTEBOOK = 4
@@ -184,15 +185,17 @@ class ExerciseRuns:
         self.folder, self.outputs, self.done, self.request = folder, outputs, {}, request
 
     def __call__(self, name):
-        if catalog.find(name).restores_networks and not (self.outputs / "checkpoints").exists():
-            _, trained = self.request.getfixturevalue("quick_runs")  # the networks it restores
-            for folder in ("checkpoints", "results"):
-                shutil.copytree(trained / folder, self.outputs / folder, dirs_exist_ok=True)
         if name not in self.done:
-            with output_dir_set_to(self.outputs), ThreadPoolExecutor(max_workers=2) as pool:
+            runs = planned_runs(name)
+            outputs = [self.outputs / f"{name}-{index}" for index in range(len(runs))]  # one folder per run
+            if catalog.find(name).restores_networks:
+                _, trained = self.request.getfixturevalue("quick_runs")  # the networks it restores
+                for output, folder in itertools.product(outputs, ("checkpoints", "results")):
+                    shutil.copytree(trained / folder, output / folder, dirs_exist_ok=True)
+            with ThreadPoolExecutor(max_workers=2) as pool:
                 futures = [
-                    pool.submit(execute_run, name, run, self.folder / f"{name}-{index}")
-                    for index, run in enumerate(planned_runs(name))
+                    pool.submit(execute_run, name, run, self.folder / f"{name}-{index}", outputs[index])
+                    for index, run in enumerate(runs)
                 ]
                 self.done[name] = [future.result() for future in futures]
         return self.done[name]

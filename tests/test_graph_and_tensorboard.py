@@ -97,15 +97,141 @@ def test_the_picture_after_minimize_adds_the_gradients_and_one_update_per_variab
     assert {"images", "softmax_layer/W", "loss/softmax_cross_entropy_with_logits"} <= into_gradients
     for text in (
         "images\n[?, 784]",
-        "W\n[784, 10]",
+        "softmax_layer/\nW\n[784, 10]",
         "update\nW",
         "GradientDescent\n(train_step)",
-        "[?, 784]",
-        "softmax_layer",
-        "loss",
-        "GradientDescent",
+        "[?, 10]",
     ):
         assert text in graph_of_01["texts"], f"the figure does not show {text!r}"
+    for scope in ("softmax_layer", "loss"):  # each operation's box names its scope above it
+        assert any(text.startswith(f"{scope}/\n") for text in graph_of_01["texts"]), scope
+    assert ["loss/Mean", "gradients", "minimised"] in edges, "the loss that minimize() differentiates"
+
+
+#: Builds each training notebook's graph with the notebook's own cells (imports, parameters, data, and
+#: the cells from the last `tf.reset_default_graph()` before its picture), draws the picture as its
+#: last picture cell does, and reports where everything went.
+PICTURE_LAYOUTS = """
+import json, sys
+import nbformat
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+
+def cells_for(path):
+    cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    picture = max(i for i, c in enumerate(cells) if "graph_picture.plot_graph(" in c.source)
+    start = max(i for i in range(picture) if "tf.reset_default_graph()" in cells[i].source)
+    setup = [c.source for c in cells[:start]
+             if c.source.lstrip().startswith(("import ", "from ")) or "parameters" in c.metadata.get("tags", [])
+             or "parameters.check(" in c.source or "read_data_sets(" in c.source]
+    return setup + [c.source for c in cells[start:picture]], cells[picture].source
+
+
+found = {}
+for name, path in zip(sys.argv[1::2], sys.argv[2::2]):
+    setup, picture = cells_for(path)
+    namespace = {}
+    for source in setup:
+        exec(source, namespace)
+    figure = eval(picture, namespace)
+    layout = figure.graph_layout
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    extents = [(text.get_text(), text.get_window_extent(renderer).extents.tolist())
+               for text in figure.axes[0].texts if text.get_text()]
+    found[name] = dict(
+        boxes=layout.boxes,
+        paths=[[source, target, points] for (source, target), points in layout.paths.items()],
+        pixels=(figure.get_size_inches() * figure.dpi).tolist(),
+        texts=extents,
+    )
+print(json.dumps(found))
+"""
+
+
+@pytest.fixture(scope="module")
+def picture_layouts():
+    arguments = [str(part) for name in TRAINING_NOTEBOOKS for part in (name, catalog.find(name).path)]
+    run = subprocess.run(
+        [sys.executable, "-c", PICTURE_LAYOUTS, *arguments], capture_output=True, text=True, timeout=600, cwd=NOTEBOOKS
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def _crosses(start, end, box, margin=0.01):
+    """Whether the segment from `start` to `end` passes through `box` (left, top, right, bottom), shrunk by
+    `margin` so that touching its edge does not count (Liang-Barsky clipping)."""
+    (x0, y0), (x1, y1) = start, end
+    left, top, right, bottom = box[0] + margin, box[1] + margin, box[2] - margin, box[3] - margin
+    low, high = 0.0, 1.0
+    for direction, distance in (
+        (x0 - x1, x0 - left),
+        (x1 - x0, right - x0),
+        (y0 - y1, y0 - top),
+        (y1 - y0, bottom - y0),
+    ):
+        if direction == 0:
+            if distance < 0:
+                return False
+        elif direction < 0:
+            low = max(low, distance / direction)
+        else:
+            high = min(high, distance / direction)
+    return low < high
+
+
+def test_the_crossing_test_sees_a_segment_through_a_box():
+    box = (1.0, 1.0, 2.0, 2.0)
+    assert _crosses((0.0, 1.5), (3.0, 1.5), box) and _crosses((1.5, 0.0), (1.5, 1.2), box)
+    assert not _crosses((0.0, 0.0), (3.0, 0.5), box) and not _crosses((0.0, 1.0), (0.0, 3.0), box)
+
+
+@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+def test_no_edge_of_a_graph_picture_passes_through_a_box_it_does_not_join(name, picture_layouts):
+    layout = picture_layouts[name]
+    for source, target, points in layout["paths"]:
+        for key, box in layout["boxes"].items():
+            if key in (source, target):
+                continue
+            for start, end in zip(points, points[1:]):
+                assert not _crosses(start, end, box), f"{name}: the edge {source} -> {target} runs through {key}"
+
+
+@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+def test_a_graph_picture_fits_a_page_and_its_texts_do_not_overlap(name, picture_layouts):
+    layout = picture_layouts[name]
+    width, height = layout["pixels"]
+    assert width <= 1000 and height <= 1800, f"{name}: the picture is {width:.0f} x {height:.0f} px"
+    texts = layout["texts"]
+    for index, (text, (x0, y0, x1, y1)) in enumerate(texts):
+        for other, (u0, v0, u1, v1) in texts[index + 1 :]:
+            overlap = min(x1, u1) - max(x0, u0) > 0.5 and min(y1, v1) - max(y0, v0) > 0.5
+            assert not overlap, f"{name}: {text!r} overlaps {other!r}"
+
+
+def _texts(layout):
+    return [text for text, _ in layout["texts"]]
+
+
+def test_the_pictures_draw_what_their_lessons_are_about(picture_layouts):
+    summed = picture_layouts[catalog.find("five_layers_sigmoid").name]
+    assert any(text.startswith("loss/\nSum") for text in _texts(summed)), "03 minimises the summed loss"
+    assert "minimised" in _texts(summed)
+    for slug in ("vanishing_gradients", "dropout", "convolutional", "batch_norm"):
+        texts = _texts(picture_layouts[catalog.find(slug).name])
+        assert any("+ m, v for each" in text for text in texts), f"{slug}: Adam's slots"
+    for slug, scopes in (
+        ("convolutional", ("conv1", "conv2", "conv3", "dense_layer", "output_layer")),
+        ("batch_norm", ("conv2", "conv3", "dense_layer", "output_layer")),
+    ):  # drawn one box per name scope, each listing its variables
+        texts = _texts(picture_layouts[catalog.find(slug).name])
+        for scope in scopes:
+            assert any(text.startswith(f"{scope}\n") and "[" in text for text in texts), f"{slug}: {scope}"
+    inside = _texts(picture_layouts[catalog.find("batch_norm").name])  # the batch normalisation, expanded
+    for operation in ("moments", "moving_averages", "batchnorm", "cond"):
+        assert any(text.startswith("conv1/\n") and operation in text.replace("\n", "") for text in inside), operation
+    dropout = _texts(picture_layouts[catalog.find("dropout").name])
+    assert any(text.startswith("layer1/\n") and "dropout" in text for text in dropout), "06's dropout, expanded"
 
 
 @pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)

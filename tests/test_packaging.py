@@ -99,8 +99,9 @@ def test_the_command_line_tools_are_installed_entry_points():
 def test_make_checks_the_interpreter_before_installing_anything(tmp_path, reported, expected):
     if shutil.which("make") is None:
         pytest.skip("GNU Make is not installed")
-    for name in ("Makefile", "requirements.lock", "pyproject.toml"):
-        shutil.copy(paths.REPO_ROOT / name, tmp_path)
+    for name in ("Makefile", "requirements.lock", "pyproject.toml", "jupyter/overrides.json"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        shutil.copy(paths.REPO_ROOT / name, tmp_path / name)
     interpreter = tmp_path / "python-under-test"
     interpreter.write_text(f"#!/bin/sh\n{reported}\n")
     interpreter.chmod(0o755)
@@ -123,3 +124,22 @@ def test_the_notebooks_digest_reads_only_the_locked_packages_they_run_on():
     assert "jinja2" in runtime, "needed by JupyterLab as well as by Sphinx: kept"
     assert not {"pytest", "ruff", "uv", "playwright", "sphinx", "myst-nb"} & runtime, "the tools"
     assert not {"iniconfig", "pluggy", "docutils", "alabaster"} & runtime, "what only the tools need"
+
+
+def test_the_environments_jupyterlab_settings_turn_off_the_news_question():
+    """`make` installs jupyter/overrides.json as the environment's JupyterLab settings (not the user's):
+    JupyterLab then neither asks about nor fetches its news feed (`--LabApp.news_url=` alone does not
+    stop the question)."""
+    import json
+
+    from jupyterlab_server.settings_utils import _get_overrides
+
+    ours = json.loads((paths.REPO_ROOT / "jupyter" / "overrides.json").read_text())
+    assert ours["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
+    installed = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings"
+    overrides, error = _get_overrides(str(installed))
+    assert not error, error
+    assert (
+        overrides.get("@jupyterlab/apputils-extension:notification")
+        == ours["@jupyterlab/apputils-extension:notification"]
+    ), f"run make: {installed / 'overrides.json'} is missing or differs from jupyter/overrides.json"

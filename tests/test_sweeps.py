@@ -3,10 +3,16 @@
 import csv
 import hashlib
 import json
+import os
+import signal
 import statistics
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from mnist_tutorial import sweeps
@@ -48,13 +54,32 @@ def test_a_sweep_over_values_and_seeds_reports_a_failed_run_and_goes_on(output_d
     assert not (output_dir / "checkpoints").exists() and not (output_dir / "results" / "01_softmax.json").exists()
 
 
-def _pretend_to_run(monkeypatch):
-    """Replace the papermill run by a row written at once; return the list of runs requested."""
-    requested = []
+@pytest.fixture(scope="module")
+def cluster():
+    """A local Dask cluster of two worker processes for the tests that pretend to run notebooks."""
+    from distributed import LocalCluster
 
-    def pretend(self, combination, seed, threads):
-        requested.append((combination.get("hidden_units"), seed))
-        row = dict(
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as running:
+        yield running
+
+
+@pytest.fixture
+def on_cluster(cluster, monkeypatch):
+    """Sweeps made in this test send their runs to `cluster`, as MNIST_TUTORIAL_SCHEDULER tells them."""
+    monkeypatch.setenv(sweeps.SCHEDULER_VARIABLE, cluster.scheduler_address)
+
+
+def _pretend_to_run(monkeypatch, folder, fail=()):
+    """Replace the papermill run by a row made at once, on the workers; return a function that lists
+    the runs requested, as (hidden_units, seed). A run whose seed is in `fail` raises instead."""
+    log = folder / "requested.jsonl"
+
+    def pretend(notebook, defaults, combination, seed, threads):
+        with open(log, "a") as file:
+            file.write(json.dumps([combination.get("hidden_units"), seed]) + "\n")
+        if seed in fail:
+            raise RuntimeError(f"the task of seed {seed} failed")
+        return dict(
             status="ok",
             seed=seed,
             parameters=combination,
@@ -62,13 +87,10 @@ def _pretend_to_run(monkeypatch):
             test_accuracy=0.95,
             train_seconds=2.0,
             error="",
-            settings=self.settings(combination, seed),
         )
-        self._append(row)
-        return row
 
-    monkeypatch.setattr(sweeps.Sweep, "_run_one", pretend)
-    return requested
+    monkeypatch.setattr(sweeps, "run_notebook", pretend)
+    return lambda: [tuple(json.loads(line)) for line in log.read_text().splitlines()] if log.exists() else []
 
 
 def _write_rows(path, rows, fields=sweeps.FIELDS):
@@ -79,7 +101,7 @@ def _write_rows(path, rows, fields=sweeps.FIELDS):
         writer.writerows(rows)
 
 
-def test_an_interrupted_sweep_resumes_without_redoing_finished_runs(output_dir, monkeypatch):
+def test_an_interrupted_sweep_resumes_without_redoing_finished_runs(output_dir, monkeypatch, on_cluster):
     sweep = sweeps.Sweep("04", {"hidden_units": [10, 20]}, seeds=2, name="resume")
     _write_rows(
         sweep.csv_path,
@@ -106,9 +128,9 @@ def test_an_interrupted_sweep_resumes_without_redoing_finished_runs(output_dir, 
             ),
         ],
     )
-    requested = _pretend_to_run(monkeypatch)
+    requested = _pretend_to_run(monkeypatch, output_dir)
     rows = sweep.run(progress=False)
-    assert sorted(requested) == [(10, 2), (20, 1), (20, 2)], "only what did not finish runs again"
+    assert sorted(requested()) == [(10, 2), (20, 1), (20, 2)], "only what did not finish runs again"
     assert [(r["parameters"]["hidden_units"], r["seed"], r["status"], r["test_accuracy"]) for r in rows] == [
         (10, 1, "ok", 0.9),
         (10, 2, "ok", 0.95),
@@ -117,8 +139,8 @@ def test_an_interrupted_sweep_resumes_without_redoing_finished_runs(output_dir, 
     ]
 
 
-def test_a_list_valued_parameter_gets_its_table_and_plot(output_dir, monkeypatch):
-    _pretend_to_run(monkeypatch)
+def test_a_list_valued_parameter_gets_its_table_and_plot(output_dir, monkeypatch, on_cluster):
+    _pretend_to_run(monkeypatch, output_dir)
     sweep = sweeps.Sweep("04", {"hidden_units": [10, 20], "compare_stddevs": [[0.03], [0.03, 0.3]]}, seeds=1)
     sweep.run(progress=False)
     sweep.print_table()
@@ -127,7 +149,7 @@ def test_a_list_valued_parameter_gets_its_table_and_plot(output_dir, monkeypatch
     assert labels == ["compare_stddevs=[0.03]", "compare_stddevs=[0.03, 0.3]"]
 
 
-def test_runs_made_before_the_parameters_cell_changed_are_made_again(output_dir, monkeypatch):
+def test_runs_made_before_the_parameters_cell_changed_are_made_again(output_dir, monkeypatch, on_cluster):
     sweep = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=2, name="stale")
     older_cell = {**sweep.defaults, "learning_rate": sweep.defaults["learning_rate"] / 2}
     _write_rows(
@@ -155,14 +177,14 @@ def test_runs_made_before_the_parameters_cell_changed_are_made_again(output_dir,
             ),
         ],
     )
-    requested = _pretend_to_run(monkeypatch)
+    requested = _pretend_to_run(monkeypatch, output_dir)
     rows = sweep.run(progress=False)
-    assert requested == [(10, 2)], "the run made with another learning_rate is made again"
+    assert requested() == [(10, 2)], "the run made with another learning_rate is made again"
     assert [r["test_accuracy"] for r in rows] == [0.9, 0.95]
     assert sweep.summary()[0]["runs"] == 2
 
 
-def test_a_csv_file_of_an_older_format_is_kept_aside_not_appended_to(output_dir, monkeypatch, capsys):
+def test_a_csv_file_of_an_older_format_is_kept_aside_not_appended_to(output_dir, monkeypatch, capsys, on_cluster):
     sweep = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=1, name="old")
     old_fields = ("status", "seed", "parameters", "test_accuracy", "train_seconds", "error")
     old_row = dict(
@@ -177,9 +199,9 @@ def test_a_csv_file_of_an_older_format_is_kept_aside_not_appended_to(output_dir,
     _write_rows(sweep.csv_path, [old_row], old_fields)
     before = sweep.csv_path.read_bytes()
     sweep.csv_path.with_suffix(".older.csv").write_text("a file of the user's\n")
-    requested = _pretend_to_run(monkeypatch)
+    requested = _pretend_to_run(monkeypatch, output_dir)
     sweep.run(progress=False)
-    assert requested == [(10, 1)], "a run without its settings cannot be trusted to match the notebook"
+    assert requested() == [(10, 1)], "a run without its settings cannot be trusted to match the notebook"
     assert sweep.csv_path.with_suffix(".older-2.csv").read_bytes() == before
     assert sweep.csv_path.with_suffix(".older.csv").read_text() == "a file of the user's\n"
     assert "kept as old.older-2.csv" in capsys.readouterr().out
@@ -341,3 +363,160 @@ def test_a_variant_that_fails_with_some_seeds_is_recorded_with_them(tmp_path, mo
     before = path.read_text()
     assert seed_spreads.main(["08"]) == 1, "one seed that learned gives no spread: nothing written"
     assert path.read_text() == before
+
+
+def test_a_task_that_fails_is_recorded_as_a_failed_run_while_the_others_go_on(output_dir, monkeypatch, on_cluster):
+    requested = _pretend_to_run(monkeypatch, output_dir, fail={2})
+    sweep = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=3, name="task")
+    rows = sweep.run(progress=False)
+    assert [(r["seed"], r["status"]) for r in rows] == [(1, "ok"), (2, "failed"), (3, "ok")]
+    assert rows[1]["error"] == "RuntimeError: the task of seed 2 failed"
+    assert sorted(requested()) == [(10, 1), (10, 2), (10, 3)], "a task that raises is not tried again"
+
+
+def test_a_kernel_that_fails_to_start_is_started_again_and_a_failing_cell_is_not(tmp_path, monkeypatch):
+    monkeypatch.setattr(sweeps, "KERNEL_RESTART_PAUSE", 0.0)
+    output = tmp_path / "run.ipynb"
+    calls = []
+
+    def kernel_fails_twice(source, target, **options):
+        calls.append(options)
+        if len(calls) < 3:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return "executed"
+
+    assert sweeps.execute_starting_kernel_again(kernel_fails_twice, tmp_path, output, seed=1) == "executed"
+    assert calls == [{"seed": 1}] * 3
+    calls.clear()
+
+    def kernel_never_starts(source, target, **options):
+        calls.append(options)
+        raise RuntimeError("Kernel didn't respond in 60 seconds")
+
+    with pytest.raises(RuntimeError, match="respond"):
+        sweeps.execute_starting_kernel_again(kernel_never_starts, tmp_path, output)
+    assert len(calls) == sweeps.KERNEL_STARTS
+    calls.clear()
+
+    def cell_fails(source, target, **options):
+        calls.append(options)
+        cell = nbformat.v4.new_code_cell("1 / 0")
+        cell.metadata["papermill"] = {"start_time": "2026-12-02T21:00:00"}
+        nbformat.write(nbformat.v4.new_notebook(cells=[cell]), target)
+        raise ZeroDivisionError("division by zero")
+
+    with pytest.raises(ZeroDivisionError):
+        sweeps.execute_starting_kernel_again(cell_fails, tmp_path, output)
+    assert len(calls) == 1, "a run whose cell failed is the run's own failure, not the kernel's"
+
+
+def test_a_worker_whose_notebook_differs_refuses_the_run(output_dir):
+    defaults = sweeps.parameters_of(sweeps.notebook_path("01"))
+    row = sweeps.run_notebook("01", {**defaults, "learning_rate": 0.01}, {}, 1, {})
+    assert row["status"] == "failed"
+    assert row["error"].startswith(
+        "SweepError: this worker's copy of 01_softmax.ipynb has another parameters cell than the client's"
+    )
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["01", "--workers", "0"], "sweep: --workers must be at least 1, not 0."),
+        (["01", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"], "sweep: --workers is for a local cluster"),
+        (["01", "--scheduler", "tcp://127.0.0.1:9"], "sweep: cannot reach a Dask scheduler at tcp://127.0.0.1:9"),
+    ],
+)
+def test_the_command_line_refuses_bad_cluster_options_in_one_line(arguments, message, capsys, output_dir):
+    with pytest.raises(SystemExit) as exit:
+        sweep_command.main(arguments)
+    assert exit.value.code == 2
+    stderr = capsys.readouterr().err
+    assert stderr.startswith(message) and len(stderr.strip().splitlines()) == 1, stderr
+
+
+def _start(*command, log):
+    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+@pytest.fixture
+def loopback_cluster(tmp_path):
+    """`dask scheduler` and two `dask worker` processes (one thread each, no nanny), on loopback, as
+    separate processes, as a user would start them on other machines; yields the scheduler's address."""
+    from distributed import Client
+
+    dask = str(Path(sys.executable).parent / "dask")
+    scheduler_file = str(tmp_path / "scheduler.json")
+    scheduler = ["scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", ":0"]
+    worker = ["worker", "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1"]
+    with open(tmp_path / "cluster.log", "w") as log:
+        processes = [_start(dask, *scheduler, "--scheduler-file", scheduler_file, log=log)]
+        try:
+            processes += [_start(dask, *worker, "--scheduler-file", scheduler_file, log=log) for _ in range(2)]
+            deadline = time.time() + 60
+            while not Path(scheduler_file).exists() and time.time() < deadline:
+                time.sleep(0.2)
+            address = json.loads(Path(scheduler_file).read_text())["address"]
+            with Client(address, timeout="30s") as client:
+                client.wait_for_workers(2, timeout=60)
+            yield address
+        finally:
+            for process in processes:
+                process.kill()
+                process.wait()
+
+
+@pytest.mark.slow
+def test_a_sweep_on_a_loopback_cluster_survives_a_killed_worker(output_dir, loopback_cluster, capsys):
+    """Through --scheduler, a small sweep runs on a scheduler and two workers started as separate
+    processes; then, in a second sweep, the worker running a run is killed: its run is made again on
+    the other worker, and every run is recorded exactly once."""
+    from distributed import Client
+
+    grid = ["learning_rate=0.3,0.5", "training_steps=60", "evaluation_interval=20", "perceptron_steps=5"]
+    assert sweep_command.main(["01", *grid, "--seeds", "2", "--scheduler", loopback_cluster, "--name", "loop"]) == 0
+    out = capsys.readouterr().out
+    assert f"Sweep runs on the cluster at {loopback_cluster}; dashboard: http://" in out
+    for rate in (0.3, 0.5):
+        line = next(line for line in out.splitlines() if line.startswith(f"learning_rate={rate}, training_steps=60"))
+        assert line.split()[4] == "2", f"two runs of learning_rate={rate} in the table: {line}"
+    with open(output_dir / "results" / "sweeps" / "loop.csv", newline="") as file:
+        assert sorted((row["seed"], row["status"]) for row in csv.DictReader(file)) == [
+            ("1", "ok"),
+            ("1", "ok"),
+            ("2", "ok"),
+            ("2", "ok"),
+        ]
+
+    killed = []
+
+    def kill_a_busy_worker():
+        with Client(loopback_cluster, timeout="30s") as client:
+            pids = client.run(os.getpid)
+            deadline = time.time() + 120
+            while time.time() < deadline:
+                busy = [worker for worker, tasks in client.processing().items() if tasks]
+                if busy:
+                    time.sleep(3)  # its kernel has started the run
+                    os.kill(pids[busy[0]], signal.SIGKILL)
+                    killed.append(busy[0])
+                    return
+                time.sleep(0.2)
+
+    killer = threading.Thread(target=kill_a_busy_worker)
+    killer.start()
+    quick = {"training_steps": [60], "evaluation_interval": [20], "perceptron_steps": [5]}
+    sweep = sweeps.Sweep(
+        "01", {"learning_rate": [0.3, 0.5], **quick}, seeds=2, name="killed", scheduler=loopback_cluster
+    )
+    rows = sweep.run(progress=False)
+    killer.join()
+    assert killed, "a worker was killed while it ran a run"
+    assert [(r["parameters"]["learning_rate"], r["seed"], r["status"]) for r in rows] == [
+        (0.3, 1, "ok"),
+        (0.3, 2, "ok"),
+        (0.5, 1, "ok"),
+        (0.5, 2, "ok"),
+    ]
+    with open(sweep.csv_path, newline="") as file:
+        assert len(list(csv.DictReader(file))) == 4, "each run recorded exactly once"

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from figure_checks import assert_no_texts_overlap, check_figure, draw
 from PIL import Image
 
 from mnist_tutorial import live_view, plotting
@@ -193,35 +194,11 @@ def test_training_curves_figure_zooms_on_the_trend_once_and_keeps_its_legends_of
     )
     assert accuracy.get_title() == f"Accuracy, zoomed to {low:.2f}-{high:.2f}"
     assert cross_entropy.get_ylim()[1] < 0.2
-    _draw(figure)
+    draw(figure)
     for ax in figure.axes:
         legend = ax.get_legend().get_window_extent()
         assert legend.y1 <= ax.get_window_extent().y0, "the legend is below the axes, off the data"
-    _assert_no_texts_overlap(figure)
-
-
-def _draw(figure):
-    """Draw the figure as it would be saved (Agg); return the renderer."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    return canvas.get_renderer()
-
-
-def _assert_no_texts_overlap(figure):
-    """No two visible texts of the figure (titles, labels, tick labels, legend entries) overlap."""
-    renderer = _draw(figure)
-    texts = [legend_text for legend in figure.legends for legend_text in legend.get_texts()]
-    for ax in figure.axes:
-        texts += [ax.title, ax.xaxis.label, ax.yaxis.label, *(ax.get_legend().get_texts() if ax.get_legend() else [])]
-        for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
-            texts += [tick.label1 for tick in axis.get_major_ticks() if min(limits) <= tick.get_loc() <= max(limits)]
-    texts = [t for t in texts if t.get_visible() and t.get_text().strip()]
-    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
-    for i, (first, a) in enumerate(boxes):
-        for second, b in boxes[i + 1 :]:
-            assert not a.overlaps(b) or a.width * b.width == 0, f"{first!r} overlaps {second!r}"
+    assert_no_texts_overlap(figure)
 
 
 def test_weight_images_share_one_centred_scale():
@@ -334,7 +311,7 @@ def test_train_and_validation_figure_draws_both_curves_of_each_run():
     assert figure.axes[0].get_yscale() == "log"
     assert figure.axes[1].get_yscale() == "linear", "the validation cross-entropy's rise shows on a linear scale"
     assert figure.axes[1].get_ylim()[1] < 0.15
-    _assert_no_texts_overlap(figure)
+    assert_no_texts_overlap(figure)
 
 
 def test_saved_figures_are_compact_pngs_that_keep_the_picture():
@@ -355,12 +332,9 @@ def test_a_continuous_colour_scale_keeps_its_colours_and_lines_keep_256():
     figures of lines stay in 256 colours."""
     weights = np.linspace(-2, 1, 784 * 3).reshape(784, 3)
     figure = plotting.plot_weight_images(weights)
-    shown = Image.open(io.BytesIO(plotting._CompactPNG(None)(figure))).convert("RGB")
-    _draw(figure)
-    colour_bar = figure.axes[-1].get_window_extent()  # the colour bar's axes, in display pixels
-    scale = shown.height / figure.bbox.height
-    strip = shown.crop((int(colour_bar.x0 * scale), 0, int(colour_bar.x1 * scale), shown.height))
-    assert len(np.unique(np.asarray(strip).reshape(-1, 3), axis=0)) > 64, "the colour bar is a smooth scale, not bands"
+    assert Image.open(io.BytesIO(plotting._CompactPNG(None)(figure))).mode == "RGB"
+    _, (colours,) = check_figure(figure)
+    assert colours > 64, "the colour bar is a smooth scale, not bands"
     monitor = TrainingMonitor(100, live=False)
     _fill(monitor, 100, 25)
     monitor.finish()
@@ -510,7 +484,7 @@ def test_the_robustness_and_layer_figures_keep_their_texts_apart():
     ]
     robustness = plotting.plot_accuracy_curves(panels, suptitle="Accuracy on changed digits")
     assert len(robustness.legends) == 1 and all(ax.get_legend() is None for ax in robustness.axes)
-    _assert_no_texts_overlap(robustness)
+    assert_no_texts_overlap(robustness)
     steps = np.arange(0, 2000, 50)
     layers = plotting.plot_layer_curves(
         [
@@ -519,4 +493,4 @@ def test_the_robustness_and_layer_figures_keep_their_texts_apart():
         ],
         ylabel="error size e_k (RMS)",
     )
-    _assert_no_texts_overlap(layers)
+    assert_no_texts_overlap(layers)

@@ -5,8 +5,10 @@
     make sweep ARGS="02 --seeds 5"
 
 Each NAME=VALUES argument sweeps one parameter of the notebook's parameters cell over
-comma-separated Python literals; every combination runs once per seed (1 to --seeds). Runs go in
-parallel, one per core by default. Results go to results/sweeps/<name>.csv and .png; run the same
+comma-separated Python literals; every combination runs once per seed (1 to --seeds). Runs are
+Dask tasks: on a local cluster, one worker process per core by default; or, with --scheduler
+tcp://HOST:8786 (or MNIST_TUTORIAL_SCHEDULER), on a cluster you started, whose workers have the
+project installed (see README.md). Results go to results/sweeps/<name>.csv and .png; run the same
 command again to resume an interrupted sweep (what finished is not run again, unless the
 notebook's parameters cell has changed since).
 """
@@ -31,7 +33,16 @@ def main(argv: list[str] | None = None) -> int:
         "values", nargs="*", metavar="NAME=VALUES", help="a parameter and its values, e.g. batch_size=50,200"
     )
     parser.add_argument("--seeds", type=int, default=5, help="how many seeds per combination (1 to N; default 5)")
-    parser.add_argument("--workers", type=int, default=None, help="runs at once (default: one per core)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="runs at once on a local cluster (default: one per core)"
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="a running Dask scheduler to send the runs to, e.g. tcp://host:8786 "
+        f"(default: ${sweeps.SCHEDULER_VARIABLE}, or a local cluster)",
+    )
     parser.add_argument("--name", default=None, help="the sweep's name, for its files (default: from its arguments)")
     args = parser.parse_args(argv)
     try:
@@ -43,10 +54,18 @@ def main(argv: list[str] | None = None) -> int:
             grid[name] = sweeps.parse_values(text)
         if args.seeds < 1:
             raise sweeps.SweepError(f"--seeds must be at least 1, not {args.seeds}.")
-        sweep = sweeps.Sweep(args.notebook, grid, seeds=args.seeds, name=args.name, workers=args.workers)
+        if args.workers is not None and args.workers < 1:
+            raise sweeps.SweepError(f"--workers must be at least 1, not {args.workers}.")
+        if args.workers is not None and args.scheduler:
+            raise sweeps.SweepError(
+                "--workers is for a local cluster; a cluster given by --scheduler has its own workers."
+            )
+        sweep = sweeps.Sweep(
+            args.notebook, grid, seeds=args.seeds, name=args.name, workers=args.workers, scheduler=args.scheduler
+        )
+        sweep.run()
     except sweeps.SweepError as error:
         parser.exit(2, f"sweep: {error}\n")
-    sweep.run()
     sweep.print_table()
     sweep.plot()
     print(f"\nSaved {sweep.csv_path} and {sweep.csv_path.with_suffix('.png')}")

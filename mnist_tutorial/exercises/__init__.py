@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import numbers
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -285,6 +286,17 @@ def network_variables(logits) -> set[str]:
 
     trainable = {variable.op for variable in logits.graph.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES)}
     return {op.name for op in ancestors(logits) if op in trainable}
+
+
+#: A gradient operation's name: "gradients/loss/Mean_grad/..." differentiates the operation "loss/Mean".
+_GRADIENT_OF = re.compile(r"(?:^|/)gradients(?:_\d+)?/(.+?)_grad/")
+
+
+def differentiated(train_step) -> set[str]:
+    """The names of the operations whose gradients `train_step` computes: the loss it minimises and every
+    operation between the loss and the variables. (The loss's value is not needed to compute its
+    gradients, so the loss is not among `ancestors(train_step)`.)"""
+    return {match.group(1) for op in ancestors(train_step) if (match := _GRADIENT_OF.search(op.name))}
 
 
 def penalised_variables(train_step) -> set[str]:

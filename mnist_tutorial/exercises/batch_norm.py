@@ -97,24 +97,27 @@ def check_batch_norm_by_hand(a: Answers) -> str:
 
 
 def check_memory(a: Answers) -> str:
-    mine = a.number("batches_remembered")
-    decay = a.setting("average_decay")
-    window = 1 / (1 - decay)
-    if np.isclose(mine, window, rtol=0.01):
+    mine = a.number("start_weight")
+    decay, steps = a.setting("average_decay"), a.setting("evaluation_interval")
+    left = decay**steps
+    if np.isclose(mine, left, rtol=0.01):
         return (
-            f"with average_decay = {decay}, each new batch has weight {1 - decay:.3f}, so the averages follow about "
-            f"the last {window:.0f} batches. That is why the first evaluation, at step 500, still carries over a "
-            f"third of the starting values ({decay}**500 = {decay**500:.2f})."
+            f"{decay}**{steps} = {left:.2f}: at the first evaluation, after {steps:,} steps, {left:.0%} of what the "
+            f"averages hold is still their starting values (mean 0, variance 1), not the network's statistics. "
+            f"Each step keeps {decay} of the old and takes {1 - decay:.3f} of the new batch, so the averages follow "
+            f"about the last 1 / (1 - {decay}) = {1 / (1 - decay):.0f} batches."
         )
-    if np.isclose(mine, decay * 1000, rtol=0.01) or np.isclose(mine, 1 - decay, rtol=0.01):
+    if np.isclose(mine, 1 / (1 - decay), rtol=0.01):
         raise NotYet(
-            f"{mine:g}: each batch enters with weight 1 - decay = {1 - decay:.3f}; how many such batches "
-            f"make up the whole?"
+            f"{mine:g} is how many batches the averages follow; the exercise asks what weight the starting "
+            f"values keep after evaluation_interval steps."
         )
-    raise NotYet(
-        f"{mine:g} is not it: a moving average with weight w = 1 - average_decay per new value follows "
-        f"about 1 / w values."
-    )
+    if np.isclose(mine, 1 - decay**steps, rtol=0.01):
+        raise NotYet(
+            f"{mine:.2f} is the weight of the batches seen so far; the exercise asks for what is left of "
+            f"the starting values."
+        )
+    raise NotYet(f"{mine:g} is not it: each step multiplies the starting values' weight by average_decay.")
 
 
 def check_groups_of_one(a: Answers) -> str:
@@ -188,12 +191,20 @@ EXERCISES = (
     ),
     Exercise(
         3,
-        "how long the averages remember",
+        "what the averages start from",
         CODE,
         check_memory,
-        hints=("Each step, the average keeps average_decay of itself and takes 1 - average_decay of the new batch.",),
-        solution="batches_remembered = 1 / (1 - average_decay)",
-        wrong_answers=(WrongAnswer("each batch enters with weight", "batches_remembered = 1 - average_decay"),),
+        hints=(
+            "Each step, the average keeps average_decay of itself and takes 1 - average_decay of the new batch. "
+            "What is left of the starting value after one step? After two?",
+        ),
+        solution="start_weight = average_decay**evaluation_interval",
+        wrong_answers=(
+            WrongAnswer("how many batches the averages follow", "start_weight = 1 / (1 - average_decay)"),
+            WrongAnswer(
+                "the weight of the batches seen so far", "start_weight = 1 - average_decay**evaluation_interval"
+            ),
+        ),
     ),
     Exercise(
         4,
@@ -228,9 +239,10 @@ EXERCISES = (
         None,
         hints=("A best-of-run figure is the highest of many test evaluations; a final figure is one.",),
         solution=(
-            "24-48-64 channels for 10,000 steps take several times as long and end a few hundredths of a point "
-            "higher, if at all; a single final test score sits below a best-of-run figure by the luck of choosing "
-            "the best of many evaluations."
+            "Whatever the run gives, the two figures are of different kinds: a single test score at the end of a "
+            "run sits below the best of many test evaluations, which is biased upwards by picking the best, and "
+            "his ran on other hardware with other seeds. Judge the longer run by its validation curve; the one test "
+            "score only reports it."
         ),
     ),
     Exercise(
@@ -243,9 +255,12 @@ EXERCISES = (
             "sigmoid's slope there?",
         ),
         solution=(
-            "Normalised inputs keep the sigmoids in their middle, where the slope is largest, so the five sigmoid "
-            "layers of notebook 3 learn much faster with gradient descent; they still lose a quarter of the error "
-            "at each layer at best, so ReLUs keep an edge."
+            "Normalised inputs sit in the sigmoid's middle, where its slope is largest (1/4), instead of in its "
+            "flat ends, so more of the error gets through each layer; a sigmoid still keeps at most a quarter of "
+            "it, and batch normalisation's own backward pass divides by each batch's standard deviation. Notebook "
+            "8's batch_norm has no scale gamma: Ioffe and Szegedy (2015) learn one so that the normalised inputs "
+            "can leave the sigmoid's nearly linear middle where that helps. How far it gets with gradient descent "
+            "in notebook 3's steps is for your run to measure."
         ),
     ),
 )

@@ -25,6 +25,8 @@ SIGMOID_RECIPE_AT_2000 = {1: 0.9724, 2: 0.9694, 3: 0.975}
 #: learning_rate=0.0001 training_steps=2000 compare_steps=10 --seeds 3`).
 DECAY_AT_2000 = {1: 0.9794, 2: 0.9784, 3: 0.9806}
 SMALL_RATE_AT_2000 = {1: 0.9566, 2: 0.958, 3: 0.9572}
+#: The recipe of exercise 2's run: the table's last row with sigmoids.
+SIGMOID_RECIPE = {"activation": "sigmoid", "init": "he", "adam": True, "decay": True}
 #: Exercise 4's line.
 SMALL_RATE_LINE = 0.97
 #: The notebook's settings that the measurements above used, and its network's variables.
@@ -49,27 +51,38 @@ NETWORK = {
 def check_sigmoid_with_adam(a: Answers) -> str:
     predicted = a.choice("predicted_side", ("above", "below"))
     run = a.answer("sigmoid_adam")
-    if not isinstance(run, dict) or "accuracy" not in run:
+    if not isinstance(run, dict) or "accuracy" not in run or "recipe" not in run:
         raise NotYet(
-            "`sigmoid_adam` must be what train_variant returns (a dict with the run's accuracy): "
+            "`sigmoid_adam` must be what train_variant returns (a dict with the run's accuracy and recipe): "
             'sigmoid_adam = train_variant(activation=tf.nn.sigmoid, init="he", adam=True, decay=True).'
+        )
+    differ = [
+        f"{key} {run['recipe'].get(key)!r}" for key, value in SIGMOID_RECIPE.items() if run["recipe"].get(key) != value
+    ]
+    if differ:
+        wanted = ", ".join(f"{key} {value!r}" for key, value in SIGMOID_RECIPE.items())
+        raise NotYet(
+            f"that run's recipe has {', '.join(differ)}; the exercise's has {wanted}: only the "
+            f"activation differs from the table's last row."
         )
     a.require_settings({"compare_steps": 2000}, NOTEBOOK_SETTINGS)
     relu = float(a.notebook("variants")["learning-rate decay"]["accuracy"])
     measured = float(run["accuracy"])
     side = "above" if measured > relu else "below"
+    flat = float(np.mean(run["flat"]))
     why = (
         f"after 2,000 steps the sigmoids reach {measured:.4f} and the ReLUs {relu:.4f}: {side}, by "
-        f"{abs(relu - measured):.4f} (the sigmoids give {over_seeds(SIGMOID_RECIPE_AT_2000)}, the "
-        f"ReLUs {over_seeds(RELU_RECIPE_AT_2000)}). Adam rescues most of the sigmoids' loss: it divides each "
-        f"weight's step by the size of its own gradient, so the small gradients that reach the first layers no "
-        f"longer mean small steps. It cannot change the sigmoid itself, whose flat ends still pass little signal"
+        f"{abs(relu - measured):.4f} (over seeds 1-3 the sigmoids give {over_seeds(SIGMOID_RECIPE_AT_2000)}, the "
+        f"ReLUs {over_seeds(RELU_RECIPE_AT_2000)}, so the gap is more than the seed moves). The two runs differ "
+        f"only in the activation, so the gap is the sigmoid's doing, even with Adam, which sizes each weight's "
+        f"step by its own gradient: {flat:.0%} of the sigmoid network's hidden outputs end within 0.05 of 0 or "
+        f"1, where its slope is almost zero"
     )
     return judge(predicted, side, why)
 
 
 def check_small_constant_rate(a: Answers) -> str:
-    predicted = a.choice("predicted_side", ("above", "below"))
+    predicted = a.choice("predicted_short_steps", ("above", "below"))
     wanted = {"learning_rate": 0.0001, "final_learning_rate": 0.0001, "training_steps": 2000}
     measured = a.run_with(
         wanted, NOTEBOOK_SETTINGS, NETWORK, f"you predicted {predicted!r}; now "
@@ -78,9 +91,9 @@ def check_small_constant_rate(a: Answers) -> str:
     side = "above" if measured > SMALL_RATE_LINE else "below"
     why = (
         f"at a constant 0.0001 the run ends at {measured:.4f}, {side} {SMALL_RATE_LINE}; the notebook's schedule, "
-        f"from 0.003 down towards 0.0001, reaches {with_decay:.4f} in the same 2,000 steps ({which}). The decay "
-        f"starts with long steps, which cover the ground, and ends with short ones, which let the weights settle; "
-        f"short steps from the start cover too little of it"
+        f"from 0.003 down towards 0.0001, reaches {with_decay:.4f} in the same 2,000 steps ({which}). Over seeds "
+        f"1-3 the constant rate gives {over_seeds(SMALL_RATE_AT_2000)}, the schedule {over_seeds(DECAY_AT_2000)}: "
+        f"steps thirty times shorter from the start get much less far in 2,000 steps"
     )
     return judge(predicted, side, why)
 
@@ -98,8 +111,9 @@ def check_dead_per_layer(a: Answers) -> str:
         silent = ", ".join(f"{np.mean(outputs == 0):.0%}" for outputs in layers)
         return (
             f"units silent for every validation image, layer by layer: {listing} (of all their outputs, {silent} "
-            f"are 0). A unit silent for every training image as well gets no gradient, so it can never come back; "
-            f"exercise 1 of notebook 4 measured the same for one layer."
+            f"are 0). While a unit is silent for every training image, no gradient reaches its weights through the "
+            f"ReLU; it can come back only if the layers below change its inputs (or, for a weight Adam has been "
+            f"moving, by the momentum of its earlier steps). Exercise 1 of notebook 4 counted them for one layer."
         )
     shares = np.array([np.mean(outputs.max(axis=0) == 0) for outputs in layers])
     if np.allclose(mine, shares):
@@ -148,10 +162,11 @@ EXERCISES = (
         None,
         hints=("Compare how far two rows are apart with how far one row moves from seed 1 to seed 2.",),
         solution=(
-            "With seed = 2, the big steps keep their order: the sigmoids at stddev 0.1 stay far below, ReLU "
-            "jumps up, and Adam with the decay stays at the top. Rows a few tenths of a point apart (Glorot's "
-            "against He's scale for ReLU, Adam with and without the decay) may swap: one seed cannot order them, "
-            "and the table has no spread for them."
+            "Compare the two tables row by row. Rows far apart, such as the sigmoids at stddev 0.1 against every "
+            "ReLU row, differ by far more than a seed moves a row, so expect them to keep their order. Rows a few "
+            "tenths of a point apart (Glorot's against He's scale for ReLU, Adam with and without the decay) can "
+            "swap. A second seed shows whether a pair swaps; it cannot say which is better: that takes several "
+            "seeds per row and their spread, as make sweep gives."
         ),
     ),
     Exercise(
@@ -179,6 +194,11 @@ EXERCISES = (
                 {"compare_steps": 2000},
             ),
             WrongAnswer(
+                "only the activation differs",
+                'predicted_side = "below"\nsigmoid_adam = variants["learning-rate decay"]',
+                {"compare_steps": 2000},
+            ),
+            WrongAnswer(
                 "must be what train_variant returns",
                 'predicted_side = "below"\nsigmoid_adam = 0.97',
                 {"compare_steps": 2000},
@@ -192,9 +212,12 @@ EXERCISES = (
         None,
         hints=("Every extra sigmoid layer multiplies the error by at most 1/4 on its way down.",),
         solution=(
-            "With two more layers of 30, the sigmoid rows get worse: the error reaching layer 1 shrinks even more, "
-            "and the first layers learn even more slowly. The ReLU rows hardly change: with He's scale the error "
-            "keeps its size from layer to layer, and Adam steps every layer at its own pace."
+            "Expect the sigmoid rows to suffer most: on its way down the error passes two more sigmoids, each "
+            "multiplying it by a slope of at most 1/4, so e_top / e_1 grows and the first layers learn more slowly. "
+            "With ReLUs the slope is 1 where a unit is active, so the error shrinks far less per layer (the table's "
+            "He row measured 5.3 over five layers, against hundreds and thousands for the sigmoids), and Adam steps "
+            "every layer by its own gradient's size. Run it: the e and u columns of the new table tell how much of "
+            "this holds."
         ),
     ),
     Exercise(
@@ -206,13 +229,13 @@ EXERCISES = (
             "At 0.003 the validation curve is near its top within a few hundred steps. How far do steps thirty "
             "times shorter get in 2,000?",
         ),
-        solution='predicted_side = "below"',
+        solution='predicted_short_steps = "below"',
         parameters={"learning_rate": 0.0001, "final_learning_rate": 0.0001, "training_steps": 2000},
         expected=f"{over_seeds(SMALL_RATE_AT_2000)}, against {over_seeds(DECAY_AT_2000)} with the decay.",
         wrong_answers=(
             WrongAnswer(
                 "you predicted 'above'",
-                'predicted_side = "above"',
+                'predicted_short_steps = "above"',
                 {"learning_rate": 0.0001, "final_learning_rate": 0.0001, "training_steps": 2000},
             ),
         ),
