@@ -114,7 +114,7 @@ class Augmenter:
             if self.elastic:
                 smooth = gaussian_matrix(self.elastic_sigma)
                 fields = draw(-1, 1, (2, count, SIDE, SIDE))
-                fields = self.elastic * np.einsum("ij,ncjk,lk->ncil", smooth, fields, smooth)
+                fields = self.elastic * (smooth @ fields @ smooth.T)  # smoothed down the columns and along the rows
                 rows, cols = rows + fields[0], cols + fields[1]
             stack = resample(stack, rows, cols)
         return np.asarray(stack, dtype=np.float32).reshape(images.shape)

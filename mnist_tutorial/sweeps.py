@@ -2,8 +2,9 @@
 
 One number from one seed cannot tell a real improvement from luck. A sweep runs a training
 notebook through papermill for every combination of the values given and for several seeds, as
-tasks of a Dask cluster (by default a local one: a worker process per core, each run limited to its
-share of the threads; or one you started, on other machines, given by `scheduler=`), and
+tasks of a Dask cluster (by default a local one in this process: a one-thread worker per core, each
+starting its runs' kernels, which are processes of their own and use their share of the cores; or
+one you started, on other machines, given by `scheduler=`), and
 reports for each combination the mean and standard deviation of the validation accuracy (the set
 a choice between values is made on; the test set, scored once per run, is kept in the CSV file for
 the spread of a final result over seeds), its range, and the training time::
@@ -52,6 +53,8 @@ SCHEDULER_VARIABLE = "MNIST_TUTORIAL_SCHEDULER"
 #: How many times a run's kernel is started before the run counts as failed (kernels that fail to
 #: start are a known race of Jupyter's kernel start under load), and the pause after each failure.
 KERNEL_STARTS, KERNEL_RESTART_PAUSE = 3, 2.0
+#: How long a sweep waits for a cluster given by address to have a worker, in seconds.
+WORKER_WAIT = 30.0
 
 
 class SweepError(ValueError):
@@ -135,12 +138,20 @@ class Sweep:
         if not self.seeds:
             raise SweepError("a sweep needs at least one seed.")
         self.name = name or "_".join([self.path.stem, *self.grid, f"{len(self.seeds)}seeds"])
-        self.workers = workers or os.cpu_count() or 1
         folder = Path(output_dir) if output_dir else paths.output_dir() / "results" / "sweeps"
         self.csv_path = folder / f"{self.name}.csv"
-        #: Where the runs go: a scheduler's address, a `distributed.Client`, or None (a local cluster
-        #: of `workers` processes, one thread each); by default the address in MNIST_TUTORIAL_SCHEDULER.
-        self.scheduler = scheduler or os.environ.get(SCHEDULER_VARIABLE, "").strip() or None
+        #: Where the runs go: a scheduler's address, a `distributed.Client`, a cluster object (one with a
+        #: `scheduler_address`), or None for a local cluster of `workers` one-thread workers.
+        #: By default the address in MNIST_TUTORIAL_SCHEDULER; "local" is the local cluster, whatever it says.
+        self.scheduler = scheduler_from(scheduler)
+        if workers is not None and workers < 1:
+            raise SweepError(f"workers must be at least 1, not {workers}.")
+        if workers is not None and self.scheduler is not None:
+            raise SweepError(
+                f"workers= (--workers) is for a local cluster, but the runs go to {describe(self.scheduler)}, "
+                f"which has its own workers: leave it out, or pass scheduler='local' (--scheduler local)."
+            )
+        self.workers = workers or os.cpu_count() or 1
 
     # What to run ---------------------------------------------------------------------------
 
@@ -208,7 +219,7 @@ class Sweep:
                         unit="run",
                         desc=f"sweep {self.name}",
                     )
-                threads = _threads_per_run(client)
+                _check_workers(client, self.path.stem, self.defaults)
                 futures = {
                     client.submit(
                         run_notebook,
@@ -216,7 +227,6 @@ class Sweep:
                         self.defaults,
                         combination,
                         seed,
-                        threads,
                         key=f"{self.name}-{self.key(combination, seed)}-{time.time_ns()}",
                         pure=False,
                     ): (combination, seed)
@@ -384,27 +394,22 @@ def run_notebook(
     defaults: Mapping[str, Any],
     combination: Mapping[str, Any],
     seed: int,
-    threads: int | Mapping[str, int],
+    threads: int | None = None,
 ) -> dict[str, Any]:
     """One run of a sweep, as a Dask task on a worker: the notebook `notebook`, as the worker's copy of
     the project has it, with `combination` and `seed`, in a temporary folder; returns its row.
 
     `defaults` is the notebook's parameters cell as the client read it: a worker whose copy differs
     refuses the run, since its row would record settings it did not use. `threads` is the number of
-    threads the run may use, or {host: that number} (`_threads_per_run`). A failing run returns a
-    failed row (the error in one line), it does not raise.
+    threads the run may use; by default its share of the cores of the machine it runs on
+    (`threads_here`). A failing run returns a failed row (the error in one line), it does not raise.
     """
     from .notebook_runner import execute
 
     row = _row(combination, seed)
     try:
-        path = notebook_path(notebook)
-        if parameters_of(path) != dict(defaults):
-            raise SweepError(
-                f"this worker's copy of {path.name} has another parameters cell than the client's: install the "
-                f"same version of the project on every worker."
-            )
-        count = str(threads if isinstance(threads, int) else _threads_here(threads))
+        path = _same_notebook(notebook, defaults)
+        count = str(threads or threads_here())
         with tempfile.TemporaryDirectory(prefix="sweep-run-") as scratch:
             environment = {
                 paths.OUTPUT_DIR_VARIABLE: scratch,
@@ -430,6 +435,71 @@ def run_notebook(
     return row
 
 
+def _same_notebook(notebook: str, defaults: Mapping[str, Any]) -> Path:
+    """The path of this machine's copy of `notebook`; SweepError if its parameters cell is not `defaults`."""
+    path = notebook_path(notebook)
+    if parameters_of(path) != dict(defaults):
+        raise SweepError(
+            f"this worker's copy of {path.name} has another parameters cell than the client's: install the "
+            f"same version of the project on every worker."
+        )
+    return path
+
+
+def _can_run(notebook: str, defaults: Mapping[str, Any]) -> str | None:
+    """Run on every worker before a sweep: None if it can run `notebook` as the client has it, else why not."""
+    try:
+        _same_notebook(notebook, defaults)
+        import papermill  # noqa: F401  (what runs the notebook)
+    except Exception as error:
+        return _one_line(error)
+    return None
+
+
+def _check_workers(client, notebook: str, defaults: Mapping[str, Any]) -> None:
+    """SweepError, naming the worker, unless the cluster has a worker within WORKER_WAIT seconds and
+    every worker has this project, with the same parameters cell of `notebook`."""
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT)
+    except TimeoutError:
+        raise SweepError(
+            f"{describe(client)} has no workers (none joined within {WORKER_WAIT:.0f} s): start them with "
+            f"`dask worker {client.scheduler.address} --nworkers $(nproc) --nthreads 1` on machines with the project."
+        ) from None
+    try:
+        answers = client.run(_can_run, notebook, defaults)
+    except Exception as error:  # the worker could not even load this module
+        raise SweepError(
+            f"a worker of {describe(client)} cannot run sweeps ({_one_line(error)}): install the project "
+            f"on every worker (README.md, \"A sweep on several machines\")."
+        ) from None
+    for address, problem in sorted(answers.items()):
+        if problem:
+            raise SweepError(f"the worker at {address} cannot run {notebook}: {problem}")
+
+
+def threads_here() -> int:
+    """The threads a run may use on the machine it runs on: its cores shared among the worker threads
+    there (asked of the scheduler when running on a Dask worker), so that the runs on one machine do
+    not ask for more threads than it has cores."""
+    cores = os.cpu_count() or 1
+    try:
+        from distributed import get_client, get_worker
+
+        worker = get_worker()
+    except (ImportError, ValueError):  # not on a worker
+        return cores
+    from distributed.comm import get_address_host
+
+    host = get_address_host(worker.address)
+    try:
+        workers = get_client().scheduler_info(n_workers=-1)["workers"]
+        threads = sum(info["nthreads"] for address, info in workers.items() if get_address_host(address) == host)
+    except Exception:  # the scheduler did not answer: count this worker's threads alone
+        threads = worker.state.nthreads
+    return max(1, cores // max(1, threads))
+
+
 def execute_starting_kernel_again(execute, source: Path, output: Path, **options: Any) -> Any:
     """`execute(source, output, **options)`, started again (up to KERNEL_STARTS times in all) when it
     fails before its first cell ran: a kernel that did not start. A failure in a cell is the run's own,
@@ -445,19 +515,41 @@ def execute_starting_kernel_again(execute, source: Path, output: Path, **options
             time.sleep(KERNEL_RESTART_PAUSE * start)
 
 
+def scheduler_from(scheduler: Any = None) -> Any:
+    """Where a sweep's runs go: `scheduler` as given (an address, a Client or a cluster object); if
+    None, the address in MNIST_TUTORIAL_SCHEDULER; None (a local cluster) for "local" or neither."""
+    if scheduler is None:
+        scheduler = os.environ.get(SCHEDULER_VARIABLE, "").strip() or None
+    if isinstance(scheduler, str) and scheduler.strip().lower() in ("", "local"):
+        return None
+    return scheduler
+
+
+def describe(scheduler: Any) -> str:
+    """ "the Dask cluster at tcp://host:8786", or "a local cluster" for None."""
+    if scheduler is None:
+        return "a local cluster"
+    address = getattr(scheduler, "scheduler_address", None)
+    if address is None and hasattr(scheduler, "scheduler"):  # a Client
+        address = getattr(scheduler.scheduler, "address", None)
+    return f"the Dask cluster at {address or scheduler}"
+
+
 @contextlib.contextmanager
 def _connect(scheduler, workers):
-    """A `distributed.Client`: to `scheduler` (an address, or a Client, used as it is), or to a local
-    cluster of `workers` processes with one thread each, started now and closed with the client.
-    Prints the dashboard's address, where the runs can be watched."""
+    """A `distributed.Client`: to `scheduler` (an address; a Client, used as it is; or a cluster object),
+    or to a local cluster of `workers` one-thread workers in this process (the runs are kernels, processes
+    of their own: worker processes would only add their start and their traffic), started now and closed
+    with the client. Prints the dashboard's address, where the runs can be watched."""
     from distributed import Client, LocalCluster
 
     if isinstance(scheduler, Client):
-        print(f"Sweep runs on the cluster at {scheduler.scheduler.address}; dashboard: {scheduler.dashboard_link}")
+        print(f"Sweep runs on {describe(scheduler)}; dashboard: {scheduler.dashboard_link}")
         yield scheduler
-    elif scheduler:
+    elif scheduler is not None:
         try:
-            _check_reachable(scheduler)
+            if isinstance(scheduler, str):
+                _check_reachable(scheduler)
             client = Client(scheduler, timeout="20s")
         except OSError as error:
             raise SweepError(
@@ -465,16 +557,16 @@ def _connect(scheduler, workers):
                 f"`dask scheduler`, or leave out --scheduler (and {SCHEDULER_VARIABLE}) to run on this machine."
             ) from None
         with client:
-            print(f"Sweep runs on the cluster at {scheduler}; dashboard: {client.dashboard_link}")
+            print(f"Sweep runs on {describe(client)}; dashboard: {client.dashboard_link}")
             yield client
     else:
         with (
             LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, silence_logs=logging.ERROR
+                n_workers=workers, threads_per_worker=1, processes=False, silence_logs=logging.ERROR
             ) as cluster,
             Client(cluster) as client,
         ):
-            print(f"Sweep runs on a local cluster of {workers} worker processes; dashboard: {client.dashboard_link}")
+            print(f"Sweep runs on a local cluster of {workers} workers; dashboard: {client.dashboard_link}")
             yield client
 
 
@@ -490,31 +582,6 @@ def _check_reachable(address: str) -> None:
     if not port.isdigit():
         raise OSError(f"{address!r} is not an address such as tcp://host:8786")
     socket.create_connection((host.strip("[]"), int(port)), timeout=10).close()
-
-
-def _threads_per_run(client) -> dict[str, int]:
-    """{host: threads each run there may use}: the host's cores shared among the worker threads on it,
-    so that the runs on one machine do not ask for more threads than it has cores."""
-    workers = client.scheduler_info()["workers"]
-    cores = client.run(os.cpu_count)
-    shares: dict[str, list[int]] = {}
-    for address, info in workers.items():
-        host = info["host"]
-        shares.setdefault(host, [cores.get(address) or 1, 0])[1] += info["nthreads"]
-    return {host: max(1, count // threads) for host, (count, threads) in shares.items()}
-
-
-def _threads_here(threads: Mapping[str, int]) -> int:
-    """The threads a run on this worker may use: its host's share, or this machine's cores divided
-    by this worker's threads on a host that joined after the sweep started."""
-    try:
-        from distributed import get_worker
-
-        worker = get_worker()
-    except ValueError:  # not on a worker
-        return os.cpu_count() or 1
-    host = worker.address.rpartition("://")[2].rpartition(":")[0]
-    return threads.get(host) or max(1, (os.cpu_count() or 1) // worker.state.nthreads)
 
 
 def _read_record(folder, stem):

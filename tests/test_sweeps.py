@@ -23,6 +23,12 @@ from notebook_runs import NOTEBOOKS
 QUICK = {"training_steps": [60], "evaluation_interval": [20], "perceptron_steps": [5]}
 
 
+@pytest.fixture(autouse=True)
+def no_scheduler_from_the_environment(monkeypatch):
+    """A MNIST_TUTORIAL_SCHEDULER set where the tests run must not send their sweeps elsewhere."""
+    monkeypatch.delenv(sweeps.SCHEDULER_VARIABLE, raising=False)
+
+
 def _notebook_digests():
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in NOTEBOOKS.glob("*.ipynb")}
 
@@ -74,7 +80,7 @@ def _pretend_to_run(monkeypatch, folder, fail=()):
     the runs requested, as (hidden_units, seed). A run whose seed is in `fail` raises instead."""
     log = folder / "requested.jsonl"
 
-    def pretend(notebook, defaults, combination, seed, threads):
+    def pretend(notebook, defaults, combination, seed, threads=None):
         with open(log, "a") as file:
             file.write(json.dumps([combination.get("hidden_units"), seed]) + "\n")
         if seed in fail:
@@ -335,6 +341,33 @@ def test_re_measuring_one_notebook_keeps_the_others_spreads_and_dates(tmp_path, 
     assert path.read_text() == before
 
 
+def test_seed_spreads_say_which_cluster_measured_them_and_refuse_a_bad_one_in_one_line(
+    tmp_path, monkeypatch, capsys
+):
+    from mnist_tutorial.commands import seed_spreads
+
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.setattr(seed_spreads.paths, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(
+        seed_spreads.sweeps, "Sweep", lambda notebook, seeds, name, **_: _FakeSweep(notebook, seeds, name)
+    )
+    monkeypatch.setattr(_FakeSweep, "accuracies", {"02_sigmoid_hidden25_seeds": [0.96, 0.961, 0.959, 0.96, 0.962]})
+    monkeypatch.setenv(sweeps.SCHEDULER_VARIABLE, "tcp://10.0.0.5:8786")
+    assert seed_spreads.main(["02"]) == 0
+    written = json.loads((tmp_path / "notebooks" / "seed_spreads.json").read_text())
+    assert written["measured"]["02_sigmoid_hidden25"].endswith(", on the Dask cluster at tcp://10.0.0.5:8786")
+
+    def unreachable(*args, **kwargs):
+        raise sweeps.SweepError("cannot reach a Dask scheduler at tcp://10.0.0.5:8786 (refused)")
+
+    monkeypatch.setattr(_FakeSweep, "run", unreachable)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit:
+        seed_spreads.main(["02"])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == "seed spreads: cannot reach a Dask scheduler at tcp://10.0.0.5:8786 (refused)\n"
+
+
 def test_a_variant_that_fails_with_some_seeds_is_recorded_with_them(tmp_path, monkeypatch, capsys):
     """Notebook 08 without batch normalisation does not learn with some seeds: that is a result,
     kept with the seeds it failed with, and the spread is that of the others."""
@@ -412,7 +445,7 @@ def test_a_kernel_that_fails_to_start_is_started_again_and_a_failing_cell_is_not
 
 def test_a_worker_whose_notebook_differs_refuses_the_run(output_dir):
     defaults = sweeps.parameters_of(sweeps.notebook_path("01"))
-    row = sweeps.run_notebook("01", {**defaults, "learning_rate": 0.01}, {}, 1, {})
+    row = sweeps.run_notebook("01", {**defaults, "learning_rate": 0.01}, {}, 1)
     assert row["status"] == "failed"
     assert row["error"].startswith(
         "SweepError: this worker's copy of 01_softmax.ipynb has another parameters cell than the client's"
@@ -422,8 +455,11 @@ def test_a_worker_whose_notebook_differs_refuses_the_run(output_dir):
 @pytest.mark.parametrize(
     "arguments, message",
     [
-        (["01", "--workers", "0"], "sweep: --workers must be at least 1, not 0."),
-        (["01", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"], "sweep: --workers is for a local cluster"),
+        (["01", "--workers", "0"], "sweep: workers must be at least 1, not 0."),
+        (
+            ["01", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"],
+            "sweep: workers= (--workers) is for a local cluster, but the runs go to the Dask cluster at tcp://127.0.0.1:8786",
+        ),
         (["01", "--scheduler", "tcp://127.0.0.1:9"], "sweep: cannot reach a Dask scheduler at tcp://127.0.0.1:9"),
     ],
 )
@@ -433,6 +469,53 @@ def test_the_command_line_refuses_bad_cluster_options_in_one_line(arguments, mes
     assert exit.value.code == 2
     stderr = capsys.readouterr().err
     assert stderr.startswith(message) and len(stderr.strip().splitlines()) == 1, stderr
+
+
+def test_where_the_runs_go_follows_the_argument_then_the_environment(monkeypatch, output_dir):
+    assert sweeps.Sweep("01").scheduler is None, "unset, a sweep starts a local cluster"
+    monkeypatch.setenv(sweeps.SCHEDULER_VARIABLE, " tcp://10.0.0.5:8786 ")
+    assert sweeps.Sweep("01").scheduler == "tcp://10.0.0.5:8786"
+    assert sweeps.Sweep("01", scheduler="tcp://10.0.0.6:8786").scheduler == "tcp://10.0.0.6:8786"
+    assert sweeps.Sweep("01", scheduler="local", workers=2).scheduler is None, '"local" overrides the environment'
+    with pytest.raises(sweeps.SweepError, match=r"runs go to the Dask cluster at tcp://10.0.0.5:8786.*scheduler='local'"):
+        sweeps.Sweep("01", workers=2)
+
+
+def test_a_sweep_runs_on_a_cluster_object_it_is_given(output_dir, monkeypatch, cluster, capsys):
+    requested = _pretend_to_run(monkeypatch, output_dir)
+    rows = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=2, name="object", scheduler=cluster).run(progress=False)
+    assert [row["status"] for row in rows] == ["ok", "ok"] and sorted(requested()) == [(10, 1), (10, 2)]
+    assert f"Sweep runs on the Dask cluster at {cluster.scheduler_address}" in capsys.readouterr().out
+
+
+def test_every_worker_is_checked_before_anything_is_submitted(cluster):
+    from distributed import Client
+
+    defaults = sweeps.parameters_of(sweeps.notebook_path("01"))
+    with Client(cluster) as client:
+        sweeps._check_workers(client, "01", defaults)  # the same project: no complaint
+        with pytest.raises(sweeps.SweepError) as refused:
+            sweeps._check_workers(client, "01", {**defaults, "learning_rate": 0.01})
+    message = str(refused.value)
+    assert message.startswith("the worker at tcp://") and "cannot run 01: SweepError: this worker's copy" in message
+
+
+def test_a_cluster_without_workers_is_refused_in_one_line(monkeypatch):
+    from distributed import Client, LocalCluster
+
+    monkeypatch.setattr(sweeps, "WORKER_WAIT", 1.0)
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty, Client(empty) as client:
+        with pytest.raises(sweeps.SweepError, match=r"has no workers \(none joined within 1 s\): start them with `dask worker"):
+            sweeps._check_workers(client, "01", {})
+
+
+def test_runs_on_one_machine_share_its_cores(cluster):
+    """The two one-thread workers of the test cluster run on this machine: a run gets half its cores."""
+    from distributed import Client
+
+    with Client(cluster) as client:
+        assert client.submit(sweeps.threads_here, pure=False).result() == max(1, (os.cpu_count() or 1) // 2)
+    assert sweeps.threads_here() == (os.cpu_count() or 1), "outside a worker, a run may use every core"
 
 
 def _start(*command, log):
@@ -476,7 +559,7 @@ def test_a_sweep_on_a_loopback_cluster_survives_a_killed_worker(output_dir, loop
     grid = ["learning_rate=0.3,0.5", "training_steps=60", "evaluation_interval=20", "perceptron_steps=5"]
     assert sweep_command.main(["01", *grid, "--seeds", "2", "--scheduler", loopback_cluster, "--name", "loop"]) == 0
     out = capsys.readouterr().out
-    assert f"Sweep runs on the cluster at {loopback_cluster}; dashboard: http://" in out
+    assert f"Sweep runs on the Dask cluster at {loopback_cluster}; dashboard: http://" in out
     for rate in (0.3, 0.5):
         line = next(line for line in out.splitlines() if line.startswith(f"learning_rate={rate}, training_steps=60"))
         assert line.split()[4] == "2", f"two runs of learning_rate={rate} in the table: {line}"
@@ -498,6 +581,8 @@ def test_a_sweep_on_a_loopback_cluster_survives_a_killed_worker(output_dir, loop
                 busy = [worker for worker, tasks in client.processing().items() if tasks]
                 if busy:
                     time.sleep(3)  # its kernel has started the run
+                    if not client.processing().get(busy[0]):  # it finished meanwhile: wait for another
+                        continue
                     os.kill(pids[busy[0]], signal.SIGKILL)
                     killed.append(busy[0])
                     return

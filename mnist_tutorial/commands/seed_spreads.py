@@ -35,21 +35,28 @@ def main(argv: list[str] | None = None) -> int:
     path = paths.REPO_ROOT / "notebooks" / "seed_spreads.json"
     stored = json.loads(path.read_text()) if path.exists() else {}
     spreads, measured = stored.get("notebooks", {}), stored.get("measured", {})
+    scheduler = sweeps.scheduler_from()  # MNIST_TUTORIAL_SCHEDULER, if set, sends the runs to a cluster
+    where = (
+        f"{platform.machine()}, {os.cpu_count()} cores" if scheduler is None else f"on {sweeps.describe(scheduler)}"
+    )
     for notebook in chosen:
-        measured_spread = _measure(notebook.name, {}, f"{notebook.name}_seeds")
-        variants = {  # a variant may fail to learn with some seeds: that is part of what it shows
-            label: _measure(
-                notebook.name,
-                {key: [value] for key, value in parameters.items()},
-                f"{notebook.name}_seeds_{'_'.join(parameters)}",
-                failures_allowed=True,
-            )
-            for label, parameters in notebook.spread_variants.items()
-        }
+        try:
+            measured_spread = _measure(notebook.name, {}, f"{notebook.name}_seeds")
+            variants = {  # a variant may fail to learn with some seeds: that is part of what it shows
+                label: _measure(
+                    notebook.name,
+                    {key: [value] for key, value in parameters.items()},
+                    f"{notebook.name}_seeds_{'_'.join(parameters)}",
+                    failures_allowed=True,
+                )
+                for label, parameters in notebook.spread_variants.items()
+            }
+        except sweeps.SweepError as error:
+            parser.exit(2, f"seed spreads: {error}\n")
         if measured_spread is None or None in variants.values():
             return 1
         settings, line = measured_spread
-        measured[notebook.name] = f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores"
+        measured[notebook.name] = f"{time.strftime('%Y-%m-%d')}, {where}"
         spreads[notebook.name] = {"settings": settings, **line}
         if variants:
             spreads[notebook.name]["variants"] = {

@@ -6,7 +6,7 @@
 
 Each NAME=VALUES argument sweeps one parameter of the notebook's parameters cell over
 comma-separated Python literals; every combination runs once per seed (1 to --seeds). Runs are
-Dask tasks: on a local cluster, one worker process per core by default; or, with --scheduler
+Dask tasks: on a local cluster, one worker (one run at a time) per core by default; or, with --scheduler
 tcp://HOST:8786 (or MNIST_TUTORIAL_SCHEDULER), on a cluster you started, whose workers have the
 project installed (see README.md). Results go to results/sweeps/<name>.csv and .png; run the same
 command again to resume an interrupted sweep (what finished is not run again, unless the
@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         "--scheduler",
         default=None,
         metavar="ADDRESS",
-        help="a running Dask scheduler to send the runs to, e.g. tcp://host:8786 "
-        f"(default: ${sweeps.SCHEDULER_VARIABLE}, or a local cluster)",
+        help="a running Dask scheduler to send the runs to, e.g. tcp://host:8786, or 'local' for a local "
+        f"cluster (default: ${sweeps.SCHEDULER_VARIABLE}, or a local cluster)",
     )
     parser.add_argument("--name", default=None, help="the sweep's name, for its files (default: from its arguments)")
     args = parser.parse_args(argv)
@@ -54,12 +54,6 @@ def main(argv: list[str] | None = None) -> int:
             grid[name] = sweeps.parse_values(text)
         if args.seeds < 1:
             raise sweeps.SweepError(f"--seeds must be at least 1, not {args.seeds}.")
-        if args.workers is not None and args.workers < 1:
-            raise sweeps.SweepError(f"--workers must be at least 1, not {args.workers}.")
-        if args.workers is not None and args.scheduler:
-            raise sweeps.SweepError(
-                "--workers is for a local cluster; a cluster given by --scheduler has its own workers."
-            )
         sweep = sweeps.Sweep(
             args.notebook, grid, seeds=args.seeds, name=args.name, workers=args.workers, scheduler=args.scheduler
         )
