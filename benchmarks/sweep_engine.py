@@ -34,7 +34,7 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=8, help="runs (seeds) per engine (default 8)")
     parser.add_argument("--steps", type=int, default=300, help="training steps per run (default 300)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="runs at once (default: cores)")
-    parser.add_argument("--rounds", type=int, default=2, help="rounds, engines taking turns; the best counts (default 2)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of both engines; the best counts (default 2)")
     args = parser.parse_args(argv)
     grid = {"training_steps": [args.steps], "evaluation_interval": [args.steps // 3], "perceptron_steps": [10]}
     engines = ("thread pool (before)", "Dask, local cluster (now)")
@@ -56,7 +56,8 @@ def main(argv=None):
         with sweeps._connect(None, args.workers):
             pass
         cluster = time.perf_counter() - started
-    print(f"\n{args.runs} runs of 01_softmax, {args.steps} steps each, {args.workers} at a time; best of {args.rounds} rounds")
+    print(f"\n{args.runs} runs of 01_softmax, {args.steps} steps each, {args.workers} at a time", end="")
+    print(f"; best of {args.rounds} rounds")
     print(f"{'engine':<44}{'wall s':>9}{'s per run':>11}{'training s':>12}{'failed':>8}")
     best = {}
     for engine, rounds in measured.items():
@@ -67,6 +68,7 @@ def main(argv=None):
     before, now = (best[engine][0] for engine in engines)
     print(f"{'Dask / thread pool':<44}{now / before:>8.2f}x")
     print(f"{'the same, without the cluster start and stop':<44}{(now - cluster) / before:>8.2f}x")
+
 
 if __name__ == "__main__":
     main()

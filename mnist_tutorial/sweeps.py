@@ -471,7 +471,7 @@ def _check_workers(client, notebook: str, defaults: Mapping[str, Any]) -> None:
     except Exception as error:  # the worker could not even load this module
         raise SweepError(
             f"a worker of {describe(client)} cannot run sweeps ({_one_line(error)}): install the project "
-            f"on every worker (README.md, \"A sweep on several machines\")."
+            f'on every worker (README.md, "A sweep on several machines").'
         ) from None
     for address, problem in sorted(answers.items()):
         if problem:

@@ -72,7 +72,8 @@ def test_the_keras_counterparts_have_the_notebooks_layers():
 @pytest.mark.slow
 def test_the_sweep_engine_benchmark_prints_both_engines_and_their_ratio(output_dir):
     run = subprocess.run(
-        [sys.executable, str(paths.REPO_ROOT / "benchmarks" / "sweep_engine.py"), "--runs", "2", "--steps", "60", "--rounds", "1"],
+        [sys.executable, str(paths.REPO_ROOT / "benchmarks" / "sweep_engine.py")]
+        + ["--runs", "2", "--steps", "60", "--rounds", "1"],
         capture_output=True,
         text=True,
         timeout=900,

@@ -148,6 +148,27 @@ def test_a_check_names_what_an_earlier_exercise_added_to_the_network():
             answers.require_network({"layer1/W1"})
 
 
+def test_the_graph_readers_find_the_loss_its_gradients_and_its_penalty():
+    """What the checks read in a learner's graph: the loss a train_step minimises (through gradients in a
+    name scope of their own), the operations it differentiates, and the variables a penalty squares."""
+    import tensorflow.compat.v1 as tf
+
+    from mnist_tutorial.exercises import differentiated, minimised, penalised_variables
+
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [None, 3])
+        w1, w2 = tf.Variable(tf.ones([3, 2]), name="W1"), tf.Variable(tf.ones([2, 2]), name="W2")
+        cross_entropy = tf.reduce_mean(tf.matmul(tf.matmul(x, w1), w2), name="cross_entropy")
+        penalised = cross_entropy + 0.0001 * tf.nn.l2_loss(w1)
+        plain_step = tf.train.GradientDescentOptimizer(0.1).minimize(cross_entropy)
+        with tf.name_scope("train"):
+            penalised_step = tf.train.AdamOptimizer(0.1).minimize(penalised)
+    assert minimised(plain_step) is cross_entropy and minimised(penalised_step) is penalised
+    assert "cross_entropy" in differentiated(plain_step) and "cross_entropy" in differentiated(penalised_step)
+    assert penalised_variables(plain_step) == set() and penalised_variables(penalised_step) == {"W1"}
+
+
 def test_the_exercise_definitions_refuse_an_unchecked_exercise_and_bad_numbering():
     with pytest.raises(ValueError, match="discussion has no check"):
         Exercise(1, "x", "code", None, ("hint",), "answer")

@@ -341,9 +341,7 @@ def test_re_measuring_one_notebook_keeps_the_others_spreads_and_dates(tmp_path, 
     assert path.read_text() == before
 
 
-def test_seed_spreads_say_which_cluster_measured_them_and_refuse_a_bad_one_in_one_line(
-    tmp_path, monkeypatch, capsys
-):
+def test_seed_spreads_say_which_cluster_measured_them_and_refuse_a_bad_one_in_one_line(tmp_path, monkeypatch, capsys):
     from mnist_tutorial.commands import seed_spreads
 
     (tmp_path / "notebooks").mkdir()
@@ -477,7 +475,9 @@ def test_where_the_runs_go_follows_the_argument_then_the_environment(monkeypatch
     assert sweeps.Sweep("01").scheduler == "tcp://10.0.0.5:8786"
     assert sweeps.Sweep("01", scheduler="tcp://10.0.0.6:8786").scheduler == "tcp://10.0.0.6:8786"
     assert sweeps.Sweep("01", scheduler="local", workers=2).scheduler is None, '"local" overrides the environment'
-    with pytest.raises(sweeps.SweepError, match=r"runs go to the Dask cluster at tcp://10.0.0.5:8786.*scheduler='local'"):
+    with pytest.raises(
+        sweeps.SweepError, match=r"runs go to the Dask cluster at tcp://10.0.0.5:8786.*scheduler='local'"
+    ):
         sweeps.Sweep("01", workers=2)
 
 
@@ -504,9 +504,13 @@ def test_a_cluster_without_workers_is_refused_in_one_line(monkeypatch):
     from distributed import Client, LocalCluster
 
     monkeypatch.setattr(sweeps, "WORKER_WAIT", 1.0)
-    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty, Client(empty) as client:
-        with pytest.raises(sweeps.SweepError, match=r"has no workers \(none joined within 1 s\): start them with `dask worker"):
-            sweeps._check_workers(client, "01", {})
+    refusal = r"has no workers \(none joined within 1 s\): start them with `dask worker"
+    with (
+        LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty,
+        Client(empty) as client,
+        pytest.raises(sweeps.SweepError, match=refusal),
+    ):
+        sweeps._check_workers(client, "01", {})
 
 
 def test_runs_on_one_machine_share_its_cores(cluster):

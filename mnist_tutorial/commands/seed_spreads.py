@@ -36,9 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     stored = json.loads(path.read_text()) if path.exists() else {}
     spreads, measured = stored.get("notebooks", {}), stored.get("measured", {})
     scheduler = sweeps.scheduler_from()  # MNIST_TUTORIAL_SCHEDULER, if set, sends the runs to a cluster
-    where = (
-        f"{platform.machine()}, {os.cpu_count()} cores" if scheduler is None else f"on {sweeps.describe(scheduler)}"
-    )
+    where = f"{platform.machine()}, {os.cpu_count()} cores" if scheduler is None else f"on {sweeps.describe(scheduler)}"
     for notebook in chosen:
         try:
             measured_spread = _measure(notebook.name, {}, f"{notebook.name}_seeds")

@@ -290,6 +290,7 @@ def network_variables(logits) -> set[str]:
 
 #: A gradient operation's name: "gradients/loss/Mean_grad/..." differentiates the operation "loss/Mean".
 _GRADIENT_OF = re.compile(r"(?:^|/)gradients(?:_\d+)?/(.+?)_grad/")
+_GRADIENT_SEED = re.compile(r"(?:^|/)gradients(?:_\d+)?/grad_ys_\d+$")
 
 
 def differentiated(train_step) -> set[str]:
@@ -299,12 +300,29 @@ def differentiated(train_step) -> set[str]:
     return {match.group(1) for op in ancestors(train_step) if (match := _GRADIENT_OF.search(op.name))}
 
 
+def minimised(train_step):
+    """The tensor `train_step` minimises (its loss), found where the gradients start: at the operation
+    that takes the gradients' seed of ones (`grad_ys`). None if there is not exactly one."""
+    ops = ancestors(train_step)
+    seeds = {op.outputs[0].name for op in ops if _GRADIENT_SEED.search(op.name)}
+    names = {
+        match.group(1)
+        for op in ops
+        if any(tensor.name in seeds for tensor in op.inputs) and (match := _GRADIENT_OF.search(op.name))
+    }
+    if len(names) != 1:
+        return None
+    return train_step.graph.get_operation_by_name(names.pop()).outputs[0]
+
+
 def penalised_variables(train_step) -> set[str]:
     """The names of the variables whose square (`tf.nn.l2_loss`, `tf.square`) `train_step` depends on."""
+    squared = [op.inputs[0].op for op in ancestors(train_step) if op.type in ("L2Loss", "Square")]
     return {
-        op.inputs[0].op.name.removesuffix("/read")
-        for op in ancestors(train_step)
-        if op.type in ("L2Loss", "Square") and op.inputs[0].op.type in ("VariableV2", "Identity", "ReadVariableOp")
+        # a resource variable is read through a ReadVariableOp of its handle; a reference one through "<name>/read"
+        read.inputs[0].op.name if read.type == "ReadVariableOp" else read.name.removesuffix("/read")
+        for read in squared
+        if read.type in ("VariableV2", "Identity", "ReadVariableOp")
     }
 
 

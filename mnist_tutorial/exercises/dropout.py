@@ -15,6 +15,7 @@ from . import (
     WrongAnswer,
     differentiated,
     judge,
+    minimised,
     over_seeds,
     penalised_variables,
 )
@@ -40,6 +41,10 @@ NETWORK = {
     for k, scope in enumerate(["layer1", "layer2", "layer3", "output_layer"], 1)
     for name in ("W", "b")
 }
+#: The coefficient of exercise 4's L2 penalty, and the settings of the runs whose gaps the text reports
+#: (training_steps, seed, train_sample), which its check compares with.
+PENALTY = 0.0001
+COMPARED_RUN = (6000, 1, 10000)
 #: Two evaluations with dropout on agree this closely with the check's own pair.
 AGREEMENT_TOLERANCE = 0.01
 
@@ -53,11 +58,11 @@ def check_half_dropped(a: Answers) -> str:
     plain = float(a.notebook("plain_monitor").final_validation_accuracy)
     side = "higher" if dropped > plain else "lower"
     why = (
-        f"with half of the units dropped the run ends at {dropped:.4f}, without dropout at {plain:.4f}: {side} "
-        f"(with keep_prob 0.5, {over_seeds(HALF_KEPT_AT_2000)}; without dropout, {over_seeds(WITHOUT_AT_2000)} "
-        f"over seeds 1-3). After 2,000 steps, dropping half of the units costs accuracy. Whether it would pay "
-        f"later, these runs do not show: in the notebook's own runs of 6,000 steps at keep_prob 0.75, the two "
-        f"ended almost level"
+        f"with half of the units dropped the run ends at {dropped:.4f}, without dropout at {plain:.4f}: {side}. "
+        f"The check's own runs gave {over_seeds(HALF_KEPT_AT_2000)} with keep_prob 0.5, and "
+        f"{over_seeds(WITHOUT_AT_2000)} without dropout: after 2,000 steps, dropping half of the units cost "
+        f"accuracy with each seed. Whether it would pay later, these runs do not show: in the notebook's own "
+        f"runs of 6,000 steps at keep_prob 0.75, the two ended almost level"
     )
     return judge(predicted, side, why)
 
@@ -75,17 +80,46 @@ def check_weight_decay(a: Answers) -> str:
         )
     if a.notebook("cross_entropy").op.name not in differentiated(train_step):
         raise NotYet("train_step no longer minimises the cross-entropy: minimise cross_entropy + the penalty.")
+    coefficient = _penalty_coefficient(a, train_step)
+    if not np.isclose(coefficient, PENALTY, rtol=0.01):
+        raise NotYet(
+            f"train_step minimises the cross-entropy plus {coefficient:.3g} times the summed l2_loss of the "
+            f"weights; the exercise asks for {PENALTY} times it"
+            + (" (a negative coefficient rewards large weights)." if coefficient < 0 else ".")
+        )
     a.run_with({"keep_prob": 1.0}, NOTEBOOK_SETTINGS, NETWORK, "the penalty is in place; now ")
     curves = a.notebook("dropped")
     gap = curves["train_accuracy"][-1] - curves["validation_accuracy"][-1]
+    steps, seed = a.setting("training_steps"), a.setting("seed")
+    if (steps, seed, a.setting("train_sample")) == COMPARED_RUN:
+        compared = "with the same settings: against its run without dropout, only the penalty differs."
+    else:
+        compared = (
+            f"those ran {COMPARED_RUN[0]:,} steps with seed {COMPARED_RUN[1]} and train_sample "
+            f"{COMPARED_RUN[2]:,}; yours ran {steps:,} steps with seed {seed}: set theirs for a comparison in "
+            f"which only the penalty differs."
+        )
     return (
         f"with the penalty and no dropout the run ends at a validation accuracy of "
         f"{curves['validation_accuracy'][-1]:.4f}, with a gap of {gap:.4f} between the scored training images and "
         f"the validation images. Compare it with the gaps the notebook's text reports for its runs with and "
-        f"without dropout (the same settings and seed 1): against the run without dropout, only the penalty "
-        f"differs. With Adam, a penalty in the loss is not quite weight decay: Adam rescales its gradient like "
-        f"every other, where decoupled weight decay (AdamW) shrinks the weights apart from it."
+        f"without dropout, {compared} With Adam, a penalty in the loss is not quite weight decay: Adam rescales "
+        f"its gradient like every other, where decoupled weight decay (AdamW) shrinks the weights apart from it."
     )
+
+
+def _penalty_coefficient(a: Answers, train_step) -> float:
+    """How many times the summed l2_loss of W1-W4 the loss that `train_step` minimises adds to the
+    cross-entropy, evaluated on 500 validation images."""
+    loss = minimised(train_step)
+    if loss is None:
+        raise NotYet("cannot tell which loss train_step minimises: build it with optimizer.minimize(loss).")
+    session, mnist = a.notebook("session"), a.notebook("mnist")
+    feed = {a.notebook("X"): mnist.validation.images[:500], a.notebook("Y_"): mnist.validation.labels[:500]}
+    total, cross_entropy = session.run([loss, a.notebook("cross_entropy")], feed)
+    weights = session.run([a.notebook(f"W{k}") for k in range(1, 5)])
+    summed = sum(float(np.sum(np.square(w, dtype=np.float64))) / 2 for w in weights)
+    return (float(total) - float(cross_entropy)) / summed
 
 
 def check_dropout_by_hand(a: Answers) -> str:
@@ -216,6 +250,18 @@ EXERCISES = (
             ),
         ),
         wrong_answers=(
+            WrongAnswer(
+                "plus -0.0001 times the summed l2_loss of the weights; the exercise asks for 0.0001 times it",
+                parameters={"keep_prob": 1.0},
+                edits=(
+                    (
+                        _TRAIN_STEP,
+                        "train_step = tf.train.AdamOptimizer(lr).minimize(\n"
+                        "    cross_entropy - 0.0001 * (tf.nn.l2_loss(W1) + tf.nn.l2_loss(W2) + tf.nn.l2_loss(W3)\n"
+                        "                              + tf.nn.l2_loss(W4)))",
+                    ),
+                ),
+            ),
             WrongAnswer(
                 "but not output_layer/W4",
                 parameters={"keep_prob": 1.0},

@@ -249,12 +249,15 @@ EXERCISES = (
         None,
         hints=(
             "Notebook 2 shows the dropout lines: a placeholder_with_default for keep, tf.nn.dropout after a layer.",
+            "keep's default is 1.0, which drops nothing: feed keep: keep_prob with each training batch, and "
+            "nothing when you evaluate.",
         ),
         solution=(
             "This notebook's curves show the start of overfitting (the training cross-entropy below the "
-            "validation one). Dropout after each hidden layer should narrow that gap, at the price of a slower "
-            "start; whether the validation accuracy gains, run it and see, with a second seed before you believe "
-            "a small difference."
+            "validation one). With units dropped, the training curve, measured on the dropped network, rises by "
+            "itself, so the gap narrows whatever dropout does for the network: judge it by the validation curve "
+            "against the run without dropout, which dropout slows at the start. Whether the validation accuracy "
+            "gains, run it and see, with a second seed before you believe a small difference."
         ),
     ),
 )
