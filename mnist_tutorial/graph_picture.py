@@ -556,7 +556,10 @@ def _draw(nodes, edges, placed, title):
             lines, x = lines + 1, 0.0
         x += entry
     height = placed.height + 2 * margin + 0.15 + lines * LEGEND_LINE + title_height
-    fig = new_figure(figsize=(width, height))
+    # A graph wider than a page (a network of your own, at the level of its name scopes) is drawn smaller,
+    # text and all, rather than cut or refused; the pictures of the notebooks' own graphs fit at full size.
+    scale = min(1.0, MAX_WIDTH / width)
+    fig = new_figure(figsize=(width * scale, height * scale))
     fig.set_layout_engine(None)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
@@ -575,7 +578,7 @@ def _draw(nodes, edges, placed, title):
                 path[-2],
                 (path[-1][0], top),
                 arrowstyle="-|>",
-                mutation_scale=9,
+                mutation_scale=9 * scale,
                 color=colour,
                 lw=line_width,
                 linestyle=style,
@@ -589,7 +592,7 @@ def _draw(nodes, edges, placed, title):
                 path[-2][0] + 0.05,
                 (path[-2][1] + top) / 2,
                 MINIMISED,
-                fontsize=EDGE_FONT_SIZE,
+                fontsize=EDGE_FONT_SIZE * scale,
                 va="center",
                 color="#333333",
                 style="italic",
@@ -615,7 +618,7 @@ def _draw(nodes, edges, placed, title):
             _drawn_label(node),
             ha="center",
             va="center",
-            fontsize=FONT_SIZE,
+            fontsize=FONT_SIZE * scale,
             zorder=5,
             linespacing=1.25,
         )
@@ -626,7 +629,7 @@ def _draw(nodes, edges, placed, title):
             text,
             ha="center",
             va="top",
-            fontsize=EDGE_FONT_SIZE,
+            fontsize=EDGE_FONT_SIZE * scale,
             color="#333333",
             zorder=3,
             bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.9),
@@ -637,9 +640,9 @@ def _draw(nodes, edges, placed, title):
         if x and x + entry > width - 2 * margin:  # the legend wraps onto another line
             x, bottom = 0.0, bottom + LEGEND_LINE
         ax.add_patch(Rectangle((x, bottom), 0.25, 0.18, fc=COLOURS[kind], ec="#555555", lw=0.8))
-        ax.text(x + 0.32, bottom + 0.09, KIND_NAMES[kind], fontsize=EDGE_FONT_SIZE, va="center")
+        ax.text(x + 0.32, bottom + 0.09, KIND_NAMES[kind], fontsize=EDGE_FONT_SIZE * scale, va="center")
         x += entry
     if title:
-        ax.text(width / 2 - margin, -margin - title_height / 2, title, ha="center", va="center", fontsize=11)
+        ax.text(width / 2 - margin, -margin - title_height / 2, title, ha="center", va="center", fontsize=11 * scale)
     fig.graph_layout = placed
     return fig

@@ -417,7 +417,8 @@ def run_notebook(
                 "OMP_NUM_THREADS": count,
             }
             output = Path(scratch) / path.name
-            execute_starting_kernel_again(
+            in_a_thread_of_its_own(
+                execute_starting_kernel_again,
                 execute,
                 path,
                 output,
@@ -498,6 +499,34 @@ def threads_here() -> int:
     except Exception:  # the scheduler did not answer: count this worker's threads alone
         threads = worker.state.nthreads
     return max(1, cores // max(1, threads))
+
+
+def in_a_thread_of_its_own(function, *args: Any, **kwargs: Any) -> Any:
+    """`function(*args, **kwargs)`, called in a new thread with a name of its own, and its event loop closed
+    after. papermill runs its kernel through jupyter_core's `run_sync`, which reuses the event loop it finds
+    in the caller's context: a Dask task in a worker thread of this process can inherit one that is running
+    elsewhere ("This event loop is already running"). A new thread starts with an empty context."""
+    import asyncio
+    import threading
+    import uuid
+
+    outcome: dict[str, Any] = {}
+
+    def call():
+        try:
+            outcome["value"] = function(*args, **kwargs)
+        except BaseException as error:  # handed to the caller, who raises it
+            outcome["error"] = error
+        finally:
+            with contextlib.suppress(RuntimeError):  # no loop was made in this thread
+                asyncio.get_event_loop_policy().get_event_loop().close()
+
+    thread = threading.Thread(target=call, name=f"sweep-run-{uuid.uuid4().hex[:12]}", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def execute_starting_kernel_again(execute, source: Path, output: Path, **options: Any) -> Any:

@@ -209,6 +209,30 @@ def test_a_graph_picture_fits_a_page_and_its_texts_do_not_overlap(name, picture_
             assert not overlap, f"{name}: {text!r} overlaps {other!r}"
 
 
+def test_a_graph_wider_than_a_page_is_drawn_smaller_not_refused():
+    """A learner's own network (here sixteen branches side by side) may not fit a page even by name
+    scope: its picture is scaled down, text and all, to the page's width, and its texts stay apart."""
+    import tensorflow.compat.v1 as tf
+    from figure_checks import assert_no_texts_overlap
+
+    from mnist_tutorial.plotting import MAX_WIDTH
+
+    graph = tf.Graph()
+    with graph.as_default():
+        images = tf.placeholder(tf.float32, [None, 784], name="images")
+        branches = []
+        for k in range(16):
+            with tf.name_scope(f"branch{k}"):
+                weights = tf.Variable(tf.zeros([784, 10]), name=f"W{k}")
+                branches.append(tf.matmul(images, weights))
+        logits = tf.add_n(branches, name="logits")
+    figure = graph_picture.plot_graph([logits], graph=graph, title="Sixteen branches")
+    width, height = figure.get_size_inches()
+    assert width == pytest.approx(MAX_WIDTH) and height > 0
+    assert_no_texts_overlap(figure)
+    assert min(text.get_fontsize() for text in figure.axes[0].texts) < graph_picture.FONT_SIZE
+
+
 def _texts(layout):
     return [text for text, _ in layout["texts"]]
 

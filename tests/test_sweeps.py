@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mnist_tutorial import sweeps
+from mnist_tutorial import notebook_runner, sweeps
 from mnist_tutorial.commands import sweep as sweep_command
 
 from notebook_runs import NOTEBOOKS
@@ -37,6 +37,11 @@ def test_a_sweep_over_values_and_seeds_reports_a_failed_run_and_goes_on(output_d
     """One sweep covers the ordinary case (one value over two seeds), a failing run (a learning rate that
     diverges) reported while the others go on, the table, the plot, and what it must never touch."""
     before = _notebook_digests()
+    # A notebook run in this thread first, as earlier tests of a session make them: it leaves an event loop
+    # in this thread's context, which the sweep's runs, in worker threads of this process, must not reuse.
+    tiny = output_dir / "tiny.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]), tiny)
+    notebook_runner.execute(tiny, output_dir / "tiny.executed.ipynb")
     sweep = sweeps.Sweep("01", {"learning_rate": [0.5, 1e35], **QUICK}, seeds=2, name="lr", workers=2)
     rows = sweep.run(progress=False)
     assert [(r["parameters"]["learning_rate"], r["seed"], r["status"]) for r in rows] == [
@@ -44,7 +49,7 @@ def test_a_sweep_over_values_and_seeds_reports_a_failed_run_and_goes_on(output_d
         (0.5, 2, "ok"),
         (1e35, 1, "failed"),
         (1e35, 2, "failed"),
-    ]
+    ], [row["error"] for row in rows]
     assert rows[2]["error"].startswith("TrainingDiverged: Training stopped at step")
     summary = sweep.summary()
     assert [(line["runs"], line["failed"]) for line in summary] == [(2, 0), (0, 2)]
