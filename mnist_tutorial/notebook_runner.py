@@ -98,20 +98,26 @@ def _kernel_manager_with(environment):
 def started_cells(path: Path) -> list[int]:
     """The indices of the cells papermill started in the (partly) executed `path`; none if it is missing
     or unreadable (the run stopped before its kernel ran anything)."""
+    return [index for index, _ in _started(path)]
+
+
+def _started(path: Path) -> list[tuple[int, Any]]:
+    """(index, cell) of each cell papermill started in `path`, read once."""
     try:
         cells = nbformat.read(path, as_version=4).cells
     except (OSError, ValueError):
         return []
-    return [index for index, cell in enumerate(cells) if cell.metadata.get("papermill", {}).get("start_time")]
+    return [(index, cell) for index, cell in enumerate(cells) if cell.metadata.get("papermill", {}).get("start_time")]
 
 
 def _last_started_cell(path: Path) -> str:
     """ "cell N (first line)" of the last cell papermill started in the partly executed `path`."""
-    started = started_cells(path)
+    started = _started(path)
     if not started:
         return "a cell"
-    lines = nbformat.read(path, as_version=4).cells[started[-1]].source.strip().splitlines()
-    return f"cell {started[-1]} ({lines[0][:60] if lines else 'empty'})"
+    index, cell = started[-1]
+    lines = cell.source.strip().splitlines()
+    return f"cell {index} ({lines[0][:60] if lines else 'empty'})"
 
 
 def code_digest(notebook: str | Path) -> str:

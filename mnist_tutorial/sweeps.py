@@ -450,8 +450,7 @@ def _same_notebook(notebook: str, defaults: Mapping[str, Any]) -> Path:
 def _can_run(notebook: str, defaults: Mapping[str, Any]) -> str | None:
     """Run on every worker before a sweep: None if it can run `notebook` as the client has it, else why not."""
     try:
-        _same_notebook(notebook, defaults)
-        import papermill  # noqa: F401  (what runs the notebook)
+        _same_notebook(notebook, defaults)  # reads the parameters cell with papermill, which runs the notebook
     except Exception as error:
         return _one_line(error)
     return None
