@@ -9,7 +9,7 @@ LAB_OVERRIDES := jupyter/overrides.json
 # The Python versions for which every pinned package (TensorFlow 2.21, NumPy 2.4) has wheels.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: notebooks test test-fast lint format book book-serve lock lab tensorboard sweep seed-spreads bench clean
+.PHONY: notebooks test test-fast lint format book book-serve lock lab tensorboard sweep seed-spreads drawn-digits bench clean
 
 $(INSTALLED): requirements.lock pyproject.toml $(LAB_OVERRIDES)
 	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
@@ -88,6 +88,11 @@ sweep: $(INSTALLED)
 ## Each training notebook over seeds 1-5: writes notebooks/seed_spreads.json, which the notebooks quote.
 seed-spreads: $(INSTALLED)
 	$(VENV)/bin/mnist-seed-spreads $(ARGS)
+
+## The drawn second test set (drawn_digits/drawn_digits.npz), drawn again from its seed: unchanged unless
+## mnist_tutorial/drawn_digits.py changed.
+drawn-digits: $(INSTALLED)
+	$(VENV)/bin/mnist-drawn-digits
 
 ## Benchmarks (they print their figures): loading the data, the training loops against tf.data and
 ## Keras, what writing TensorBoard logs costs, oneDNN (these run from notebooks/, as the notebooks do);

@@ -49,6 +49,19 @@ def affine_sources(
     return turned_rows + CENTRE, turned_cols + slant * turned_rows + CENTRE
 
 
+def distort(
+    images: ArrayLike, right: float = 0, down: float = 0, degrees: float = 0, scale: float = 1, slant: float = 0
+) -> np.ndarray:
+    """Every digit changed by the same amounts (see `affine_sources`), in one bilinear resampling: the
+    fixed changes a robustness curve measures, where an `Augmenter` draws random ones. Same shape back."""
+    if not np.isfinite(scale) or scale <= 0:
+        raise ValueError(f"scale is a relative size above 0 (1: unchanged), not {scale!r}.")
+    images = np.asarray(images, dtype=np.float32)
+    stack = images.reshape(-1, SIDE, SIDE)
+    rows, cols = affine_sources(right, down, degrees, scale, slant)
+    return resample(stack, rows[0], cols[0]).reshape(images.shape)
+
+
 def gaussian_matrix(sigma: float) -> np.ndarray:
     """[28, 28]: multiplying a field by it on each side smooths it with a Gaussian of `sigma` pixels
     (each row's weights sum to one, so a constant field stays constant at the edges too)."""

@@ -65,6 +65,9 @@ class Notebook:
     classifier_label: str | None = None
     #: It restores the networks of every notebook with a `classifier_label`, so it runs after them all.
     restores_networks: bool = False
+    #: The notebooks (by name) whose saved networks it restores besides: it runs after them, and the
+    #: tests and sweeps give each of its runs their checkpoints and records.
+    restores: tuple[str, ...] = ()
     #: Variants whose spread over seeds `make seed-spreads` measures beside the notebook's own, because
     #: the notebook compares itself with them: {label: {parameter: value}}.
     spread_variants: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -229,6 +232,28 @@ NOTEBOOKS: tuple[Notebook, ...] = (
     ),
     Notebook(
         9,
+        "reading_handwriting",
+        "08's network trained on training digits moved, turned and scaled at random (data augmentation), "
+        "2,000 steps; before and after on moved, turned, scaled, slanted, re-inked and wobbled digits",
+        "Simard et al. (2003): 0.4% test error, convolutional net with elastic distortions",
+        (("", _FINAL), ("3 pixels right: ", r"^moved 3 pixels right +notebook 8: [\d.]+ +augmented: (\d\.\d{4})$")),
+        minimum_accuracy=0.993,
+        quick=dict(training_steps=100, evaluation_interval=100, curve_images=200),
+        diverging_quick=dict(training_steps=50, curve_images=100),
+        graph_variables=(40, 10),
+        rerun_change="channels1 = 4",
+        classifier_label="augmented",
+        restores=("08_batch_norm",),
+        spread_variants={
+            "without augmentation": {"shift": 0, "rotation": 0, "scale": 0.0},
+            "shifts alone": {"rotation": 0, "scale": 0.0},
+            "with stroke changes": {"stroke": 0.2},
+            "with elastic wobble": {"elastic": 34.0},
+        },
+        part=PART_TWO,
+    ),
+    Notebook(
+        10,
         "look_inside",
         "templates forming (batch 2), hidden units as a retina (25 and 100), top units per digit",
         "",
@@ -242,9 +267,9 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         part=INSIDE,
     ),
     Notebook(
-        10,
+        11,
         "robustness",
-        "the networks of 01-04 and 07 on shifted / shrunk / re-inked test digits, before and after "
+        "the networks of 01-04, 07 and 09 on shifted / shrunk / re-inked test digits, before and after "
         "preparing them as MNIST did; why a small 5 in the corner is misread",
         "",
         (("convolutional, 3 pixels right: ", r"^  convolutional +as changed: (?:[\d.]+ ){3}([\d.]+)"),),
@@ -253,9 +278,9 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         part=INSIDE,
     ),
     Notebook(
-        11,
+        12,
         "draw_a_digit",
-        "a drawing pad: draw a digit, see what each of the five networks (01-04, 07) reads",
+        "a drawing pad: draw a digit, see what each of the six networks (01-04, 07, 09) reads",
         restores_networks=True,
         part=INSIDE,
     ),
@@ -270,6 +295,12 @@ def training() -> list[Notebook]:
 def classifiers() -> dict[str, str]:
     """{name: short label} of the networks later notebooks restore, in run order."""
     return {notebook.name: notebook.classifier_label for notebook in NOTEBOOKS if notebook.classifier_label}
+
+
+def restored_by(notebook: Notebook) -> list[str]:
+    """The names of the notebooks whose checkpoints and records `notebook` restores, in run order."""
+    names = set(notebook.restores) | (set(classifiers()) if notebook.restores_networks else set())
+    return [other.name for other in NOTEBOOKS if other.name in names]
 
 
 def benchmarked(benchmark: str) -> list[Notebook]:

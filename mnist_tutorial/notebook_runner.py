@@ -151,8 +151,7 @@ def code_digest(notebook: str | Path) -> str:
     digest.update(json.dumps({name: spreads.get(name) for name in named}, sort_keys=True).encode())
     order = [other.name for other in catalog.NOTEBOOKS]
     earlier = [name for name in named if order.index(name) < order.index(entry.name)]
-    if entry.restores_networks:
-        earlier += [name for name in catalog.classifiers() if name not in earlier]
+    earlier += [name for name in catalog.restored_by(entry) if name not in earlier]
     for name in earlier:
         digest.update(code_digest(name).encode())
     return digest.hexdigest()

@@ -90,6 +90,14 @@ RULES = (
     ("train_sample", *_integer(1, TRAINING_IMAGES)),
     ("average_decay", *_fraction_below_one()),
     ("use_batch_norm", *_switch()),
+    # The largest random changes of the training digits (`augmentation.Augmenter`): 0 leaves one out.
+    ("per_batch", *_integer(0)),
+    ("shift", *_real(0, True, 14)),
+    ("rotation", *_real(0, True, 180)),
+    ("scale", *_fraction_below_one()),
+    ("slant", *_real(0, True, 2)),
+    ("stroke", *_real(0, True, 0.5)),
+    ("elastic", *_real(0, True)),
 )
 
 

@@ -260,15 +260,22 @@ def _grid(count, ncols, cell_size=1.25, extra_width=0.0):
 
 
 def plot_digits(
-    images: ArrayLike, titles: Sequence[object] | None = None, ncols: int = 10, suptitle: str | None = None
+    images: ArrayLike,
+    titles: Sequence[object] | None = None,
+    ncols: int = 10,
+    suptitle: str | None = None,
+    row_labels: Sequence[str] | None = None,
 ) -> Figure:
-    """Digits (rows of 784 values or 28x28 arrays, 0 = paper) drawn as ink on white paper."""
+    """Digits (rows of 784 values or 28x28 arrays, 0 = paper) drawn as ink on white paper; `row_labels`
+    name the rows of the grid, on the left."""
     images = np.asarray(images).reshape(-1, 28, 28)
-    fig, axes = _grid(len(images), ncols)
+    fig, axes = _grid(len(images), ncols, extra_width=1.2 if row_labels is not None else 0.0)
     for i, (ax, image) in enumerate(zip(axes, images)):
         ax.imshow(image, cmap="gray_r", vmin=0, vmax=max(1.0, float(image.max())))
         if titles is not None:
             ax.set_title(str(titles[i]), fontsize=9)
+        if row_labels is not None and i % ncols == 0:
+            ax.set_ylabel(row_labels[i // ncols], fontsize=9, rotation=0, ha="right", va="center")
     if suptitle:
         fig.suptitle(suptitle)
     return fig
@@ -399,16 +406,26 @@ def plot_weight_snapshots(snapshots: Sequence[ArrayLike], steps: Sequence[int]) 
     return fig
 
 
-def plot_accuracy_curves(panels: Sequence[Mapping[str, Any]], suptitle: str | None = None) -> Figure:
+def plot_accuracy_curves(
+    panels: Sequence[Mapping[str, Any]],
+    suptitle: str | None = None,
+    ylabel: str = "test accuracy",
+    ncols: int | None = None,
+) -> Figure:
     """One panel per experiment: accuracy (y) against how far the digits were changed (x).
 
     `panels` is a list of dicts with keys `title`, `xlabel`, `x` and `curves` ({network label:
     accuracies, one per x}), and optionally `prepared`: the same after preprocessing, drawn
-    dashed in the same colour, with one legend entry for all the dashed lines.
+    dashed in the same colour, with one legend entry for all the dashed lines. `ncols` panels a
+    row (default: all in one row); `ylabel` names the images measured.
     """
-    fig = new_figure(figsize=(min(4.6 * len(panels), MAX_WIDTH), 4.2))
-    axes = np.atleast_1d(fig.subplots(1, len(panels)))
-    for ax, panel in zip(axes, panels):
+    ncols = min(ncols or len(panels), len(panels))
+    nrows = -(-len(panels) // ncols)
+    fig = new_figure(figsize=(min(4.6 * ncols, MAX_WIDTH), 4.2 if nrows == 1 else 3.1 * nrows + 0.8))
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False).ravel())
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
+    for number, (ax, panel) in enumerate(zip(axes, panels)):
         for index, (label, accuracies) in enumerate(panel["curves"].items()):
             ax.plot(panel["x"], accuracies, marker="o", markersize=4, color=f"C{index}", label=label)
             if label in panel.get("prepared", {}):
@@ -425,7 +442,8 @@ def plot_accuracy_curves(panels: Sequence[Mapping[str, Any]], suptitle: str | No
         ax.set_xlabel(panel["xlabel"])
         if all(float(value).is_integer() for value in panel["x"]):  # whole steps: no ticks between them
             ax.set_xticks(panel["x"])
-        ax.set_ylabel("test accuracy")
+        if number % ncols == 0:
+            ax.set_ylabel(ylabel)
         ax.set_ylim(0, 1)
         ax.grid(color="#dddddd")
     handles, labels = axes[0].get_legend_handles_labels()

@@ -31,6 +31,7 @@ import itertools
 import logging
 import math
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -417,6 +418,7 @@ def run_notebook(
                 "OMP_NUM_THREADS": count,
             }
             output = Path(scratch) / path.name
+            _give_restored_networks(catalog.find(notebook), Path(scratch))
             in_a_thread_of_its_own(
                 execute_starting_kernel_again,
                 execute,
@@ -434,6 +436,21 @@ def run_notebook(
     except Exception as error:  # a failed run is reported, and the sweep goes on
         row.update(status="failed", error=_one_line(error))
     return row
+
+
+def _give_restored_networks(notebook: catalog.Notebook, scratch: Path) -> None:
+    """Copy the checkpoints and records of the networks `notebook` restores (catalog `restored_by`)
+    from this machine's results/ and checkpoints/ into the run's folder; SweepError if one is missing."""
+    for name in catalog.restored_by(notebook):
+        checkpoint, record = paths.checkpoint_prefix(name).parent, paths.results_path(name)
+        if not (checkpoint.is_dir() and record.is_file()):
+            raise SweepError(
+                f"{notebook.name} restores the network of {name}, which is not saved on this machine "
+                f"(in {paths.output_dir()}): run notebook {name} there first (make notebooks)."
+            )
+        shutil.copytree(checkpoint, scratch / "checkpoints" / name)
+        (scratch / "results").mkdir(exist_ok=True)
+        shutil.copy2(record, scratch / "results" / record.name)
 
 
 def _same_notebook(notebook: str, defaults: Mapping[str, Any]) -> Path:

@@ -80,16 +80,16 @@ def resample(images: ArrayLike, source_rows: np.ndarray, source_cols: np.ndarray
     stack = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28)
     source_rows = np.broadcast_to(source_rows, stack.shape)
     source_cols = np.broadcast_to(source_cols, stack.shape)
-    top, left = np.floor(source_rows).astype(int), np.floor(source_cols).astype(int)
-    down, right = source_rows - top, source_cols - left
-    padded = np.pad(stack, ((0, 0), (1, 2), (1, 2)))  # a border of paper, so that every neighbour exists
+    top, left = np.floor(source_rows), np.floor(source_cols)
+    down, right = (source_rows - top).astype(np.float32), (source_cols - left).astype(np.float32)
+    top, left = top.astype(np.intp), left.astype(np.intp)
     inside = (top >= -1) & (top <= 27) & (left >= -1) & (left <= 27)
-    top, left = np.clip(top, -1, 27) + 1, np.clip(left, -1, 27) + 1
+    # A border of paper, so that every neighbour exists; then each pixel's top-left neighbour as an index
+    # into the flattened batch, its right neighbour at +1 and the row below at +side.
+    side = 28 + 3
+    padded = np.pad(stack, ((0, 0), (1, 2), (1, 2))).ravel()
     image = np.arange(len(stack))[:, None, None]
-    value = (
-        padded[image, top, left] * (1 - down) * (1 - right)
-        + padded[image, top, left + 1] * (1 - down) * right
-        + padded[image, top + 1, left] * down * (1 - right)
-        + padded[image, top + 1, left + 1] * down * right
-    )
-    return np.where(inside, value, 0).astype(np.float32)
+    corner = image * side * side + (np.clip(top, -1, 27) + 1) * side + np.clip(left, -1, 27) + 1
+    upper = padded[corner] + right * (padded[corner + 1] - padded[corner])
+    lower = padded[corner + side] + right * (padded[corner + side + 1] - padded[corner + side])
+    return np.where(inside, upper + down * (lower - upper), np.float32(0))

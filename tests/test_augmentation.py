@@ -118,3 +118,19 @@ def test_the_elastic_wobble_is_smooth_and_keeps_most_of_the_ink():
 def test_bad_sizes_are_refused_with_what_is_wrong(sizes, message):
     with pytest.raises(ValueError, match=message):
         Augmenter(**sizes)
+
+
+def test_distort_changes_every_digit_alike_and_matches_the_robustness_transforms():
+    from mnist_tutorial import augmentation
+
+    images = np.zeros((2, 28, 28), np.float32)
+    images[:, 10:18, 12:16] = 1.0
+    assert np.allclose(augmentation.distort(images), images, atol=1e-6), "the identity changes nothing"
+    assert np.allclose(augmentation.distort(images, degrees=15), transforms.rotate(images, 15), atol=1e-5)
+    assert np.allclose(augmentation.distort(images, right=3), transforms.shift(images, right=3), atol=1e-6)
+    smaller = augmentation.distort(images, scale=0.5)
+    assert 0.2 < smaller.sum() / images.sum() < 0.3, "half the size, a quarter of the ink"
+    rows = images.reshape(-1, 784)
+    assert augmentation.distort(rows, slant=0.3).shape == rows.shape
+    with pytest.raises(ValueError, match="scale is a relative size above 0"):
+        augmentation.distort(images, scale=0)

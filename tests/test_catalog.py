@@ -14,9 +14,11 @@ def test_the_catalog_lists_every_notebook_once_in_an_order_that_works():
     assert sorted(ALL_NOTEBOOKS) == on_disk, "add the notebook to mnist_tutorial/catalog.py (or remove its entry)"
     assert len({notebook.number for notebook in catalog.NOTEBOOKS}) == len(catalog.NOTEBOOKS), "numbers are unique"
     order = [notebook.name for notebook in catalog.NOTEBOOKS]
-    for reader in (notebook for notebook in catalog.NOTEBOOKS if notebook.restores_networks):
-        for trained in catalog.classifiers():
+    for reader in catalog.NOTEBOOKS:
+        for trained in catalog.restored_by(reader):
             assert order.index(trained) < order.index(reader.name), f"{reader} runs before {trained} has trained"
+    assert catalog.restored_by(catalog.find("reading_handwriting")) == ["08_batch_norm"]
+    assert catalog.restored_by(catalog.find("robustness")) == list(catalog.classifiers())
 
 
 def test_notebooks_are_numbered_in_the_order_they_run():
@@ -47,9 +49,9 @@ def test_a_notebook_is_named_by_number_name_slug_or_file(text, expected):
 @pytest.mark.parametrize(
     "texts, among, message",
     [
-        (["12"], None, "no notebook of the series is called '12': name one by its number or name, one of 01_softmax"),
+        (["13"], None, "no notebook of the series is called '13': name one by its number or name, one of 01_softmax"),
         (["0"], None, "no notebook of the series is called '0'"),
-        (["10"], "training", "10_robustness cannot be chosen here; choose among 01_softmax, "),
+        (["11"], "training", "11_robustness cannot be chosen here; choose among 01_softmax, "),
     ],
 )
 def test_a_name_that_is_no_notebook_is_refused_with_the_choices(texts, among, message):

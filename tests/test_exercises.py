@@ -209,7 +209,7 @@ class ExerciseRuns:
         if name not in self.done:
             runs = planned_runs(name)
             outputs = [self.outputs / f"{name}-{index}" for index in range(len(runs))]  # one folder per run
-            if catalog.find(name).restores_networks:
+            if catalog.restored_by(catalog.find(name)):
                 _, trained = self.request.getfixturevalue("quick_runs")  # the networks it restores
                 for output, folder in itertools.product(outputs, ("checkpoints", "results")):
                     shutil.copytree(trained / folder, output / folder, dirs_exist_ok=True)

@@ -17,6 +17,7 @@ from notebook_runs import (
     TRAINING_NOTEBOOKS,
     committed,
     final_test_accuracy,
+    give_restored_networks,
     parameters_cell,
     printed_text,
     quick,
@@ -156,6 +157,7 @@ def test_changed_parameters_rerun_cleanly_and_a_diverging_run_saves_nothing(name
     entry = catalog.find(name)
     variables = entry.graph_variables
     quick_lines = [f"{key} = {value!r}" for key, value in entry.quick.items()]
+    give_restored_networks(name, quick_runs[1], output_dir)
     kernel = _Kernel(name)
     with kernel.client.setup_kernel():
         kernel.run_above()
@@ -210,7 +212,7 @@ def test_committed_notebook_is_executed_and_meets_its_accuracy(name):
 @pytest.mark.parametrize("name", ALL_NOTEBOOKS)
 def test_committed_outputs_come_from_the_code_as_it_is(name):
     """The committed outputs were made by this notebook's code, the package modules it imports, the
-    locked environment and (for 09, 10 and 11) the notebooks they restore, as they are now: so they are
+    locked environment and (for 10, 11 and 12) the notebooks they restore, as they are now: so they are
     what a full run would print, and the tests need not repeat the full runs to know it."""
     stored = committed(name).metadata.get("mnist_tutorial", {}).get("code")
     assert stored == notebook_runner.code_digest(name), (

@@ -99,12 +99,12 @@ def test_an_interrupted_checkpoint_save_leaves_the_old_checkpoint_whole(outputs,
 def test_a_record_replaces_a_symlink_and_never_writes_through_it(outputs, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("elsewhere") / "precious.json"
     elsewhere.write_text("yours")
-    record = paths.results_path("09_look_inside")
+    record = paths.results_path("10_look_inside")
     record.parent.mkdir(parents=True)
     record.symlink_to(elsewhere)
-    results.save("09_look_inside", _monitor(), {})
+    results.save("10_look_inside", _monitor(), {})
     assert elsewhere.read_text() == "yours"
-    assert not record.is_symlink() and json.loads(record.read_text())["run"] == "09_look_inside"
+    assert not record.is_symlink() and json.loads(record.read_text())["run"] == "10_look_inside"
 
 
 def test_a_checkpoint_replaces_a_symlink_and_never_writes_through_it(outputs, tmp_path_factory):

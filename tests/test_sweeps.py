@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mnist_tutorial import notebook_runner, sweeps
+from mnist_tutorial import catalog, notebook_runner, sweeps
 from mnist_tutorial.commands import sweep as sweep_command
 
 from notebook_runs import NOTEBOOKS
@@ -248,7 +248,7 @@ def test_a_bad_grid_is_refused_before_anything_runs(grid, message, output_dir):
         (["01", "nonsense=1"], "sweep: 01_softmax has no parameter 'nonsense'"),
         (["01", "learning_rate"], "sweep: 'learning_rate' is not NAME=VALUES"),
         (["99"], "sweep: no notebook of the series is called '99'"),
-        (["09"], "sweep: 09_look_inside cannot be chosen here; choose among 01_softmax, 02_sigmoid_hidden25"),
+        (["10"], "sweep: 10_look_inside cannot be chosen here; choose among 01_softmax, 02_sigmoid_hidden25"),
         (["01", "learning_rate=0.1,(", "--seeds", "2"], "sweep: cannot read '0.1,(' as comma-separated values"),
     ],
 )
@@ -264,9 +264,9 @@ def test_seed_spreads_take_only_training_notebooks(capsys):
     from mnist_tutorial.commands import seed_spreads
 
     with pytest.raises(SystemExit) as exit:
-        seed_spreads.main(["09"])
+        seed_spreads.main(["10"])
     assert exit.value.code == 2
-    assert "09_look_inside cannot be chosen here; choose among 01_softmax" in capsys.readouterr().err
+    assert "10_look_inside cannot be chosen here; choose among 01_softmax" in capsys.readouterr().err
 
 
 class _FakeSweep:
@@ -614,3 +614,16 @@ def test_a_sweep_on_a_loopback_cluster_survives_a_killed_worker(output_dir, loop
     ]
     with open(sweep.csv_path, newline="") as file:
         assert len(list(csv.DictReader(file))) == 4, "each run recorded exactly once"
+
+
+def test_a_run_of_a_notebook_that_restores_a_network_gets_its_checkpoint_or_a_clear_refusal(output_dir, tmp_path):
+    reader = catalog.find("reading_handwriting")
+    with pytest.raises(sweeps.SweepError, match="restores the network of 08_batch_norm, which is not saved"):
+        sweeps._give_restored_networks(reader, tmp_path)
+    (output_dir / "checkpoints" / "08_batch_norm").mkdir(parents=True)
+    (output_dir / "checkpoints" / "08_batch_norm" / "model.index").write_bytes(b"weights")
+    (output_dir / "results").mkdir()
+    (output_dir / "results" / "08_batch_norm.json").write_text("{}")
+    sweeps._give_restored_networks(reader, tmp_path)
+    assert (tmp_path / "checkpoints" / "08_batch_norm" / "model.index").read_bytes() == b"weights"
+    assert (tmp_path / "results" / "08_batch_norm.json").read_text() == "{}"
