@@ -238,7 +238,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         "Simard et al. (2003): 0.4% test error, convolutional net with elastic distortions",
         (("", _FINAL), ("3 pixels right: ", r"^moved 3 pixels right +notebook 8: [\d.]+ +augmented: (\d\.\d{4})$")),
         minimum_accuracy=0.993,
-        quick=dict(training_steps=100, evaluation_interval=100, curve_images=200),
+        quick=dict(training_steps=200, evaluation_interval=200, curve_images=200, average_decay=0.95),
         diverging_quick=dict(training_steps=50, curve_images=100),
         graph_variables=(40, 10),
         rerun_change="channels1 = 4",
