@@ -15,16 +15,14 @@ the same seed always draws the same digits, so the committed file can be checked
 
 from __future__ import annotations
 
-import argparse
 import io
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from . import atomic_files, paths
+from . import paths
 from .drawpad import render_strokes
 
 #: The committed set: where it is, its seed, how many of each digit, the pad's size.
@@ -190,22 +188,3 @@ def shapes(path: str | Path = PATH) -> np.ndarray:
     """The shape (style name) each digit of the stored set was drawn in."""
     with np.load(Path(path)) as stored:
         return stored["shapes"]
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="mnist-drawn-digits", description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=PATH, help=f"where to write the set (default: {PATH})")
-    args = parser.parse_args(argv)
-    images, labels, styles = generate()
-    if args.output.exists():
-        stored_images, stored_labels = load(args.output)
-        if np.array_equal(stored_images, images) and np.array_equal(stored_labels, labels):
-            print(f"{args.output}: unchanged ({len(labels)} digits drawn from seed {SEED})")
-            return 0
-    atomic_files.write_bytes(args.output, encode(images, labels, styles, SEED))
-    print(f"wrote {args.output}: {len(labels)} digits, {PER_DIGIT} of each, drawn from seed {SEED}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

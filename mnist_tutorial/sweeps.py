@@ -31,7 +31,6 @@ import itertools
 import logging
 import math
 import os
-import shutil
 import statistics
 import tempfile
 import time
@@ -42,7 +41,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from . import catalog, paths
+from . import catalog, checkpoints, paths
 from .plotting import new_figure
 
 FIELDS = ("status", "seed", "parameters", "validation_accuracy", "test_accuracy", "train_seconds", "error", "settings")
@@ -418,7 +417,10 @@ def run_notebook(
                 "OMP_NUM_THREADS": count,
             }
             output = Path(scratch) / path.name
-            _give_restored_networks(catalog.find(notebook), Path(scratch))
+            try:
+                checkpoints.copy_restored(catalog.find(notebook), paths.output_dir(), scratch)
+            except FileNotFoundError as error:
+                raise SweepError(str(error)) from None
             in_a_thread_of_its_own(
                 execute_starting_kernel_again,
                 execute,
@@ -436,21 +438,6 @@ def run_notebook(
     except Exception as error:  # a failed run is reported, and the sweep goes on
         row.update(status="failed", error=_one_line(error))
     return row
-
-
-def _give_restored_networks(notebook: catalog.Notebook, scratch: Path) -> None:
-    """Copy the checkpoints and records of the networks `notebook` restores (catalog `restored_by`)
-    from this machine's results/ and checkpoints/ into the run's folder; SweepError if one is missing."""
-    for name in catalog.restored_by(notebook):
-        checkpoint, record = paths.checkpoint_prefix(name).parent, paths.results_path(name)
-        if not (checkpoint.is_dir() and record.is_file()):
-            raise SweepError(
-                f"{notebook.name} restores the network of {name}, which is not saved on this machine "
-                f"(in {paths.output_dir()}): run notebook {name} there first (make notebooks)."
-            )
-        shutil.copytree(checkpoint, scratch / "checkpoints" / name)
-        (scratch / "results").mkdir(exist_ok=True)
-        shutil.copy2(record, scratch / "results" / record.name)
 
 
 def _same_notebook(notebook: str, defaults: Mapping[str, Any]) -> Path:

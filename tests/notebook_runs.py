@@ -3,7 +3,6 @@
 import contextlib
 import json
 import os
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -49,19 +48,6 @@ def run_notebook(name, executed_dir, parameters=None, timeout=None):
     if not timeout and parameters and not os.environ.get(notebook_runner.CELL_TIMEOUT_VARIABLE):
         timeout = QUICK_CELL_TIMEOUT
     return notebook_runner.execute(notebook.path, Path(executed_dir) / notebook.filename, parameters, timeout=timeout)
-
-
-def give_restored_networks(name, trained_outputs, output_dir):
-    """Copy the checkpoints and records of the notebooks that notebook `name` restores from
-    `trained_outputs` (a folder with results/ and checkpoints/) into `output_dir`."""
-    for restored in catalog.restored_by(catalog.find(name)):
-        for folder, item in (("checkpoints", restored), ("results", f"{restored}.json")):
-            source, target = Path(trained_outputs) / folder / item, Path(output_dir) / folder / item
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if source.is_dir():
-                shutil.copytree(source, target, dirs_exist_ok=True)
-            else:
-                shutil.copy2(source, target)
 
 
 def committed(name):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from mnist_tutorial import drawn_digits, preprocess
+from mnist_tutorial.commands import drawn_digits as command
 
 
 def test_the_committed_set_is_what_its_recipe_draws():
@@ -40,10 +41,28 @@ def test_a_missing_set_says_how_to_get_it_back(tmp_path):
         drawn_digits.load(tmp_path / "drawn_digits.npz")
 
 
-def test_the_command_leaves_an_unchanged_set_alone_and_writes_a_new_one(tmp_path, capsys):
+def test_the_set_survives_being_written_and_read(tmp_path):
     target = tmp_path / "set.npz"
     images, labels, styles = drawn_digits.generate(per_digit=1)
     assert images.shape == (10, 280, 280) and list(labels) == list(range(10))
     target.write_bytes(drawn_digits.encode(images, labels, styles, drawn_digits.SEED))
     back, back_labels = drawn_digits.load(target)
     assert np.array_equal(back, images) and np.array_equal(back_labels, labels)
+    assert list(drawn_digits.shapes(target)) == [style.shape for style in styles]
+
+
+def test_the_command_leaves_an_unchanged_set_alone_and_writes_a_changed_one(tmp_path, monkeypatch, capsys):
+    generate = drawn_digits.generate
+    monkeypatch.setattr(drawn_digits, "generate", lambda: generate(per_digit=1))  # ten digits, not 300
+    target = tmp_path / "set.npz"
+    assert command.main(["--output", str(target)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    written = target.read_bytes()
+    assert command.main(["--output", str(target)]) == 0
+    assert "unchanged" in capsys.readouterr().out and target.read_bytes() == written
+    images, labels, styles = generate(per_digit=1)
+    images[3] = 255  # one digit rubbed out: the recipe draws it again
+    target.write_bytes(drawn_digits.encode(images, labels, styles, drawn_digits.SEED))
+    assert command.main(["--output", str(target)]) == 0
+    assert "wrote" in capsys.readouterr().out and target.read_bytes() == written
+    assert [path.name for path in tmp_path.iterdir()] == ["set.npz"], "no temporary file left behind"

@@ -6,15 +6,13 @@ solution."""
 import contextlib
 import importlib
 import io
-import itertools
 import json
-import shutil
 import types
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mnist_tutorial import catalog
+from mnist_tutorial import catalog, checkpoints
 from mnist_tutorial.exercises import ANSWER_TAG, DISCUSSION, Answers, Exercise, NotYet, WrongAnswer, bind
 
 from exercise_runs import (
@@ -211,8 +209,8 @@ class ExerciseRuns:
             outputs = [self.outputs / f"{name}-{index}" for index in range(len(runs))]  # one folder per run
             if catalog.restored_by(catalog.find(name)):
                 _, trained = self.request.getfixturevalue("quick_runs")  # the networks it restores
-                for output, folder in itertools.product(outputs, ("checkpoints", "results")):
-                    shutil.copytree(trained / folder, output / folder, dirs_exist_ok=True)
+                for output in outputs:
+                    checkpoints.copy_restored(catalog.find(name), trained, output)
             with ThreadPoolExecutor(max_workers=2) as pool:
                 futures = [
                     pool.submit(execute_run, name, run, self.folder / f"{name}-{index}", outputs[index])

@@ -17,7 +17,6 @@ from notebook_runs import (
     TRAINING_NOTEBOOKS,
     committed,
     final_test_accuracy,
-    give_restored_networks,
     parameters_cell,
     printed_text,
     quick,
@@ -157,7 +156,7 @@ def test_changed_parameters_rerun_cleanly_and_a_diverging_run_saves_nothing(name
     entry = catalog.find(name)
     variables = entry.graph_variables
     quick_lines = [f"{key} = {value!r}" for key, value in entry.quick.items()]
-    give_restored_networks(name, quick_runs[1], output_dir)
+    checkpoints.copy_restored(catalog.find(name), quick_runs[1], output_dir)
     kernel = _Kernel(name)
     with kernel.client.setup_kernel():
         kernel.run_above()
