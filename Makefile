@@ -96,7 +96,8 @@ drawn-digits: $(INSTALLED)
 
 ## Benchmarks (they print their figures): loading the data, the training loops against tf.data and
 ## Keras, what writing TensorBoard logs costs, oneDNN (these run from notebooks/, as the notebooks do);
-## the sweeps' Dask engine against a thread pool; augmented batches in NumPy against TensorFlow's image op.
+## the sweeps' Dask engine against a thread pool; augmented batches in NumPy against TensorFlow's image op;
+## the convolutional notebooks, top to bottom, against part two's time budgets.
 bench: $(INSTALLED)
 	$(PY) benchmarks/load_time.py
 	cd notebooks && ../$(PY) ../benchmarks/training_loop.py
@@ -104,6 +105,7 @@ bench: $(INSTALLED)
 	cd notebooks && ../$(PY) ../benchmarks/onednn.py
 	$(PY) benchmarks/sweep_engine.py
 	$(PY) benchmarks/augmentation.py
+	$(PY) benchmarks/notebook_time.py
 
 ## Remove the run records and checkpoints the notebooks wrote (keeps .venv).
 clean:

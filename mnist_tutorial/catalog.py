@@ -71,7 +71,7 @@ class Notebook:
     #: Variants whose spread over seeds `make seed-spreads` measures beside the notebook's own, because
     #: the notebook compares itself with them: {label: {parameter: value}}.
     spread_variants: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: The benchmarks (`make bench`) that measure it: "training_loop", "onednn".
+    #: The benchmarks (`make bench`) that measure it: "training_loop", "onednn", "notebook_time".
     benchmarks: frozenset[str] = frozenset()
     #: The part of the series it belongs to: the book's table of contents groups the chapters by it.
     part: str = ""
@@ -211,7 +211,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         graph_variables=(32, 10),
         rerun_change="channels1 = 4",
         classifier_label="convolutional",
-        benchmarks=frozenset({"onednn"}),
+        benchmarks=frozenset({"onednn", "notebook_time"}),
         part=PART_TWO,
     ),
     Notebook(
@@ -227,7 +227,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         graph_variables=(40, 10),
         rerun_change="channels1 = 4",
         spread_variants={"without batch norm": {"use_batch_norm": False}},
-        benchmarks=frozenset({"onednn"}),
+        benchmarks=frozenset({"onednn", "notebook_time"}),
         part=PART_TWO,
     ),
     Notebook(
@@ -250,6 +250,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
             "with stroke changes": {"stroke": 0.2},
             "with elastic wobble": {"elastic": 34.0},
         },
+        benchmarks=frozenset({"notebook_time"}),
         part=PART_TWO,
     ),
     Notebook(
@@ -304,7 +305,7 @@ def restored_by(notebook: Notebook) -> list[str]:
 
 
 def benchmarked(benchmark: str) -> list[Notebook]:
-    """The notebooks that `benchmark` ("training_loop", "onednn") measures."""
+    """The notebooks that `benchmark` ("training_loop", "onednn", "notebook_time") measures."""
     return [notebook for notebook in NOTEBOOKS if benchmark in notebook.benchmarks]
 
 

@@ -11,11 +11,10 @@ one the notebook wrote.
 
 import hashlib
 import os
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import atomic_files, catalog, paths
+from . import atomic_files, paths
 
 if TYPE_CHECKING:
     import tensorflow.compat.v1 as tf
@@ -46,28 +45,6 @@ def differences(run_name: str, expected: dict[str, str]) -> list[str]:
     problems += [f"{name} has changed" for name in sorted(set(expected) & set(found)) if found[name] != expected[name]]
     problems += [f"{name} was not written by that run" for name in sorted(set(found) - set(expected))]
     return problems
-
-
-def copy_restored(notebook: "catalog.Notebook", source: str | os.PathLike, target: str | os.PathLike) -> list[str]:
-    """Copy the checkpoints and records of the networks `notebook` restores (catalog `restored_by`) from
-    the output folder `source` (one with checkpoints/ and results/) into the output folder `target`, so
-    that a run of `notebook` with `target` as its output folder finds them; return their names.
-
-    FileNotFoundError, naming the notebook to run first, when one of them is not in `source`.
-    """
-    names = catalog.restored_by(notebook)
-    for name in names:
-        checkpoint = Path(source) / "checkpoints" / name
-        record = Path(source) / "results" / f"{name}.json"
-        if not (checkpoint.is_dir() and record.is_file()):
-            raise FileNotFoundError(
-                f"{notebook.name} restores the network of {name}, which is not saved in {source}: "
-                f"run notebook {name} there first (make notebooks)."
-            )
-        shutil.copytree(checkpoint, Path(target) / "checkpoints" / name, dirs_exist_ok=True)
-        (Path(target) / "results").mkdir(parents=True, exist_ok=True)
-        shutil.copy2(record, Path(target) / "results" / record.name)
-    return names
 
 
 def _sha256(path):

@@ -10,10 +10,13 @@ import ast
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import nbformat
+
+from . import catalog
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE = PACKAGE_DIR.name
@@ -118,6 +121,28 @@ def _last_started_cell(path: Path) -> str:
     index, cell = started[-1]
     lines = cell.source.strip().splitlines()
     return f"cell {index} ({lines[0][:60] if lines else 'empty'})"
+
+
+def copy_restored(notebook: catalog.Notebook, source: str | os.PathLike, target: str | os.PathLike) -> list[str]:
+    """Copy the checkpoints and records of the networks `notebook` restores (catalog `restored_by`) from
+    the output folder `source` (one with checkpoints/ and results/) into the output folder `target`, so
+    that a run of `notebook` with `target` as its output folder finds them; return their names.
+
+    FileNotFoundError, naming the notebook to run first, when one of them is not in `source`.
+    """
+    names = catalog.restored_by(notebook)
+    for name in names:
+        checkpoint = Path(source) / "checkpoints" / name
+        record = Path(source) / "results" / f"{name}.json"
+        if not (checkpoint.is_dir() and record.is_file()):
+            raise FileNotFoundError(
+                f"{notebook.name} restores the network of {name}, which is not saved in {source}: "
+                f"run notebook {name} there first (make notebooks)."
+            )
+        shutil.copytree(checkpoint, Path(target) / "checkpoints" / name, dirs_exist_ok=True)
+        (Path(target) / "results").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(record, Path(target) / "results" / record.name)
+    return names
 
 
 def code_digest(notebook: str | Path) -> str:

@@ -41,7 +41,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from . import catalog, checkpoints, paths
+from . import catalog, paths
 from .plotting import new_figure
 
 FIELDS = ("status", "seed", "parameters", "validation_accuracy", "test_accuracy", "train_seconds", "error", "settings")
@@ -404,7 +404,7 @@ def run_notebook(
     threads the run may use; by default its share of the cores of the machine it runs on
     (`threads_here`). A failing run returns a failed row (the error in one line), it does not raise.
     """
-    from .notebook_runner import execute
+    from .notebook_runner import copy_restored, execute
 
     row = _row(combination, seed)
     try:
@@ -418,7 +418,7 @@ def run_notebook(
             }
             output = Path(scratch) / path.name
             try:
-                checkpoints.copy_restored(catalog.find(notebook), paths.output_dir(), scratch)
+                copy_restored(catalog.find(notebook), paths.output_dir(), scratch)
             except FileNotFoundError as error:
                 raise SweepError(str(error)) from None
             in_a_thread_of_its_own(

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mnist_tutorial import catalog, checkpoints
+from mnist_tutorial import catalog, notebook_runner
 from mnist_tutorial.exercises import ANSWER_TAG, DISCUSSION, Answers, Exercise, NotYet, WrongAnswer, bind
 
 from exercise_runs import (
@@ -210,7 +210,7 @@ class ExerciseRuns:
             if catalog.restored_by(catalog.find(name)):
                 _, trained = self.request.getfixturevalue("quick_runs")  # the networks it restores
                 for output in outputs:
-                    checkpoints.copy_restored(catalog.find(name), trained, output)
+                    notebook_runner.copy_restored(catalog.find(name), trained, output)
             with ThreadPoolExecutor(max_workers=2) as pool:
                 futures = [
                     pool.submit(execute_run, name, run, self.folder / f"{name}-{index}", outputs[index])

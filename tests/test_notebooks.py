@@ -156,7 +156,7 @@ def test_changed_parameters_rerun_cleanly_and_a_diverging_run_saves_nothing(name
     entry = catalog.find(name)
     variables = entry.graph_variables
     quick_lines = [f"{key} = {value!r}" for key, value in entry.quick.items()]
-    checkpoints.copy_restored(catalog.find(name), quick_runs[1], output_dir)
+    notebook_runner.copy_restored(catalog.find(name), quick_runs[1], output_dir)
     kernel = _Kernel(name)
     with kernel.client.setup_kernel():
         kernel.run_above()

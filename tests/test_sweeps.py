@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mnist_tutorial import catalog, checkpoints, notebook_runner, sweeps
+from mnist_tutorial import catalog, notebook_runner, sweeps
 from mnist_tutorial.commands import sweep as sweep_command
 
 from notebook_runs import NOTEBOOKS
@@ -619,12 +619,12 @@ def test_a_sweep_on_a_loopback_cluster_survives_a_killed_worker(output_dir, loop
 def test_a_run_of_a_notebook_that_restores_a_network_gets_its_checkpoint_or_a_clear_refusal(output_dir, tmp_path):
     reader = catalog.find("reading_handwriting")
     with pytest.raises(FileNotFoundError, match="restores the network of 08_batch_norm, which is not saved"):
-        checkpoints.copy_restored(reader, output_dir, tmp_path)
+        notebook_runner.copy_restored(reader, output_dir, tmp_path)
     (output_dir / "checkpoints" / "08_batch_norm").mkdir(parents=True)
     (output_dir / "checkpoints" / "08_batch_norm" / "model.index").write_bytes(b"weights")
     (output_dir / "results").mkdir()
     (output_dir / "results" / "08_batch_norm.json").write_text("{}")
-    assert checkpoints.copy_restored(reader, output_dir, tmp_path) == ["08_batch_norm"]
+    assert notebook_runner.copy_restored(reader, output_dir, tmp_path) == ["08_batch_norm"]
     assert (tmp_path / "checkpoints" / "08_batch_norm" / "model.index").read_bytes() == b"weights"
     assert (tmp_path / "results" / "08_batch_norm.json").read_text() == "{}"
-    assert checkpoints.copy_restored(catalog.find("batch_norm"), output_dir, tmp_path / "other") == []
+    assert notebook_runner.copy_restored(catalog.find("batch_norm"), output_dir, tmp_path / "other") == []
