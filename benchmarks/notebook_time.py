@@ -33,6 +33,7 @@ TRAINING_BUDGET, NOTEBOOK_BUDGET = 90, 120
 def run_once(notebook: catalog.Notebook, folder: Path, parameters: dict) -> tuple[float, float]:
     """(seconds of training, seconds of the whole notebook) of one run of `notebook`, in `folder`."""
     outputs = folder / "outputs"
+    folder.mkdir(parents=True)
     notebook_runner.copy_restored(notebook, paths.output_dir(), outputs)
     started = time.perf_counter()
     executed = notebook_runner.execute(
