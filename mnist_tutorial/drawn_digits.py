@@ -144,7 +144,10 @@ def strokes_of(style: Style, seed: int = SEED, index: int = 0) -> list[Stroke]:
 
 def draw(index: int, seed: int = SEED, per_digit: int = PER_DIGIT) -> np.ndarray:
     """Digit number `index` of the set, drawn as the pad draws it: [280, 280] uint8, dark ink on white."""
-    style = style_of(index, seed, per_digit)
+    return _render(style_of(index, seed, per_digit), seed, index)
+
+
+def _render(style: Style, seed: int, index: int) -> np.ndarray:
     return render_strokes(strokes_of(style, seed, index), size=PAD, pen_width=style.pen_width)
 
 
@@ -152,7 +155,7 @@ def generate(seed: int = SEED, per_digit: int = PER_DIGIT) -> tuple[np.ndarray, 
     """The whole set: images [10 x per_digit, 280, 280] uint8, labels, and how each was drawn."""
     count = 10 * per_digit
     styles = [style_of(index, seed, per_digit) for index in range(count)]
-    images = np.stack([draw(index, seed, per_digit) for index in range(count)])
+    images = np.stack([_render(style, seed, index) for index, style in enumerate(styles)])
     return images, np.array([style.label for style in styles], dtype=np.uint8), styles
 
 
@@ -176,9 +179,12 @@ def load(path: str | Path = PATH) -> tuple[np.ndarray, np.ndarray]:
     """(images [N, 280, 280] uint8, dark ink on white as the pad gives them, labels [N]) of the drawn set."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(
-            f"{path} is missing: `git checkout -- {path.name}` restores it, or `make drawn-digits` draws it again."
-        )
+        if path.resolve() == PATH.resolve():
+            committed = PATH.relative_to(paths.REPO_ROOT)
+            how = f"`git checkout -- {committed}` restores it, or `make drawn-digits` draws it again"
+        else:
+            how = f"`mnist-drawn-digits --output {path}` draws the set there (`make drawn-digits`: the committed one)"
+        raise FileNotFoundError(f"{path} is missing: {how}.")
     with np.load(path) as stored:
         ink = np.unpackbits(stored["ink"], axis=1)[:, : PAD * PAD].astype(bool).reshape(-1, PAD, PAD)
         return np.where(ink, 0, 255).astype(np.uint8), stored["labels"].astype(np.int64)
