@@ -157,9 +157,18 @@ def code_digest(notebook: str | Path) -> str:
     committed outputs are known to come from the code as it is (re-run the notebook when it differs).
     It cannot see the machine: another processor may move the last digit of a result.
     """
+    return _code_digest(notebook, {})
+
+
+def _code_digest(notebook: str | Path, known: dict[str, str]) -> str:
+    """`code_digest`, with the digests worked out so far in this call kept in `known`: the notebooks
+    an earlier notebook names are named again by the later ones, and working each out once turns
+    minutes into seconds. Nothing is kept between calls, so an edit between two calls is seen."""
     from . import catalog, results
 
     entry = catalog.find(notebook)
+    if entry.name in known:
+        return known[entry.name]
     digest = hashlib.sha256()
     cells = nbformat.read(entry.path, as_version=4).cells
     code = "\n# cell\n".join(cell.source for cell in cells if cell.cell_type == "code")
@@ -178,8 +187,9 @@ def code_digest(notebook: str | Path) -> str:
     earlier = [name for name in named if order.index(name) < order.index(entry.name)]
     earlier += [name for name in catalog.restored_by(entry) if name not in earlier]
     for name in earlier:
-        digest.update(code_digest(name).encode())
-    return digest.hexdigest()
+        digest.update(_code_digest(name, known).encode())
+    known[entry.name] = digest.hexdigest()
+    return known[entry.name]
 
 
 def _runtime_lock() -> str:

@@ -3,12 +3,13 @@ after an edit of their parameters, and stop a diverging run without saving it.""
 
 import ast
 import re
+import shutil
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from mnist_tutorial import catalog, checkpoints, device, notebook_runner
+from mnist_tutorial import catalog, checkpoints, device, notebook_cells, notebook_runner, paths
 from mnist_tutorial.commands.run_notebooks import TRAINING_SECONDS
 
 from notebook_runs import (
@@ -113,11 +114,12 @@ class _Kernel:
             ) from None
 
     def run_from_parameters(self, *edits):
-        """Run from the edited parameters cell to the end; return the last line's words."""
+        """Run from the edited parameters cell to the end; return the words the last cell printed.
+        The kernel may send one print in several pieces (it flushes on a timer), so all are joined."""
         self.notebook.cells[self.index].source = "\n".join([self.original, *edits])
         for i in range(self.index, len(self.notebook.cells)):
             self._execute(i)
-        return self.notebook.cells[-1].outputs[-1]["text"].split()
+        return notebook_cells.printed_text(self.notebook.cells[-1]).split()
 
     def error_from_parameters(self, *edits):
         """Run from the edited parameters cell; return the error (its name and value) that stops it."""
@@ -184,6 +186,20 @@ def test_changed_parameters_rerun_cleanly_and_a_diverging_run_saves_nothing(name
     fresh = read_record(quick_runs[1], name)["test_accuracy"]  # rounded to 6 decimals, as printed here
     assert float(again[2]) == pytest.approx(fresh, abs=1e-6), "the same parameters and seed give the same result"
     assert changed[2] != again[2], f"changing {entry.rerun_change} should change the result"
+
+
+def test_a_notebooks_code_digest_follows_the_code_of_the_notebooks_it_restores(tmp_path, monkeypatch):
+    """Editing 08 makes 09 (which restores it) and 12 (which restores 09) stale, and not 07."""
+    names = ["07_convolutional", "08_batch_norm", "09_reading_handwriting", "12_draw_a_digit"]
+    before = {name: notebook_runner.code_digest(name) for name in names}
+    shutil.copytree(NOTEBOOKS, tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    edited = nbformat.read(tmp_path / "notebooks" / "08_batch_norm.ipynb", as_version=4)
+    edited.cells.append(nbformat.v4.new_code_cell("learning_rate_note = 'edited'"))
+    nbformat.write(edited, tmp_path / "notebooks" / "08_batch_norm.ipynb")
+    monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
+    after = {name: notebook_runner.code_digest(name) for name in names}
+    assert after["07_convolutional"] == before["07_convolutional"]
+    assert [name for name in names if after[name] != before[name]] == names[1:]
 
 
 def test_a_cell_that_hangs_is_stopped_with_the_notebook_and_cell_named(tmp_path):

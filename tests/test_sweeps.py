@@ -616,6 +616,15 @@ def test_a_sweep_on_a_loopback_cluster_survives_a_killed_worker(output_dir, loop
         assert len(list(csv.DictReader(file))) == 4, "each run recorded exactly once"
 
 
+def test_a_sweep_run_of_a_notebook_whose_restored_network_is_missing_fails_with_what_to_run_first(output_dir):
+    defaults = sweeps.parameters_of(sweeps.notebook_path("09"))
+    row = sweeps.run_notebook("09", defaults, {}, 1)
+    assert row["status"] == "failed"
+    assert row["error"].startswith("SweepError: ") and "\n" not in row["error"]
+    assert "restores the network of 08_batch_norm, which is not saved" in row["error"]
+    assert not (output_dir / "results").exists() and not (output_dir / "checkpoints").exists()
+
+
 def test_a_run_of_a_notebook_that_restores_a_network_gets_its_checkpoint_or_a_clear_refusal(output_dir, tmp_path):
     reader = catalog.find("reading_handwriting")
     with pytest.raises(FileNotFoundError, match="restores the network of 08_batch_norm, which is not saved"):
