@@ -3,7 +3,6 @@
 import json
 import math
 import os
-import re
 import shutil
 import stat
 from pathlib import Path
@@ -217,86 +216,6 @@ def test_an_unreadable_record_is_named(outputs):
     assert os.path.exists(path)
 
 
-def test_the_comparison_table_keeps_its_columns_apart_whatever_a_record_says(outputs, capsys):
-    """A notebook not run yet, a record that cannot be read and a recorded run each keep a space
-    between their text and the seed spread after it."""
-    _save_network("02_sigmoid_hidden25")
-    paths.results_path("03_five_layers_sigmoid").write_text("{not json")
-    results.print_comparison(
-        "04_relu_hidden300", 0.9691, ["01_softmax", "02_sigmoid_hidden25", "03_five_layers_sigmoid"]
-    )
-    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
-    assert re.match(r"01_softmax +not run yet +0\.\d{4} \+/- ", lines["01_softmax"])
-    assert re.match(r"02_sigmoid_hidden25 +0\.9000 +0\.\d{4} \+/- ", lines["02_sigmoid_hidden25"])
-    assert re.match(
-        r"03_five_layers_sigmoid +record unreadable: re-run it +0\.\d{4} \+/- ", lines["03_five_layers_sigmoid"]
-    )
-    assert re.match(r"04_relu_hidden300 +0\.9691 +0\.\d{4} \+/- ", lines["04_relu_hidden300"])
-
-
-def test_a_notebook_prints_its_spread_and_its_variants_spreads(monkeypatch, capsys):
-    monkeypatch.setattr(
-        results,
-        "seed_spreads",
-        lambda: {
-            "06_dropout": {
-                "mean": 0.9838,
-                "sd": 0.0006,
-                "min": 0.983,
-                "max": 0.9843,
-                "variants": {
-                    "without dropout": {
-                        "parameters": {"keep_prob": 1.0},
-                        "mean": 0.985,
-                        "sd": 0.0004,
-                        "min": 0.9845,
-                        "max": 0.9856,
-                    }
-                },
-            }
-        },
-    )
-    results.print_seed_spreads("06_dropout")
-    lines = capsys.readouterr().out.splitlines()
-    assert re.match(r"  as committed +0\.9838 \+/- 0\.0006 \(0\.9830-0\.9843\)$", lines[1])
-    assert re.match(r"  without dropout \(keep_prob = 1\.0\) +0\.9850 \+/- 0\.0004 \(0\.9845-0\.9856\)$", lines[2])
-    monkeypatch.setattr(
-        results,
-        "seed_spreads",
-        lambda: {
-            "08_batch_norm": {
-                "mean": 0.9943,
-                "sd": 0.0002,
-                "min": 0.9941,
-                "max": 0.9946,
-                "variants": {
-                    "without batch norm": {
-                        "parameters": {"use_batch_norm": False},
-                        "accuracies": [None, None, 0.9868, 0.9849, 0.986],
-                        "failed_seeds": [1, 2],
-                        "failure": "LearningFailed: The final validation accuracy is 0.1126: no better. Then",
-                        "mean": 0.9859,
-                        "sd": 0.001,
-                        "min": 0.9849,
-                        "max": 0.9868,
-                    }
-                },
-            }
-        },
-    )
-    results.print_seed_spreads("08_batch_norm")
-    lines = capsys.readouterr().out.splitlines()
-    assert re.match(
-        r"  without batch norm \(use_batch_norm = False\) +0\.9859 \+/- 0\.0010 \(0\.9849-0\.9868\)$", lines[2]
-    )
-    assert lines[3].strip() == (
-        "(over the 3 seeds that learned; with seeds 1, 2 it did not: LearningFailed: The final "
-        "validation accuracy is 0.1126: no better)"
-    )
-    results.print_seed_spreads("05_vanishing_gradients_not_measured")
-    assert "no spread over seeds measured yet" in capsys.readouterr().out
-
-
 def _save_record_with_predictions(run_name, predictions):
     return results.save(run_name, _monitor(), {"seed": 1}, test_predictions=predictions)
 
@@ -314,33 +233,3 @@ def test_probabilities_or_one_hot_labels_are_refused_as_predictions_and_nothing_
     with pytest.raises(ValueError, match="one predicted digit .* per test image"):
         _save_record_with_predictions("05_vanishing_gradients", bad)
     assert not paths.results_path("05_vanishing_gradients").exists()
-
-
-def test_a_run_is_compared_image_by_image_with_an_earlier_notebooks_record(outputs, monkeypatch, capsys):
-    """30 digits only the new run reads, 10 only the earlier one: McNemar's p = 0.00222 (exact,
-    two-sided: 2 x P(Binomial(40, 1/2) <= 10)); with both spreads measured, the verdict is given."""
-    labels = np.zeros(1000, dtype=int)
-    earlier, current = labels.copy(), labels.copy()
-    earlier[:30] = 1  # only the current run reads these
-    current[30:40] = 1  # only the earlier run reads these
-    earlier[40:60] = current[40:60] = 2  # both miss these
-    monkeypatch.setattr(
-        results, "seed_spreads", lambda: {"05_vanishing_gradients": {"sd": 0.003}, "06_dropout": {"sd": 0.002}}
-    )
-    _save_record_with_predictions("05_vanishing_gradients", earlier)
-    comparison = results.print_paired_comparison("06_dropout", current, labels, "05_vanishing_gradients")
-    out = capsys.readouterr().out
-    assert (comparison.only_a, comparison.only_b) == (30, 10)
-    assert comparison.p_value == pytest.approx(0.00222, abs=1e-5)
-    assert "30 digits only 06_dropout reads, 10 only 05_vanishing_gradients reads" in out
-    assert "verdict: 06_dropout is better" in out
-
-
-def test_without_the_earlier_records_predictions_the_comparison_says_what_to_run(outputs, capsys):
-    assert results.print_paired_comparison("06_dropout", [1, 2], [1, 2], "05_vanishing_gradients") is None
-    assert "run notebook 05 first" in capsys.readouterr().out
-    path = paths.results_path("05_vanishing_gradients")
-    path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"test_accuracy": 0.9, "test_predictions": "12x"}))
-    assert results.print_paired_comparison("06_dropout", [1, 2], [1, 2], "05_vanishing_gradients") is None
-    assert "not a string of digits: re-run notebook 05" in capsys.readouterr().out

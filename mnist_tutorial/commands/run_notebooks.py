@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import sys
 import time
 
@@ -121,14 +122,17 @@ def table_cells(notebook: catalog.Notebook) -> dict[str, str]:
         measured.append(f"{label}{found.group(1)}" if found else f"{label}(not printed)")
     training = sum(float(found) for found in re.findall(TRAINING_SECONDS, text))  # 06 trains twice
     total = nb.metadata.get("mnist_tutorial", {}).get("seconds")
-    spread = results.seed_spreads().get(notebook.name)
+    spread = results.seed_spreads().get(notebook.name, {})
+    accuracies = [value for value in spread.get("test_accuracy", []) if value is not None]
     title = next(
         (line.lstrip("# ") for cell in nb.cells for line in cell.source.splitlines() if line.startswith("# ")), ""
     )
     return {
         "title": title,
         "measured": "; ".join(measured),
-        "over_seeds": f"{spread['mean']:.4f} ± {spread['sd']:.4f}" if spread else "",
+        "over_seeds": f"{statistics.fmean(accuracies):.4f} ± {statistics.stdev(accuracies):.4f}"
+        if len(accuracies) > 1
+        else "",
         "seconds": f"{f'{training:.1f}' if training else '-'} / {f'{total:.0f}' if total is not None else '?'}",
     }
 

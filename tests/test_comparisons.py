@@ -1,0 +1,197 @@
+"""Comparisons of a run with the figures stored before it: the spread over seeds, recipes paired by
+seed, networks compared image by image with an earlier notebook's record, and a note naming every
+setting in which the compared runs differ from the settings the stored figures describe."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from mnist_tutorial import comparisons, paths, results
+
+SETTINGS_06 = {"learning_rate": 0.003, "keep_prob": 0.75, "training_steps": 6000, "evaluation_interval": 500}
+SETTINGS_05 = {"learning_rate": 0.003, "training_steps": 6000}
+SPREADS = {
+    "measured": {"06_dropout": "2026-12-07, x86_64, 2 cores"},
+    "notebooks": {
+        "05_vanishing_gradients": {
+            "settings": SETTINGS_05,
+            "seeds": [1, 2, 3, 4, 5],
+            "validation_accuracy": [0.9830, 0.9826, 0.9834, 0.9822, 0.9828],
+            "test_accuracy": [0.9839, 0.9810, 0.9825, 0.9830, 0.9811],
+        },
+        "06_dropout": {
+            "settings": SETTINGS_06,
+            "seeds": [1, 2, 3, 4, 5],
+            "validation_accuracy": [0.9850, 0.9846, 0.9852, 0.9849, 0.9851],
+            "test_accuracy": [0.9840, 0.9838, 0.9843, 0.9830, 0.9842],
+            "variants": {
+                "without dropout": {
+                    "parameters": {"keep_prob": 1.0},
+                    "seeds": [1, 2, 3, 4, 5],
+                    "validation_accuracy": [0.9839, 0.9840, 0.9838, 0.9842, 0.9837],
+                    "test_accuracy": [0.9850, 0.9845, 0.9856, 0.9849, 0.9851],
+                },
+                "tiny learning rate": {
+                    "parameters": {"learning_rate": 1e-9},
+                    "seeds": [1, 2, 3, 4, 5],
+                    "validation_accuracy": [None, None, 0.2, 0.21, 0.19],
+                    "test_accuracy": [None, None, 0.2, 0.21, 0.19],
+                    "failed_seeds": [1, 2],
+                    "failure": "LearningFailed: the final validation accuracy is 0.1126",
+                },
+            },
+        },
+    },
+}
+
+
+@pytest.fixture
+def stored(tmp_path, monkeypatch):
+    """A repository whose seed_spreads.json is SPREADS, and an output folder for records."""
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "seed_spreads.json").write_text(json.dumps(SPREADS))
+    monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
+    monkeypatch.setenv(paths.OUTPUT_DIR_VARIABLE, str(tmp_path / "outputs"))
+    return tmp_path
+
+
+def _record(name, hyperparameters, predictions=None, accuracy=0.98):
+    path = paths.results_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"run": name, "test_accuracy": accuracy, "hyperparameters": hyperparameters}
+    if predictions is not None:
+        record["test_predictions"] = "".join(map(str, predictions))
+    path.write_text(json.dumps(record))
+
+
+def test_the_settings_that_differ_are_named_and_the_seed_is_not():
+    differ = comparisons.differing_settings(
+        {"learning_rate": 0.25, "seed": 2, "batch_size": 100, "new": 1}, {"learning_rate": 0.5, "batch_size": 100}
+    )
+    assert differ == {"learning_rate": (0.25, 0.5), "new": (1, None)}
+    note = comparisons.settings_note("here", {"learning_rate": 0.25, "seed": 2}, {"learning_rate": 0.5}, "measured")
+    assert note == (
+        "note: settings differ (learning_rate = 0.25 here, 0.5 measured): the stored figures describe the "
+        "committed settings"
+    )
+    assert comparisons.settings_note("here", {"learning_rate": 0.5, "seed": 3}, {"learning_rate": 0.5}, "x") == ""
+
+
+def test_stored_seed_runs_are_read_by_seed_and_failed_seeds_left_out(stored):
+    assert comparisons.seed_runs("06_dropout")[3] == 0.9852
+    assert comparisons.seed_runs("06_dropout", "without dropout", "test_accuracy")[1] == 0.9850
+    assert list(comparisons.seed_runs("06_dropout", "tiny learning rate")) == [3, 4, 5]
+    with pytest.raises(comparisons.NotMeasured, match="has no stored variant 'no such'; it has: as committed"):
+        comparisons.seed_runs("06_dropout", "no such")
+    with pytest.raises(comparisons.NotMeasured, match="make seed-spreads ARGS=07"):
+        comparisons.seed_runs("07_convolutional")
+
+
+def test_a_notebook_prints_its_spread_and_its_variants_spreads(stored, capsys):
+    comparisons.print_seed_spreads("06_dropout", SETTINGS_06)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "test accuracy of 06_dropout over seeds 1-5: mean +/- sd (min-max)"
+    assert re.match(r"  as committed +0\.9839 \+/- 0\.0005 \(0\.9830-0\.9843\)$", lines[1])
+    assert re.match(r"  without dropout \(keep_prob = 1\.0\) +0\.9850 \+/- 0\.0004 \(0\.9845-0\.9856\)$", lines[2])
+    assert lines[4].strip() == "(over the 3 seeds that learned; with seeds 1, 2 it did not)"
+    comparisons.print_seed_spreads("06_dropout", {**SETTINGS_06, "keep_prob": 0.5})
+    assert capsys.readouterr().out.startswith("note: settings differ (keep_prob = 0.5 here, 0.75 measured)")
+    comparisons.print_seed_spreads("07_convolutional", {})
+    assert "no spread over seeds measured yet (make seed-spreads ARGS=07)" in capsys.readouterr().out
+
+
+def test_two_stored_recipes_are_compared_seed_by_seed(stored, capsys):
+    result = comparisons.print_recipe_comparison("06_dropout", SETTINGS_06, "as committed", "without dropout")
+    out = capsys.readouterr().out
+    assert result.direction == 1 and result.seeds == (1, 2, 3, 4, 5)
+    assert out.startswith("validation accuracy, paired by seed\n")
+    assert "verdict: 06_dropout does better than without dropout over seeds 1-5" in out
+    other = comparisons.print_recipe_comparison("06_dropout", SETTINGS_06, "as committed", "05_vanishing_gradients")
+    assert other.name_b == "05_vanishing_gradients" and other.direction == 1
+    capsys.readouterr()
+    failed = comparisons.print_recipe_comparison("06_dropout", SETTINGS_06, "as committed", "tiny learning rate")
+    assert failed.seeds == (3, 4, 5), "seeds that failed in one recipe are left out of both"
+    capsys.readouterr()
+    comparisons.print_recipe_comparison("06_dropout", {**SETTINGS_06, "training_steps": 100}, "as committed")
+    assert capsys.readouterr().out.startswith("note: settings differ (training_steps = 100 here, 6000 where")
+    assert comparisons.print_recipe_comparison("06_dropout", SETTINGS_06, "as committed", "nothing") is None
+    assert "No comparison of as committed with nothing: 06_dropout has no stored variant" in capsys.readouterr().out
+
+
+def test_a_run_is_compared_image_by_image_with_an_earlier_notebooks_record(stored, capsys):
+    """30 digits only the new run reads, 10 only the earlier one: McNemar's p = 0.00222 (exact,
+    two-sided: 2 x P(Binomial(40, 1/2) <= 10))."""
+    labels = np.zeros(1000, dtype=int)
+    earlier, current = labels.copy(), labels.copy()
+    earlier[:30] = 1  # only the current run reads these
+    current[30:40] = 1  # only the earlier run reads these
+    earlier[40:60] = current[40:60] = 2  # both miss these
+    _record("05_vanishing_gradients", SETTINGS_05, earlier)
+    comparison = comparisons.print_network_comparison(
+        "06_dropout", SETTINGS_06, current, labels, "05_vanishing_gradients"
+    )
+    out = capsys.readouterr().out
+    assert (comparison.only_a, comparison.only_b) == (30, 10)
+    assert comparison.p_value == pytest.approx(0.00222, abs=1e-5)
+    assert "read right by one network only: 30 by 06_dropout, 10 by 05_vanishing_gradients" in out
+    assert "verdict: 06_dropout reads these 1,000 images better than 05_vanishing_gradients" in out
+    assert "note:" not in out
+    _record("05_vanishing_gradients", {**SETTINGS_05, "learning_rate": 0.1}, earlier)
+    comparisons.print_network_comparison(
+        "06_dropout", {**SETTINGS_06, "keep_prob": 1.0}, current, labels, "05_vanishing_gradients"
+    )
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+    assert len(notes) == 2
+    assert "keep_prob = 1.0 here, 0.75 committed" in notes[0]
+    assert "learning_rate = 0.1 in 05_vanishing_gradients's record, 0.003 committed" in notes[1]
+
+
+def test_without_the_earlier_records_predictions_the_comparison_says_what_to_run(stored, capsys):
+    assert (
+        comparisons.print_network_comparison("06_dropout", SETTINGS_06, [1, 2], [1, 2], "05_vanishing_gradients")
+        is None
+    )
+    assert "run notebook 05 first" in capsys.readouterr().out
+    path = paths.results_path("05_vanishing_gradients")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"test_accuracy": 0.9, "test_predictions": "12x"}))
+    assert (
+        comparisons.print_network_comparison("06_dropout", SETTINGS_06, [1, 2], [1, 2], "05_vanishing_gradients")
+        is None
+    )
+    assert "not a string of digits" in capsys.readouterr().out
+    _record("05_vanishing_gradients", SETTINGS_05, [1, 2, 3])
+    assert (
+        comparisons.print_network_comparison("06_dropout", SETTINGS_06, [1, 2], [1, 2], "05_vanishing_gradients")
+        is None
+    )
+    assert "No comparison with 05_vanishing_gradients: the two networks' predictions" in capsys.readouterr().out
+
+
+def test_the_records_table_keeps_its_columns_apart_whatever_a_record_says(stored, capsys):
+    """A notebook not run yet, a record that cannot be read and a recorded run each keep a space
+    between their text and the seed spread after it; a record made with other settings is noted."""
+    _record("05_vanishing_gradients", {**SETTINGS_05, "training_steps": 10}, accuracy=0.9)
+    paths.results_path("03_five_layers_sigmoid").write_text("{not json")
+    comparisons.print_records(
+        "06_dropout", SETTINGS_06, 0.9691, ["01_softmax", "03_five_layers_sigmoid", "05_vanishing_gradients"]
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        "note: settings differ (training_steps = 10 in 05_vanishing_gradients's record, 6000 committed): "
+        "the stored figures describe the committed settings"
+    )
+    rows = {line.split()[0]: line for line in lines[2:]}
+    assert re.match(r"01_softmax +not run yet +not measured$", rows["01_softmax"])
+    assert re.match(r"03_five_layers_sigmoid +unreadable: re-run it +not measured$", rows["03_five_layers_sigmoid"])
+    assert re.match(r"05_vanishing_gradients +0\.9000 +seeds 1-5: 0\.9823 \+/- ", rows["05_vanishing_gradients"])
+    assert re.match(r"06_dropout +0\.9691 +seeds 1-5: 0\.9839 \+/- ", rows["06_dropout"])
+
+
+def test_a_damaged_seed_spreads_file_is_named_in_one_line(stored):
+    (stored / "notebooks" / "seed_spreads.json").write_text('{"notebooks": <<<<<<< HEAD')
+    with pytest.raises(results.RecordError) as error:
+        results.seed_spreads()
+    assert "seed_spreads.json cannot be read" in str(error.value) and "\n" not in str(error.value)
