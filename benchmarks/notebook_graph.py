@@ -9,7 +9,7 @@ import nbformat
 from mnist_tutorial import notebook_cells
 
 #: Cells a benchmark does not need before the training cell: figures, and side experiments that
-#: train networks of their own (notebook 5's variants, notebook 6's run without dropout).
+#: train networks of their own (notebook 6's variants, notebook 7's run without dropout).
 SKIPPED = re.compile(r"plot_|(?<!def )train_variant\(|\.finish\(\)")
 
 

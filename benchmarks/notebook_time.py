@@ -1,7 +1,7 @@
 """How long the convolutional notebooks take against part two's budgets: training at most 90 s, the
 whole notebook at most 120 s, on the project's 2-core machine.
 
-Each notebook of `catalog.benchmarked("notebook_time")` (07, 08 and 09) runs top to bottom in a fresh
+Each notebook of `catalog.benchmarked("notebook_time")` (08, 09 and 10) runs top to bottom in a fresh
 kernel, as `make notebooks` runs it, with its committed parameters; the notebooks take turns, round
 after round, so that a busy spell of this shared machine slows all of them alike. The training time is
 what the notebook prints (its monitor's `train_seconds`); the notebook's time is the wall clock from
@@ -10,8 +10,8 @@ logs) goes to a temporary folder; the checkpoints a notebook restores are copied
 machine's (run `make notebooks` first). Prints the median and the range of each; asserts nothing.
 
     python benchmarks/notebook_time.py              # three rounds, about 20 minutes
-    python benchmarks/notebook_time.py --rounds 1 08 09
-    python benchmarks/notebook_time.py --rounds 1 --quick 09   # the tests' quick runs: not the figures
+    python benchmarks/notebook_time.py --rounds 1 09 10
+    python benchmarks/notebook_time.py --rounds 1 --quick 10   # the tests' quick runs: not the figures
 """
 
 import argparse
@@ -52,7 +52,7 @@ def summary(values: list[float], budget: float) -> str:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", help="numbers or names (default: 07, 08 and 09)")
+    parser.add_argument("notebooks", nargs="*", help="numbers or names (default: 08, 09 and 10)")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each notebook, taking turns (default 3)")
     parser.add_argument("--quick", action="store_true", help="the tests' quick parameters: a look, not the figures")
     args = parser.parse_args(argv)

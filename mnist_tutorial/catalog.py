@@ -168,7 +168,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         part=PART_ONE,
     ),
     Notebook(
-        5,
+        6,
         "vanishing_gradients",
         "03's five layers measured (error and update per layer), then one change at a time: init scale, ReLU, "
         "Adam, learning-rate decay; 784 -> 200 -> 100 -> 60 -> 30 -> 10 ReLU, Adam 0.003 -> 0.0001, "
@@ -184,7 +184,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         part=PART_TWO,
     ),
     Notebook(
-        6,
+        7,
         "dropout",
         "784 -> 400 -> 200 -> 100 -> 10 ReLU, Adam with decay, 6,000 steps of 100, trained without and "
         "with dropout (keep 0.75)",
@@ -200,7 +200,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         part=PART_TWO,
     ),
     Notebook(
-        7,
+        8,
         "convolutional",
         "conv 6x6x6 s1, 5x5x12 s2, 4x4x24 s2, dense 200 with dropout 0.75; Adam 0.003 -> 0.0001, 3,000 steps of 100",
         "Görner: best-of-run 0.9928 (12,800 steps)",
@@ -215,9 +215,9 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         part=PART_TWO,
     ),
     Notebook(
-        8,
+        9,
         "batch_norm",
-        "07's convolutional layers with twice the channels (12-24-48) and batch normalisation (moving "
+        "08's convolutional layers with twice the channels (12-24-48) and batch normalisation (moving "
         "averages at test time); Adam 0.02 -> 0.0001, 2,500 steps of 100",
         "Görner: best-of-run 0.9954 (24-48-64 channels, 10,000 steps)",
         (("", _FINAL),),
@@ -231,19 +231,19 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         part=PART_TWO,
     ),
     Notebook(
-        9,
+        10,
         "reading_handwriting",
-        "08's network trained on training digits moved, turned and scaled at random (data augmentation), "
+        "09's network trained on training digits moved, turned and scaled at random (data augmentation), "
         "2,000 steps; before and after on moved, turned, scaled, slanted, re-inked and wobbled digits",
         "Simard et al. (2003): 0.4% test error, convolutional net with elastic distortions",
-        (("", _FINAL), ("3 pixels right: ", r"^moved 3 pixels right +notebook 8: [\d.]+ +augmented: (\d\.\d{4})$")),
+        (("", _FINAL), ("3 pixels right: ", r"^moved 3 pixels right +notebook 9: [\d.]+ +augmented: (\d\.\d{4})$")),
         minimum_accuracy=0.993,
         quick=dict(training_steps=200, evaluation_interval=200, curve_images=200, average_decay=0.95),
         diverging_quick=dict(training_steps=50, curve_images=100),
         graph_variables=(40, 10),
         rerun_change="channels1 = 4",
         classifier_label="augmented",
-        restores=("08_batch_norm",),
+        restores=("09_batch_norm",),
         spread_variants={
             "without augmentation": {"shift": 0, "rotation": 0, "scale": 0.0},
             "shifts alone": {"rotation": 0, "scale": 0.0},
@@ -254,7 +254,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         part=PART_TWO,
     ),
     Notebook(
-        10,
+        11,
         "look_inside",
         "templates forming (batch 2), hidden units as a retina (25 and 100), top units per digit",
         "",
@@ -268,9 +268,9 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         part=INSIDE,
     ),
     Notebook(
-        11,
+        12,
         "robustness",
-        "the networks of 01-04, 07 and 09 on shifted / shrunk / re-inked test digits, before and after "
+        "the networks of 01-04, 08 and 10 on shifted / shrunk / re-inked test digits, before and after "
         "preparing them as MNIST did; why a small 5 in the corner is misread",
         "",
         (("convolutional, 3 pixels right: ", r"^  convolutional +as changed: (?:[\d.]+ ){3}([\d.]+)"),),
@@ -279,9 +279,9 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         part=INSIDE,
     ),
     Notebook(
-        12,
+        13,
         "draw_a_digit",
-        "a drawing pad: draw a digit, see what each of the six networks (01-04, 07, 09) reads",
+        "a drawing pad: draw a digit, see what each of the six networks (01-04, 08, 10) reads",
         restores_networks=True,
         part=INSIDE,
     ),

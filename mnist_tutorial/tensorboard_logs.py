@@ -33,7 +33,7 @@ FLUSH_SECONDS = 2
 HISTOGRAMS_PER_RUN = 6
 
 #: The summary ops already built in each graph, by the tensors they summarise: a second
-#: `SummaryLogger` for the same model (notebook 6 trains twice) reuses them, so that both runs'
+#: `SummaryLogger` for the same model (notebook 7 trains twice) reuses them, so that both runs'
 #: curves carry the same tags (`summaries/accuracy`, not `summaries_1/accuracy`) and TensorBoard
 #: draws them on the same chart.
 _BUILT = weakref.WeakKeyDictionary()
@@ -53,7 +53,7 @@ def _summary_ops(accuracy, cross_entropy, weights):
 
 def run_folder(notebook: str, label: str | None = None) -> Path:
     """A new, empty `runs/tensorboard/<notebook>/<date>_<time>/` for this execution's logs, or
-    `<date>_<time>_<label>/` for a notebook that trains more than one run (notebook 6)."""
+    `<date>_<time>_<label>/` for a notebook that trains more than one run (notebook 7)."""
     root = paths.output_dir() / "runs" / "tensorboard" / notebook
     stamp = time.strftime("%Y-%m-%d_%H-%M-%S") + (f"_{label}" if label else "")
     folder, count = root / stamp, 1

@@ -108,17 +108,17 @@ def test_the_augmentation_benchmark_times_both_ways_and_they_draw_the_same_digit
 
 @pytest.mark.slow
 def test_the_notebook_time_benchmark_times_a_notebook_away_from_the_users_records(output_dir, quick_runs):
-    """A quick round of notebook 09, which restores notebook 8's network: refused in one line while that
+    """A quick round of notebook 10, which restores notebook 9's network: refused in one line while that
     network is missing; then one row, and nothing written where the user's records and checkpoints are."""
     command = [sys.executable, str(paths.REPO_ROOT / "benchmarks" / "notebook_time.py"), "--rounds", "1", "--quick"]
-    refused = subprocess.run([*command, "09"], capture_output=True, text=True, timeout=600)
+    refused = subprocess.run([*command, "10"], capture_output=True, text=True, timeout=600)
     assert refused.returncode != 0 and "Traceback" not in refused.stderr, refused.stderr[-2000:]
-    assert "restores the network of 08_batch_norm" in refused.stderr and "run notebook 08_batch_norm" in refused.stderr
-    notebook_runner.copy_restored(catalog.find("09"), quick_runs[1], output_dir)
+    assert "restores the network of 09_batch_norm" in refused.stderr and "run notebook 10_batch_norm" in refused.stderr
+    notebook_runner.copy_restored(catalog.find("10"), quick_runs[1], output_dir)
     before = sorted(output_dir.rglob("*"))
-    run = subprocess.run([*command, "09"], capture_output=True, text=True, timeout=600)
+    run = subprocess.run([*command, "10"], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
-    (row,) = [line for line in run.stdout.splitlines() if line.startswith("| 09_reading_handwriting |")]
+    (row,) = [line for line in run.stdout.splitlines() if line.startswith("| 10_reading_handwriting |")]
     training, notebook = (cell.split() for cell in row.strip("| ").split("|")[1:])
     assert float(training[0]) > 0 and training[2] in ("within", "OVER") and training[3] == "90", row
     assert float(notebook[0]) > float(training[0]) and notebook[2] in ("within", "OVER") and notebook[3] == "120", row

@@ -2,7 +2,7 @@
 driven by Playwright.
 
 The drawing-pad test opens a copy of the drawing-pad notebook (never the committed one: Jupyter saves what it runs) in
-JupyterLab 4 and in Notebook 7, runs all its cells, and then uses the pad as a person would: Clear, a single
+JupyterLab 4 and in Notebook 8, runs all its cells, and then uses the pad as a person would: Clear, a single
 dot, and a digit drawn with mouse strokes, checking what the page shows after each.
 """
 
@@ -183,7 +183,7 @@ def _run_all_cells(page, attempts=3):
     raise AssertionError("Run All Cells never ran every cell of the notebook")
 
 
-@pytest.mark.parametrize("front_end", ["JupyterLab 4", "Notebook 7"])
+@pytest.mark.parametrize("front_end", ["JupyterLab 4", "Notebook 8"])
 def test_draw_a_digit(front_end, jupyter_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
@@ -320,7 +320,7 @@ def book_server(tmp_path):
 def test_the_book_reads_offline_in_a_browser(book_server, tmp_path):
     """Nothing but the loopback server answers. The landing page lists every chapter; each chapter's
     figures decode; notebook 01's formulas are typeset by the MathJax shipped with the book; the
-    search finds a word only notebook 08 uses; the next links walk the chapters in run order; and
+    search finds a word only notebook 09 uses; the next links walk the chapters in run order; and
     axe-core finds nothing serious or critical on a chapter."""
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect, sync_playwright

@@ -17,7 +17,7 @@ def test_the_catalog_lists_every_notebook_once_in_an_order_that_works():
     for reader in catalog.NOTEBOOKS:
         for trained in catalog.restored_by(reader):
             assert order.index(trained) < order.index(reader.name), f"{reader} runs before {trained} has trained"
-    assert catalog.restored_by(catalog.find("reading_handwriting")) == ["08_batch_norm"]
+    assert catalog.restored_by(catalog.find("reading_handwriting")) == ["09_batch_norm"]
     assert catalog.restored_by(catalog.find("robustness")) == list(catalog.classifiers())
 
 
@@ -39,7 +39,7 @@ def test_notebooks_are_numbered_in_the_order_they_run():
         ("2", "02_sigmoid_hidden25"),
         ("02", "02_sigmoid_hidden25"),
         ("sigmoid_hidden25", "02_sigmoid_hidden25"),
-        ("notebooks/08_batch_norm.ipynb", "08_batch_norm"),
+        ("notebooks/09_batch_norm.ipynb", "09_batch_norm"),
     ],
 )
 def test_a_notebook_is_named_by_number_name_slug_or_file(text, expected):
@@ -51,7 +51,7 @@ def test_a_notebook_is_named_by_number_name_slug_or_file(text, expected):
     [
         (["13"], None, "no notebook of the series is called '13': name one by its number or name, one of 01_softmax"),
         (["0"], None, "no notebook of the series is called '0'"),
-        (["11"], "training", "11_robustness cannot be chosen here; choose among 01_softmax, "),
+        (["11"], "training", "12_robustness cannot be chosen here; choose among 01_softmax, "),
     ],
 )
 def test_a_name_that_is_no_notebook_is_refused_with_the_choices(texts, among, message):

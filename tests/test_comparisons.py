@@ -13,15 +13,15 @@ from mnist_tutorial import comparisons, paths, results
 SETTINGS_06 = {"learning_rate": 0.003, "keep_prob": 0.75, "training_steps": 6000, "evaluation_interval": 500}
 SETTINGS_05 = {"learning_rate": 0.003, "training_steps": 6000}
 SPREADS = {
-    "measured": {"06_dropout": "2026-12-07, x86_64, 2 cores"},
+    "measured": {"07_dropout": "2026-12-07, x86_64, 2 cores"},
     "notebooks": {
-        "05_vanishing_gradients": {
+        "06_vanishing_gradients": {
             "settings": SETTINGS_05,
             "seeds": [1, 2, 3, 4, 5],
             "validation_accuracy": [0.9830, 0.9826, 0.9834, 0.9822, 0.9828],
             "test_accuracy": [0.9839, 0.9810, 0.9825, 0.9830, 0.9811],
         },
-        "06_dropout": {
+        "07_dropout": {
             "settings": SETTINGS_06,
             "seeds": [1, 2, 3, 4, 5],
             "validation_accuracy": [0.9850, 0.9846, 0.9852, 0.9849, 0.9851],
@@ -80,44 +80,44 @@ def test_the_settings_that_differ_are_named_and_the_seed_is_not():
 
 
 def test_stored_seed_runs_are_read_by_seed_and_failed_seeds_left_out(stored):
-    assert comparisons.seed_runs("06_dropout")[3] == 0.9852
-    assert comparisons.seed_runs("06_dropout", "without dropout", "test_accuracy")[1] == 0.9850
-    assert list(comparisons.seed_runs("06_dropout", "tiny learning rate")) == [3, 4, 5]
+    assert comparisons.seed_runs("07_dropout")[3] == 0.9852
+    assert comparisons.seed_runs("07_dropout", "without dropout", "test_accuracy")[1] == 0.9850
+    assert list(comparisons.seed_runs("07_dropout", "tiny learning rate")) == [3, 4, 5]
     with pytest.raises(comparisons.NotMeasured, match="has no stored variant 'no such'; it has: as committed"):
-        comparisons.seed_runs("06_dropout", "no such")
-    with pytest.raises(comparisons.NotMeasured, match="make seed-spreads ARGS=07"):
-        comparisons.seed_runs("07_convolutional")
+        comparisons.seed_runs("07_dropout", "no such")
+    with pytest.raises(comparisons.NotMeasured, match="make seed-spreads ARGS=08"):
+        comparisons.seed_runs("08_convolutional")
 
 
 def test_a_notebook_prints_its_spread_and_its_variants_spreads(stored, capsys):
-    comparisons.print_seed_spreads("06_dropout", SETTINGS_06)
+    comparisons.print_seed_spreads("07_dropout", SETTINGS_06)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "test accuracy of 06_dropout over seeds 1-5: mean +/- sd (min-max)"
+    assert lines[0] == "test accuracy of 07_dropout over seeds 1-5: mean +/- sd (min-max)"
     assert re.match(r"  as committed +0\.9839 \+/- 0\.0005 \(0\.9830-0\.9843\)$", lines[1])
     assert re.match(r"  without dropout \(keep_prob = 1\.0\) +0\.9850 \+/- 0\.0004 \(0\.9845-0\.9856\)$", lines[2])
     assert lines[4].strip() == "(over the 3 seeds that learned; with seeds 1, 2 it did not)"
-    comparisons.print_seed_spreads("06_dropout", {**SETTINGS_06, "keep_prob": 0.5})
+    comparisons.print_seed_spreads("07_dropout", {**SETTINGS_06, "keep_prob": 0.5})
     assert capsys.readouterr().out.startswith("note: settings differ (keep_prob = 0.5 here, 0.75 measured)")
-    comparisons.print_seed_spreads("07_convolutional", {})
-    assert "no spread over seeds measured yet (make seed-spreads ARGS=07)" in capsys.readouterr().out
+    comparisons.print_seed_spreads("08_convolutional", {})
+    assert "no spread over seeds measured yet (make seed-spreads ARGS=08)" in capsys.readouterr().out
 
 
 def test_two_stored_recipes_are_compared_seed_by_seed(stored, capsys):
-    result = comparisons.print_recipe_comparison("06_dropout", SETTINGS_06, "as committed", "without dropout")
+    result = comparisons.print_recipe_comparison("07_dropout", SETTINGS_06, "as committed", "without dropout")
     out = capsys.readouterr().out
     assert result.direction == 1 and result.seeds == (1, 2, 3, 4, 5)
     assert out.startswith("validation accuracy, paired by seed\n")
-    assert "verdict: 06_dropout does better than without dropout over seeds 1-5" in out
-    other = comparisons.print_recipe_comparison("06_dropout", SETTINGS_06, "as committed", "05_vanishing_gradients")
-    assert other.name_b == "05_vanishing_gradients" and other.direction == 1
+    assert "verdict: 07_dropout does better than without dropout over seeds 1-5" in out
+    other = comparisons.print_recipe_comparison("07_dropout", SETTINGS_06, "as committed", "06_vanishing_gradients")
+    assert other.name_b == "06_vanishing_gradients" and other.direction == 1
     capsys.readouterr()
-    failed = comparisons.print_recipe_comparison("06_dropout", SETTINGS_06, "as committed", "tiny learning rate")
+    failed = comparisons.print_recipe_comparison("07_dropout", SETTINGS_06, "as committed", "tiny learning rate")
     assert failed.seeds == (3, 4, 5), "seeds that failed in one recipe are left out of both"
     capsys.readouterr()
-    comparisons.print_recipe_comparison("06_dropout", {**SETTINGS_06, "training_steps": 100}, "as committed")
+    comparisons.print_recipe_comparison("07_dropout", {**SETTINGS_06, "training_steps": 100}, "as committed")
     assert capsys.readouterr().out.startswith("note: settings differ (training_steps = 100 here, 6000 where")
-    assert comparisons.print_recipe_comparison("06_dropout", SETTINGS_06, "as committed", "nothing") is None
-    assert "No comparison of as committed with nothing: 06_dropout has no stored variant" in capsys.readouterr().out
+    assert comparisons.print_recipe_comparison("07_dropout", SETTINGS_06, "as committed", "nothing") is None
+    assert "No comparison of as committed with nothing: 07_dropout has no stored variant" in capsys.readouterr().out
 
 
 def test_a_run_is_compared_image_by_image_with_an_earlier_notebooks_record(stored, capsys):
@@ -128,66 +128,66 @@ def test_a_run_is_compared_image_by_image_with_an_earlier_notebooks_record(store
     earlier[:30] = 1  # only the current run reads these
     current[30:40] = 1  # only the earlier run reads these
     earlier[40:60] = current[40:60] = 2  # both miss these
-    _record("05_vanishing_gradients", SETTINGS_05, earlier)
+    _record("06_vanishing_gradients", SETTINGS_05, earlier)
     comparison = comparisons.print_network_comparison(
-        "06_dropout", SETTINGS_06, current, labels, "05_vanishing_gradients"
+        "07_dropout", SETTINGS_06, current, labels, "06_vanishing_gradients"
     )
     out = capsys.readouterr().out
     assert (comparison.only_a, comparison.only_b) == (30, 10)
     assert comparison.p_value == pytest.approx(0.00222, abs=1e-5)
-    assert "read right by one network only: 30 by 06_dropout, 10 by 05_vanishing_gradients" in out
-    assert "verdict: 06_dropout reads these 1,000 images better than 05_vanishing_gradients" in out
+    assert "read right by one network only: 30 by 07_dropout, 10 by 06_vanishing_gradients" in out
+    assert "verdict: 07_dropout reads these 1,000 images better than 06_vanishing_gradients" in out
     assert "note:" not in out
-    _record("05_vanishing_gradients", {**SETTINGS_05, "learning_rate": 0.1}, earlier)
+    _record("06_vanishing_gradients", {**SETTINGS_05, "learning_rate": 0.1}, earlier)
     comparisons.print_network_comparison(
-        "06_dropout", {**SETTINGS_06, "keep_prob": 1.0}, current, labels, "05_vanishing_gradients"
+        "07_dropout", {**SETTINGS_06, "keep_prob": 1.0}, current, labels, "06_vanishing_gradients"
     )
     notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
     assert len(notes) == 2
     assert "keep_prob = 1.0 here, 0.75 committed" in notes[0]
-    assert "learning_rate = 0.1 in 05_vanishing_gradients's record, 0.003 committed" in notes[1]
+    assert "learning_rate = 0.1 in 06_vanishing_gradients's record, 0.003 committed" in notes[1]
 
 
 def test_without_the_earlier_records_predictions_the_comparison_says_what_to_run(stored, capsys):
     assert (
-        comparisons.print_network_comparison("06_dropout", SETTINGS_06, [1, 2], [1, 2], "05_vanishing_gradients")
+        comparisons.print_network_comparison("07_dropout", SETTINGS_06, [1, 2], [1, 2], "06_vanishing_gradients")
         is None
     )
-    assert "run notebook 05 first" in capsys.readouterr().out
-    path = paths.results_path("05_vanishing_gradients")
+    assert "run notebook 06 first" in capsys.readouterr().out
+    path = paths.results_path("06_vanishing_gradients")
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"test_accuracy": 0.9, "test_predictions": "12x"}))
     assert (
-        comparisons.print_network_comparison("06_dropout", SETTINGS_06, [1, 2], [1, 2], "05_vanishing_gradients")
+        comparisons.print_network_comparison("07_dropout", SETTINGS_06, [1, 2], [1, 2], "06_vanishing_gradients")
         is None
     )
     assert "not a string of digits" in capsys.readouterr().out
-    _record("05_vanishing_gradients", SETTINGS_05, [1, 2, 3])
+    _record("06_vanishing_gradients", SETTINGS_05, [1, 2, 3])
     assert (
-        comparisons.print_network_comparison("06_dropout", SETTINGS_06, [1, 2], [1, 2], "05_vanishing_gradients")
+        comparisons.print_network_comparison("07_dropout", SETTINGS_06, [1, 2], [1, 2], "06_vanishing_gradients")
         is None
     )
-    assert "No comparison with 05_vanishing_gradients: the two networks' predictions" in capsys.readouterr().out
+    assert "No comparison with 06_vanishing_gradients: the two networks' predictions" in capsys.readouterr().out
 
 
 def test_the_records_table_keeps_its_columns_apart_whatever_a_record_says(stored, capsys):
     """A notebook not run yet, a record that cannot be read and a recorded run each keep a space
     between their text and the seed spread after it; a record made with other settings is noted."""
-    _record("05_vanishing_gradients", {**SETTINGS_05, "training_steps": 10}, accuracy=0.9)
+    _record("06_vanishing_gradients", {**SETTINGS_05, "training_steps": 10}, accuracy=0.9)
     paths.results_path("03_five_layers_sigmoid").write_text("{not json")
     comparisons.print_records(
-        "06_dropout", SETTINGS_06, 0.9691, ["01_softmax", "03_five_layers_sigmoid", "05_vanishing_gradients"]
+        "07_dropout", SETTINGS_06, 0.9691, ["01_softmax", "03_five_layers_sigmoid", "06_vanishing_gradients"]
     )
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
-        "note: settings differ (training_steps = 10 in 05_vanishing_gradients's record, 6000 committed): "
+        "note: settings differ (training_steps = 10 in 06_vanishing_gradients's record, 6000 committed): "
         "the stored figures describe the committed settings"
     )
     rows = {line.split()[0]: line for line in lines[2:]}
     assert re.match(r"01_softmax +not run yet +not measured$", rows["01_softmax"])
     assert re.match(r"03_five_layers_sigmoid +unreadable: re-run it +not measured$", rows["03_five_layers_sigmoid"])
-    assert re.match(r"05_vanishing_gradients +0\.9000 +seeds 1-5: 0\.9823 \+/- ", rows["05_vanishing_gradients"])
-    assert re.match(r"06_dropout +0\.9691 +seeds 1-5: 0\.9839 \+/- ", rows["06_dropout"])
+    assert re.match(r"06_vanishing_gradients +0\.9000 +seeds 1-5: 0\.9823 \+/- ", rows["06_vanishing_gradients"])
+    assert re.match(r"07_dropout +0\.9691 +seeds 1-5: 0\.9839 \+/- ", rows["07_dropout"])
 
 
 def test_a_damaged_seed_spreads_file_is_named_in_one_line(stored):

@@ -255,7 +255,7 @@ def test_the_pictures_draw_what_their_lessons_are_about(picture_layouts):
     for operation in ("moments", "moving_averages", "batchnorm", "cond"):
         assert any(text.startswith("conv1/\n") and operation in text.replace("\n", "") for text in inside), operation
     dropout = _texts(picture_layouts[catalog.find("dropout").name])
-    assert any(text.startswith("layer1/\n") and "dropout" in text for text in dropout), "06's dropout, expanded"
+    assert any(text.startswith("layer1/\n") and "dropout" in text for text in dropout), "07's dropout, expanded"
 
 
 @pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
@@ -315,7 +315,7 @@ def test_assignments_inside_the_model_are_drawn_not_hidden_as_initialisers():
 
 
 def test_two_loggers_of_one_model_share_their_tags(output_dir):
-    """Notebook 6 trains one graph twice: the second run's curves must carry the same tags as the
+    """Notebook 7 trains one graph twice: the second run's curves must carry the same tags as the
     first's (not `summaries_1/...`), or TensorBoard draws them on separate charts."""
     import tensorflow.compat.v1 as tf
 

@@ -104,7 +104,7 @@ def _printed_forms(whole, decimals="", percent=""):
 
 def _not_a_result(sentence, match):
     """Numbers that are no measured result: small whole numbers (digits, counts of layers), years,
-    names (notebook 5, step 500, exercise 3), sizes in a product (28 x 28), and the result of a sum
+    names (notebook 6, step 500, exercise 3), sizes in a product (28 x 28), and the result of a sum
     written out in the sentence (784 x 10 + 10 = 7,850)."""
     whole, decimals, percent = match.groups()
     if decimals or percent:
@@ -157,12 +157,12 @@ def test_no_cell_prints_a_warning_or_traceback(name):
 
 @pytest.mark.parametrize("name", [notebook.name for notebook in catalog.NOTEBOOKS if notebook.restores_networks])
 def test_the_notebooks_that_restore_models_were_run_with_every_model_trained(name):
-    """05 and 06 restore what the training notebooks saved: run without one of them, they still run,
+    """06 and 07 restore what the training notebooks saved: run without one of them, they still run,
     but their saved outputs would lack that network while their text discusses it."""
     text = printed_text(_notebook(name))
     assert "No trained model" not in text, (
         f"{name} was executed before a notebook it restores had saved its model: run the missing one "
-        f"(make notebooks ARGS=09, say), then make notebooks ARGS={name[:2]}"
+        f"(make notebooks ARGS=10, say), then make notebooks ARGS={name[:2]}"
     )
 
 
@@ -300,7 +300,7 @@ def test_the_test_set_is_touched_only_after_training_has_finished(name):
                 f"choose on the validation set, and score the test set once, after monitor.finish()"
             )
         if catalog.TRAINING_TAG in cell.metadata.get("tags", []):
-            # the loop may sit in a function defined above the cell that calls it (06 trains twice)
+            # the loop may sit in a function defined above the cell that calls it (07 trains twice)
             assert "record_validation(" in code_so_far and "record_test(" in code_so_far, (
                 f"cell {index} trains: it measures the validation set while training and scores the test set once"
             )

@@ -189,16 +189,16 @@ def test_changed_parameters_rerun_cleanly_and_a_diverging_run_saves_nothing(name
 
 
 def test_a_notebooks_code_digest_follows_the_code_of_the_notebooks_it_restores(tmp_path, monkeypatch):
-    """Editing 08 makes 09 (which restores it) and 12 (which restores 09) stale, and not 07."""
-    names = ["07_convolutional", "08_batch_norm", "09_reading_handwriting", "12_draw_a_digit"]
+    """Editing 09 makes 10 (which restores it) and 12 (which restores 10) stale, and not 07."""
+    names = ["08_convolutional", "09_batch_norm", "10_reading_handwriting", "13_draw_a_digit"]
     before = {name: notebook_runner.code_digest(name) for name in names}
     shutil.copytree(NOTEBOOKS, tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    edited = nbformat.read(tmp_path / "notebooks" / "08_batch_norm.ipynb", as_version=4)
+    edited = nbformat.read(tmp_path / "notebooks" / "09_batch_norm.ipynb", as_version=4)
     edited.cells.append(nbformat.v4.new_code_cell("learning_rate_note = 'edited'"))
-    nbformat.write(edited, tmp_path / "notebooks" / "08_batch_norm.ipynb")
+    nbformat.write(edited, tmp_path / "notebooks" / "09_batch_norm.ipynb")
     monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
     after = {name: notebook_runner.code_digest(name) for name in names}
-    assert after["07_convolutional"] == before["07_convolutional"]
+    assert after["08_convolutional"] == before["08_convolutional"]
     assert [name for name in names if after[name] != before[name]] == names[1:]
 
 

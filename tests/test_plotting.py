@@ -301,24 +301,24 @@ FIGURES = {
     "03 weights, 40 units": lambda: plotting.plot_weight_images(
         _weights(40), ncols=10, suptitle="First layer: change during training (units 0-39)"
     ),
-    "05 layer curves": lambda: plotting.plot_layer_curves(_layer_panels(0.1), ylabel="error size e_k (RMS)"),
-    "06 train and validation": lambda: plotting.plot_train_and_validation(
+    "06 layer curves": lambda: plotting.plot_layer_curves(_layer_panels(0.1), ylabel="error size e_k (RMS)"),
+    "07 train and validation": lambda: plotting.plot_train_and_validation(
         {"without dropout": _run(np.arange(0, 6001, 500)), "dropout, keep 0.75": _run(np.arange(0, 6001, 500))}
     ),
-    "06 weights, two networks": lambda: plotting.plot_weight_images(
+    "07 weights, two networks": lambda: plotting.plot_weight_images(
         _weights(40),
         ncols=10,
         titles=_UNITS[:20] * 2,
         row_labels=["dropout", "dropout", "no dropout", "no dropout"],
         suptitle="First layer, units 0-19: with dropout (top two rows) and without",
     ),
-    "07 filters": lambda: plotting.plot_filters(
+    "08 filters": lambda: plotting.plot_filters(
         np.random.default_rng(3).normal(size=(6, 6, 1, 6)), suptitle="First convolutional layer: the 6 filters"
     ),
-    "08 filters": lambda: plotting.plot_filters(
+    "09 filters": lambda: plotting.plot_filters(
         np.random.default_rng(3).normal(size=(6, 6, 1, 12)), suptitle="First convolutional layer: the filters"
     ),
-    "08 feature maps": lambda: plotting.plot_feature_maps(
+    "09 feature maps": lambda: plotting.plot_feature_maps(
         _DIGITS[0],
         {
             "conv1": np.random.rand(28, 28, 12),
@@ -326,19 +326,19 @@ FIGURES = {
             "conv3": np.random.rand(7, 7, 48),
         },
     ),
-    "09 weight snapshots": lambda: plotting.plot_weight_snapshots(
+    "10 weight snapshots": lambda: plotting.plot_weight_snapshots(
         [np.zeros((784, 10))] + [_weights(10, seed) * 10.0**seed for seed in range(1, 5)], [0, 1, 2, 10, 1000]
     ),
-    "09 weights, 100 units": lambda: plotting.plot_weight_images(
+    "10 weights, 100 units": lambda: plotting.plot_weight_images(
         _weights(100), ncols=10, suptitle="The 100 hidden units"
     ),
-    "09 correlated pairs": lambda: plotting.plot_weight_images(
+    "10 correlated pairs": lambda: plotting.plot_weight_images(
         _weights(16),
         ncols=8,
         titles=[f"{i}~{i + 1} r=0.{i + 80}" if i % 2 == 0 else f"unit {i + 1}" for i in range(16)],
         suptitle="The most correlated pairs of hidden units",
     ),
-    "09 top units per digit": lambda: plotting.plot_weight_images(
+    "10 top units per digit": lambda: plotting.plot_weight_images(
         _weights(50),
         ncols=5,
         row_labels=[f"digit {d}" for d in range(10)],

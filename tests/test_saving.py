@@ -98,12 +98,12 @@ def test_an_interrupted_checkpoint_save_leaves_the_old_checkpoint_whole(outputs,
 def test_a_record_replaces_a_symlink_and_never_writes_through_it(outputs, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("elsewhere") / "precious.json"
     elsewhere.write_text("yours")
-    record = paths.results_path("10_look_inside")
+    record = paths.results_path("11_look_inside")
     record.parent.mkdir(parents=True)
     record.symlink_to(elsewhere)
-    results.save("10_look_inside", _monitor(), {})
+    results.save("11_look_inside", _monitor(), {})
     assert elsewhere.read_text() == "yours"
-    assert not record.is_symlink() and json.loads(record.read_text())["run"] == "10_look_inside"
+    assert not record.is_symlink() and json.loads(record.read_text())["run"] == "11_look_inside"
 
 
 def test_a_checkpoint_replaces_a_symlink_and_never_writes_through_it(outputs, tmp_path_factory):
@@ -156,7 +156,7 @@ def test_a_damaged_checkpoint_is_reported_and_the_good_ones_are_restored(outputs
     restored, unavailable = classifiers.restore_all()
     assert set(restored) == {"01_softmax", "04_relu_hidden300"}
     assert set(unavailable) == set(classifiers.NETWORKS) - set(restored)  # the damaged one and those never saved
-    assert {"02_sigmoid_hidden25", "03_five_layers_sigmoid", "07_convolutional"} <= set(unavailable)
+    assert {"02_sigmoid_hidden25", "03_five_layers_sigmoid", "08_convolutional"} <= set(unavailable)
     error = unavailable["02_sigmoid_hidden25"]
     assert isinstance(error, classifiers.CheckpointDamaged)
     assert "Re-run notebook 02 (02_sigmoid_hidden25.ipynb)" in str(error)
@@ -196,8 +196,8 @@ def test_a_network_with_the_wrong_shape_is_refused(outputs):
 
 def test_a_network_that_takes_28x28x1_images_reads_rows_and_squares_alike(outputs):
     """The convolutional notebook's placeholder is [None, 28, 28, 1]; callers need not know."""
-    _save_network("07_convolutional", image_shape=(28, 28, 1))
-    network = classifiers.Classifier("07_convolutional")
+    _save_network("08_convolutional", image_shape=(28, 28, 1))
+    network = classifiers.Classifier("08_convolutional")
     assert network.label == "convolutional"
     images = np.random.default_rng(0).random((3, 784)).astype(np.float32)
     rows = network.probabilities(images)
@@ -222,14 +222,14 @@ def _save_record_with_predictions(run_name, predictions):
 
 def test_a_record_keeps_the_test_predictions_digit_for_digit(outputs):
     predictions = np.array([7, 2, 1, 0, 4, 1, 4, 9, 5, 9])
-    record = json.loads(_save_record_with_predictions("05_vanishing_gradients", predictions).read_text())
+    record = json.loads(_save_record_with_predictions("06_vanishing_gradients", predictions).read_text())
     assert record["test_predictions"] == "7210414959"
-    np.testing.assert_array_equal(results.test_predictions("05_vanishing_gradients"), predictions)
-    assert results.test_predictions("06_dropout") is None, "not run yet"
+    np.testing.assert_array_equal(results.test_predictions("06_vanishing_gradients"), predictions)
+    assert results.test_predictions("07_dropout") is None, "not run yet"
 
 
 @pytest.mark.parametrize("bad", [np.full((10,), 0.5), np.eye(10, dtype=int), np.array([3, 10]), np.array([], int)])
 def test_probabilities_or_one_hot_labels_are_refused_as_predictions_and_nothing_is_saved(outputs, bad):
     with pytest.raises(ValueError, match="one predicted digit .* per test image"):
-        _save_record_with_predictions("05_vanishing_gradients", bad)
-    assert not paths.results_path("05_vanishing_gradients").exists()
+        _save_record_with_predictions("06_vanishing_gradients", bad)
+    assert not paths.results_path("06_vanishing_gradients").exists()

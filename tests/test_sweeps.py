@@ -248,7 +248,7 @@ def test_a_bad_grid_is_refused_before_anything_runs(grid, message, output_dir):
         (["01", "nonsense=1"], "sweep: 01_softmax has no parameter 'nonsense'"),
         (["01", "learning_rate"], "sweep: 'learning_rate' is not NAME=VALUES"),
         (["99"], "sweep: no notebook of the series is called '99'"),
-        (["10"], "sweep: 10_look_inside cannot be chosen here; choose among 01_softmax, 02_sigmoid_hidden25"),
+        (["10"], "sweep: 11_look_inside cannot be chosen here; choose among 01_softmax, 02_sigmoid_hidden25"),
         (["01", "learning_rate=0.1,(", "--seeds", "2"], "sweep: cannot read '0.1,(' as comma-separated values"),
     ],
 )
@@ -266,7 +266,7 @@ def test_seed_spreads_take_only_training_notebooks(capsys):
     with pytest.raises(SystemExit) as exit:
         seed_spreads.main(["10"])
     assert exit.value.code == 2
-    assert "10_look_inside cannot be chosen here; choose among 01_softmax" in capsys.readouterr().err
+    assert "11_look_inside cannot be chosen here; choose among 01_softmax" in capsys.readouterr().err
 
 
 class _FakeSweep:
@@ -322,12 +322,12 @@ def test_re_measuring_one_notebook_keeps_the_others_spreads_and_dates(tmp_path, 
         "accuracies",
         {
             "02_sigmoid_hidden25_seeds": [0.96, 0.961, 0.959, 0.96, 0.962],
-            "06_dropout_seeds": [0.984] * 4 + [0.983],
-            "06_dropout_seeds_keep_prob": [0.985] * 4 + [0.986],
+            "07_dropout_seeds": [0.984] * 4 + [0.983],
+            "07_dropout_seeds_keep_prob": [0.985] * 4 + [0.986],
         },
     )
 
-    assert seed_spreads.main(["02", "06"]) == 0
+    assert seed_spreads.main(["02", "07"]) == 0
     written = json.loads(path.read_text())
     assert written["notebooks"]["01_softmax"] == stored["notebooks"]["01_softmax"]
     assert written["measured"]["01_softmax"] == "2026-01-01, old machine"
@@ -335,10 +335,10 @@ def test_re_measuring_one_notebook_keeps_the_others_spreads_and_dates(tmp_path, 
     assert written["notebooks"]["02_sigmoid_hidden25"]["accuracies"] == [0.96, 0.961, 0.959, 0.96, 0.962]
     assert written["notebooks"]["02_sigmoid_hidden25"]["settings"] == {"learning_rate": 0.5}
     assert "variants" not in written["notebooks"]["02_sigmoid_hidden25"]
-    # notebook 06 compares itself with its run without dropout: that variant is measured beside it
-    variant = written["notebooks"]["06_dropout"]["variants"]["without dropout"]
+    # notebook 07 compares itself with its run without dropout: that variant is measured beside it
+    variant = written["notebooks"]["07_dropout"]["variants"]["without dropout"]
     assert variant["parameters"] == {"keep_prob": 1.0} and variant["accuracies"] == [0.985] * 4 + [0.986]
-    assert written["notebooks"]["06_dropout"]["mean"] == pytest.approx(0.9838)
+    assert written["notebooks"]["07_dropout"]["mean"] == pytest.approx(0.9838)
 
     monkeypatch.setattr(_FakeSweep, "accuracies", {"03_five_layers_sigmoid_seeds": [0.93, None, 0.93, 0.93, 0.93]})
     before = path.read_text()
@@ -372,7 +372,7 @@ def test_seed_spreads_say_which_cluster_measured_them_and_refuse_a_bad_one_in_on
 
 
 def test_a_variant_that_fails_with_some_seeds_is_recorded_with_them(tmp_path, monkeypatch, capsys):
-    """Notebook 08 without batch normalisation does not learn with some seeds: that is a result,
+    """Notebook 09 without batch normalisation does not learn with some seeds: that is a result,
     kept with the seeds it failed with, and the spread is that of the others."""
     from mnist_tutorial.commands import seed_spreads
 
@@ -385,19 +385,19 @@ def test_a_variant_that_fails_with_some_seeds_is_recorded_with_them(tmp_path, mo
     monkeypatch.setattr(
         _FakeSweep,
         "accuracies",
-        {"08_batch_norm_seeds": [0.994] * 5, "08_batch_norm_seeds_use_batch_norm": [None, None, 0.987, 0.985, 0.986]},
+        {"09_batch_norm_seeds": [0.994] * 5, "09_batch_norm_seeds_use_batch_norm": [None, None, 0.987, 0.985, 0.986]},
     )
-    assert seed_spreads.main(["08"]) == 0
-    variant = json.loads(path.read_text())["notebooks"]["08_batch_norm"]["variants"]["without batch norm"]
+    assert seed_spreads.main(["09"]) == 0
+    variant = json.loads(path.read_text())["notebooks"]["09_batch_norm"]["variants"]["without batch norm"]
     assert variant["accuracies"] == [None, None, 0.987, 0.985, 0.986] and variant["failed_seeds"] == [1, 2]
     assert variant["failure"] == "LearningFailed: it did not learn." and variant["mean"] == pytest.approx(0.986)
     assert "seeds [1, 2] failed: LearningFailed" in capsys.readouterr().out
 
     monkeypatch.setattr(
-        _FakeSweep, "accuracies", {**_FakeSweep.accuracies, "08_batch_norm_seeds_use_batch_norm": [None] * 4 + [0.98]}
+        _FakeSweep, "accuracies", {**_FakeSweep.accuracies, "09_batch_norm_seeds_use_batch_norm": [None] * 4 + [0.98]}
     )
     before = path.read_text()
-    assert seed_spreads.main(["08"]) == 1, "one seed that learned gives no spread: nothing written"
+    assert seed_spreads.main(["09"]) == 1, "one seed that learned gives no spread: nothing written"
     assert path.read_text() == before
 
 
@@ -617,23 +617,23 @@ def test_a_sweep_on_a_loopback_cluster_survives_a_killed_worker(output_dir, loop
 
 
 def test_a_sweep_run_of_a_notebook_whose_restored_network_is_missing_fails_with_what_to_run_first(output_dir):
-    defaults = sweeps.parameters_of(sweeps.notebook_path("09"))
-    row = sweeps.run_notebook("09", defaults, {}, 1)
+    defaults = sweeps.parameters_of(sweeps.notebook_path("10"))
+    row = sweeps.run_notebook("10", defaults, {}, 1)
     assert row["status"] == "failed"
     assert row["error"].startswith("SweepError: ") and "\n" not in row["error"]
-    assert "restores the network of 08_batch_norm, which is not saved" in row["error"]
+    assert "restores the network of 09_batch_norm, which is not saved" in row["error"]
     assert not (output_dir / "results").exists() and not (output_dir / "checkpoints").exists()
 
 
 def test_a_run_of_a_notebook_that_restores_a_network_gets_its_checkpoint_or_a_clear_refusal(output_dir, tmp_path):
     reader = catalog.find("reading_handwriting")
-    with pytest.raises(FileNotFoundError, match="restores the network of 08_batch_norm, which is not saved"):
+    with pytest.raises(FileNotFoundError, match="restores the network of 09_batch_norm, which is not saved"):
         notebook_runner.copy_restored(reader, output_dir, tmp_path)
-    (output_dir / "checkpoints" / "08_batch_norm").mkdir(parents=True)
-    (output_dir / "checkpoints" / "08_batch_norm" / "model.index").write_bytes(b"weights")
+    (output_dir / "checkpoints" / "09_batch_norm").mkdir(parents=True)
+    (output_dir / "checkpoints" / "09_batch_norm" / "model.index").write_bytes(b"weights")
     (output_dir / "results").mkdir()
-    (output_dir / "results" / "08_batch_norm.json").write_text("{}")
-    assert notebook_runner.copy_restored(reader, output_dir, tmp_path) == ["08_batch_norm"]
-    assert (tmp_path / "checkpoints" / "08_batch_norm" / "model.index").read_bytes() == b"weights"
-    assert (tmp_path / "results" / "08_batch_norm.json").read_text() == "{}"
+    (output_dir / "results" / "09_batch_norm.json").write_text("{}")
+    assert notebook_runner.copy_restored(reader, output_dir, tmp_path) == ["09_batch_norm"]
+    assert (tmp_path / "checkpoints" / "09_batch_norm" / "model.index").read_bytes() == b"weights"
+    assert (tmp_path / "results" / "09_batch_norm.json").read_text() == "{}"
     assert notebook_runner.copy_restored(catalog.find("batch_norm"), output_dir, tmp_path / "other") == []

@@ -233,7 +233,7 @@ def _title_boxes(figure):
 
 
 def test_top_units_figure_titles_do_not_overlap():
-    """Notebook 10's grid of the five top units per digit: ten rows of five, a title on each."""
+    """Notebook 11's grid of the five top units per digit: ten rows of five, a title on each."""
     contributions = np.random.default_rng(0).uniform(0, 3, 50)
     figure = plotting.plot_weight_images(
         np.random.default_rng(1).normal(size=(784, 50)),

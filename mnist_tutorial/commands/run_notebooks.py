@@ -120,7 +120,7 @@ def table_cells(notebook: catalog.Notebook) -> dict[str, str]:
     for label, pattern in notebook.figures:
         found = re.search(pattern, text, re.M)
         measured.append(f"{label}{found.group(1)}" if found else f"{label}(not printed)")
-    training = sum(float(found) for found in re.findall(TRAINING_SECONDS, text))  # 06 trains twice
+    training = sum(float(found) for found in re.findall(TRAINING_SECONDS, text))  # 07 trains twice
     total = nb.metadata.get("mnist_tutorial", {}).get("seconds")
     spread = results.seed_spreads().get(notebook.name, {})
     accuracies = [value for value in spread.get("test_accuracy", []) if value is not None]

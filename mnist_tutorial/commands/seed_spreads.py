@@ -1,7 +1,7 @@
 """Measure how much each training notebook's results vary with the seed alone.
 
     mnist-seed-spreads            # or: make seed-spreads   (one to two hours on two cores)
-    mnist-seed-spreads 07 08      # only notebooks 07 and 08
+    mnist-seed-spreads 08 09      # only notebooks 08 and 09
     mnist-seed-spreads --seeds 8  # seeds 1-8 instead of 1-5
 
 Sweeps the training notebooks over seeds 1 to 5 with their committed hyperparameters, and each

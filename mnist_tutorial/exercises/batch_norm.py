@@ -1,4 +1,4 @@
-"""The exercises of notebook 8, batch normalisation (see `mnist_tutorial.exercises`)."""
+"""The exercises of notebook 9, batch normalisation (see `mnist_tutorial.exercises`)."""
 
 import numpy as np
 
@@ -17,8 +17,8 @@ from . import (
 from . import bind as bind_exercises
 
 #: The final validation accuracy after 1,000 steps, by seed: with batch normalisation at the notebook's
-#: settings, and without it at notebook 7's learning rate, 0.003 (`mnist-sweep 08 training_steps=1000
-#: --seeds 3` and `mnist-sweep 08 use_batch_norm=False learning_rate=0.003 training_steps=1000 --seeds 3`).
+#: settings, and without it at notebook 8's learning rate, 0.003 (`mnist-sweep 09 training_steps=1000
+#: --seeds 3` and `mnist-sweep 09 use_batch_norm=False learning_rate=0.003 training_steps=1000 --seeds 3`).
 WITH_AT_1000 = {1: 0.9874, 2: 0.9834, 3: 0.9868}
 WITHOUT_AT_1000 = {1: 0.9892, 2: 0.9878, 3: 0.9894}
 EPSILON = 1e-5
@@ -57,7 +57,7 @@ def check_without_at_small_rate(a: Answers) -> str:
         f"{over_seeds(WITHOUT_AT_1000)}; with it: {over_seeds(WITH_AT_1000)}. This compares two recipes, not "
         f"batch normalisation alone: the learning rate changed too, and the notebook's recipe was chosen for "
         f"2,500 steps. What the notebook showed is that at 0.02 the network without it may not learn at all; "
-        f"at notebook 7's rate it learns well. To isolate batch normalisation, change only use_batch_norm"
+        f"at notebook 8's rate it learns well. To isolate batch normalisation, change only use_batch_norm"
     )
     return judge(predicted, side, why)
 
@@ -146,10 +146,10 @@ def check_groups_of_one(a: Answers) -> str:
 EXERCISES = (
     Exercise(
         1,
-        "without batch normalisation, at notebook 7's learning rate",
+        "without batch normalisation, at notebook 8's learning rate",
         PREDICT,
         check_without_at_small_rate,
-        hints=("Notebook 7's network learned at 0.003 without batch normalisation; this one has twice its channels.",),
+        hints=("Notebook 8's network learned at 0.003 without batch normalisation; this one has twice its channels.",),
         solution='predicted_side = "above"',
         parameters={"use_batch_norm": False, "learning_rate": 0.003, "training_steps": 1000},
         expected=(
@@ -267,5 +267,5 @@ EXERCISES = (
 
 
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
-    """Notebook 8's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
+    """Notebook 9's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)

@@ -1,4 +1,4 @@
-"""The exercises of notebook 7, the convolutional network (see `mnist_tutorial.exercises`)."""
+"""The exercises of notebook 8, the convolutional network (see `mnist_tutorial.exercises`)."""
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from . import (
 from . import bind as bind_exercises
 
 #: The final validation accuracy after 1,000 steps, by seed: the notebook's channels, 6, 12 and 24
-#: (`mnist-sweep 07 training_steps=1000 --seeds 3`), Görner's first script's, 4, 8 and 12 (`mnist-sweep 07
+#: (`mnist-sweep 08 training_steps=1000 --seeds 3`), Görner's first script's, 4, 8 and 12 (`mnist-sweep 08
 #: channels1=4 channels2=8 channels3=12 training_steps=1000 --seeds 3`), and max-pooling instead of strides
 #: (a copy of the notebook with exercise 2's solution, run with seeds 1-3 and training_steps = 1000).
 CHANNELS_6_12_24 = {1: 0.9866, 2: 0.9876, 3: 0.988}
@@ -315,5 +315,5 @@ EXERCISES = (
 
 
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
-    """Notebook 7's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
+    """Notebook 8's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)

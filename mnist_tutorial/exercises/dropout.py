@@ -1,4 +1,4 @@
-"""The exercises of notebook 6, dropout (see `mnist_tutorial.exercises`)."""
+"""The exercises of notebook 7, dropout (see `mnist_tutorial.exercises`)."""
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from . import (
 from . import bind as bind_exercises
 
 #: The final validation accuracy after 2,000 steps, by seed, without dropout and with keep_prob 0.5
-#: (`mnist-sweep 06 keep_prob=0.5,1.0 training_steps=2000 train_sample=1000 --seeds 3`). Scoring the
+#: (`mnist-sweep 07 keep_prob=0.5,1.0 training_steps=2000 train_sample=1000 --seeds 3`). Scoring the
 #: training sample draws dropout masks too (with keep 1.0), so train_sample is part of the setting.
 WITHOUT_AT_2000 = {1: 0.9806, 2: 0.983, 3: 0.9772}
 HALF_KEPT_AT_2000 = {1: 0.9702, 2: 0.9716, 3: 0.9752}
@@ -336,5 +336,5 @@ EXERCISES = (
 
 
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
-    """Notebook 6's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
+    """Notebook 7's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)

@@ -87,7 +87,7 @@ def check_small_start(a: Answers) -> str:
         f"the run ends at {measured:.4f}, {side} 0.5 ({which} measured {small:.4f}, and {large:.4f} with the "
         f"notebook's 1.0). On its way back to the first layer, the error signal is multiplied at each layer by "
         f"the weights, which are ten times smaller now, and by a sigmoid's slope, which is at most 0.25: it "
-        f"arrives so weak that the first layers hardly learn. Notebook 5 measures this"
+        f"arrives so weak that the first layers hardly learn. Notebook 6 measures this"
     )
     return judge(predicted, side, why)
 
@@ -107,7 +107,7 @@ def check_three_layers(a: Answers) -> str:
     relation = "above" if measured > five + SAME_RUN else ("below" if measured < five - SAME_RUN else "level with")
     why = (
         " Fewer sigmoids stand between the loss and the first layer, so less of the error signal is lost on its "
-        "way back (notebook 5 measures it). One seed, though: try seeds 2 and 3 before you trust it."
+        "way back (notebook 6 measures it). One seed, though: try seeds 2 and 3 before you trust it."
         if relation == "above"
         else " One seed: try seeds 2 and 3 before you draw a conclusion."
     )

@@ -1,4 +1,4 @@
-"""The exercises of notebook 10, look inside (see `mnist_tutorial.exercises`)."""
+"""The exercises of notebook 11, look inside (see `mnist_tutorial.exercises`)."""
 
 import numpy as np
 
@@ -9,7 +9,7 @@ from . import bind as bind_exercises
 HIDDEN25 = "02_sigmoid_hidden25"
 #: The pruning table's row that exercise 2 reads, and by seed, with dropout (the notebook's wide_keep_prob =
 #: 0.9) and without (1.0): the units the greedy merge removes at that threshold, and the validation accuracy
-#: merging them costs (validation accuracy - merged accuracy). Measured by running notebook 10 with seeds
+#: merging them costs (validation accuracy - merged accuracy). Measured by running notebook 11 with seeds
 #: 1-3 and each wide_keep_prob, its other settings its own, and reading its record's "pruning" and
 #: "validation_accuracy".
 MERGE_THRESHOLD = 0.5
@@ -269,5 +269,5 @@ EXERCISES = (
 
 
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
-    """Notebook 10's exercises, bound to its variables: `exercise_1, ..., exercise_5 = bind(globals())`."""
+    """Notebook 11's exercises, bound to its variables: `exercise_1, ..., exercise_5 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)

@@ -1,4 +1,4 @@
-"""The exercises of notebook 9, reading real handwriting (see `mnist_tutorial.exercises`)."""
+"""The exercises of notebook 10, reading real handwriting (see `mnist_tutorial.exercises`)."""
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from . import bind as bind_exercises
 from .batch_norm import NETWORK
 
 #: The final validation accuracy by seed with half of each batch changed, as the notebook does, and with
-#: every digit changed (`mnist-sweep 09 changed_per_batch=50,100 curve_images=100 --seeds 3`).
+#: every digit changed (`mnist-sweep 10 changed_per_batch=50,100 curve_images=100 --seeds 3`).
 HALF_CHANGED = {1: 0.9926, 2: 0.9952, 3: 0.9922}
 ALL_CHANGED = {1: 0.9918, 2: 0.9926, 3: 0.9922}
 #: Runs closer than this are level: the standard deviation of the difference of two runs, each with the
@@ -26,7 +26,7 @@ ALL_CHANGED = {1: 0.9918, 2: 0.9926, 3: 0.9922}
 LEVEL = 0.0023
 #: How close a learner's accuracy must come to the check's, computed the same way.
 SAME = 1e-6
-#: The notebook's settings that the measurements above used. Its network is notebook 8's, line for line
+#: The notebook's settings that the measurements above used. Its network is notebook 9's, line for line
 #: (`NETWORK`, its variables, comes from there).
 NOTEBOOK_SETTINGS = {
     "learning_rate": 0.02,
@@ -115,7 +115,7 @@ def _accuracy(read, images, labels) -> float:
 def _measured(a: Answers, name: str, change) -> float | None:
     """Compare the answer `name` with this network's accuracy on the curves' validation digits changed by
     `change`: that accuracy when the answer is it, NotYet when it is measured on test digits (as many as
-    the curves use, or all of them) or with notebook 8's network, None otherwise (the caller then names
+    the curves use, or all of them) or with notebook 9's network, None otherwise (the caller then names
     the other mistakes it knows)."""
     mine = a.number(name)
     read, notebook_8 = a.notebook("read_with_this_network"), a.notebook("notebook_8")
@@ -132,7 +132,7 @@ def _measured(a: Answers, name: str, change) -> float | None:
             )
     if abs(mine - _accuracy(notebook_8.predict, change(images), labels)) <= SAME:
         raise NotYet(
-            "that is notebook 8's network (notebook_8.predict); measure this notebook's, read_with_this_network."
+            "that is notebook 9's network (notebook_8.predict); measure this notebook's, read_with_this_network."
         )
     return None
 
@@ -166,7 +166,7 @@ def check_clockwise(a: Answers) -> str:
     )
     return (
         f"turned 15 degrees clockwise, this network reads {reference:.4f} of the {len(images):,} validation "
-        f"digits, and {other_way:.4f} turned counter-clockwise; notebook 8's reads {before:.4f} clockwise. {taught}"
+        f"digits, and {other_way:.4f} turned counter-clockwise; notebook 9's reads {before:.4f} clockwise. {taught}"
     )
 
 
@@ -211,12 +211,12 @@ def check_thinned(a: Answers) -> str:
         if stroke
         else "This run's training never thinned a stroke, and thinning by one step erases strokes a pixel or two "
         "wide: augmentation teaches only the changes it shows. Why this network reads thinned digits no better "
-        "than notebook 8's, or worse, the notebook does not measure; exercise 5 measures what training with "
+        "than notebook 9's, or worse, the notebook does not measure; exercise 5 measures what training with "
         "stroke changes buys and costs."
     )
     return (
         f"thinned one step, this network reads {reference:.4f} of the {len(images):,} validation digits (unchanged: "
-        f"{upright:.4f}); notebook 8's reads {before:.4f}. {taught}"
+        f"{upright:.4f}); notebook 9's reads {before:.4f}. {taught}"
     )
 
 
@@ -272,7 +272,7 @@ EXERCISES = (
                 "    read_with_this_network(transforms.rotate(mnist.test.images, -15)) == test_labels)",
             ),
             WrongAnswer(
-                "that is notebook 8's network",
+                "that is notebook 9's network",
                 "clockwise_accuracy = np.mean(notebook_8.predict(transforms.rotate(curve_X, -15)) == curve_labels)",
             ),
         ),
@@ -339,7 +339,7 @@ EXERCISES = (
             "What that costs on unchanged digits, one run cannot tell: the seed alone moves the final validation "
             "accuracy by up to three tenths of a point (0.9922 to 0.9952 over seeds 1-3), and the variant's test "
             "spread above is three times the committed notebook's. Decide on the validation set, over seeds, with "
-            "stroke as small as 0.1 too; then check the choice, once, on the digits it is for: notebook 11 scores "
+            "stroke as small as 0.1 too; then check the choice, once, on the digits it is for: notebook 12 scores "
             "every network on digits drawn with thin and thick pens."
         ),
     ),
@@ -361,5 +361,5 @@ EXERCISES = (
 
 
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
-    """Notebook 9's exercises, bound to its variables: `exercise_1, ..., exercise_6 = bind(globals())`."""
+    """Notebook 10's exercises, bound to its variables: `exercise_1, ..., exercise_6 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)

@@ -1,4 +1,4 @@
-"""The exercises of notebook 11, robustness (see `mnist_tutorial.exercises`)."""
+"""The exercises of notebook 12, robustness (see `mnist_tutorial.exercises`)."""
 
 import numpy as np
 
@@ -6,7 +6,7 @@ from . import CODE, DISCUSSION, PREDICT, Answers, BoundExercise, Exercise, NotYe
 from . import bind as bind_exercises
 
 #: The networks the exercises read: the one-layer network and the convolutional one.
-ONE_LAYER, CONVOLUTIONAL = "01_softmax", "07_convolutional"
+ONE_LAYER, CONVOLUTIONAL = "01_softmax", "08_convolutional"
 #: Two accuracies closer than this are "the same" (on 2,000 images, about two standard errors).
 SAME_DAMAGE = 0.02
 #: How close a learner's accuracies must come to the check's.
@@ -174,7 +174,7 @@ EXERCISES = (
             "prepare_all returns the prepared images and which of them were readable: count the unreadable as wrong.",
         ),
         solution=(
-            "network = networks['07_convolutional']\n"
+            "network = networks['08_convolutional']\n"
             "images = mnist.validation.images[:robustness_images]\n"
             "digits = mnist.validation.labels[:robustness_images].argmax(axis=1)\n"
             "thinned = transforms.change_stroke(transforms.change_stroke(images, 2), -1)\n"
@@ -184,7 +184,7 @@ EXERCISES = (
         wrong_answers=(
             WrongAnswer(
                 "prepared without thinning them first",
-                "network = networks['07_convolutional']\n"
+                "network = networks['08_convolutional']\n"
                 "images = mnist.validation.images[:robustness_images]\n"
                 "digits = mnist.validation.labels[:robustness_images].argmax(axis=1)\n"
                 "prepared, readable = prepare_all(transforms.change_stroke(images, 2))\n"
@@ -196,5 +196,5 @@ EXERCISES = (
 
 
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
-    """Notebook 11's exercises, bound to its variables: `exercise_1, ..., exercise_4 = bind(globals())`."""
+    """Notebook 12's exercises, bound to its variables: `exercise_1, ..., exercise_4 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)

@@ -1,4 +1,4 @@
-"""The exercises of notebook 5, the vanishing gradient (see `mnist_tutorial.exercises`)."""
+"""The exercises of notebook 6, the vanishing gradient (see `mnist_tutorial.exercises`)."""
 
 import numpy as np
 
@@ -17,11 +17,11 @@ from . import (
 from . import bind as bind_exercises
 
 #: The validation accuracy after 2,000 steps (compare_steps), by seed, of the ReLU recipe (He's scale,
-#: Adam, decay) and of the same with sigmoids: notebook 5's `train_variant` run with `seed` = 1, 2, 3.
+#: Adam, decay) and of the same with sigmoids: notebook 6's `train_variant` run with `seed` = 1, 2, 3.
 RELU_RECIPE_AT_2000 = {1: 0.9794, 2: 0.9784, 3: 0.9806}
 SIGMOID_RECIPE_AT_2000 = {1: 0.9724, 2: 0.9694, 3: 0.975}
-#: The main run's final validation accuracy after 2,000 steps, by seed, with the decay (`mnist-sweep 05
-#: training_steps=2000 compare_steps=10 --seeds 3`) and at a constant 0.0001 (`mnist-sweep 05
+#: The main run's final validation accuracy after 2,000 steps, by seed, with the decay (`mnist-sweep 06
+#: training_steps=2000 compare_steps=10 --seeds 3`) and at a constant 0.0001 (`mnist-sweep 06
 #: learning_rate=0.0001 training_steps=2000 compare_steps=10 --seeds 3`).
 DECAY_AT_2000 = {1: 0.9794, 2: 0.9784, 3: 0.9806}
 SMALL_RATE_AT_2000 = {1: 0.9566, 2: 0.958, 3: 0.9572}
@@ -283,5 +283,5 @@ EXERCISES = (
 
 
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
-    """Notebook 5's exercises, bound to its variables: `exercise_1, ..., exercise_6 = bind(globals())`."""
+    """Notebook 6's exercises, bound to its variables: `exercise_1, ..., exercise_6 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)
