@@ -49,9 +49,9 @@ def test_a_notebook_is_named_by_number_name_slug_or_file(text, expected):
 @pytest.mark.parametrize(
     "texts, among, message",
     [
-        (["13"], None, "no notebook of the series is called '13': name one by its number or name, one of 01_softmax"),
+        (["99"], None, "no notebook of the series is called '99': name one by its number or name, one of 01_softmax"),
         (["0"], None, "no notebook of the series is called '0'"),
-        (["11"], "training", "12_robustness cannot be chosen here; choose among 01_softmax, "),
+        (["12"], "training", "12_robustness cannot be chosen here; choose among 01_softmax, "),
     ],
 )
 def test_a_name_that_is_no_notebook_is_refused_with_the_choices(texts, among, message):
