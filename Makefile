@@ -9,7 +9,7 @@ LAB_OVERRIDES := jupyter/overrides.json
 # The Python versions for which every pinned package (TensorFlow 2.21, NumPy 2.4) has wheels.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: notebooks test test-fast lint format book book-serve lock lab tensorboard sweep seed-spreads drawn-digits bench clean
+.PHONY: check-text notebooks test test-fast lint format book book-serve lock lab tensorboard sweep seed-spreads drawn-digits bench clean
 
 $(INSTALLED): requirements.lock pyproject.toml $(LAB_OVERRIDES)
 	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
@@ -84,6 +84,11 @@ tensorboard: $(INSTALLED)
 ## A parameter sweep, e.g. make sweep ARGS="01 learning_rate=0.1,0.5 --seeds 3" (mnist-sweep --help).
 sweep: $(INSTALLED)
 	$(VENV)/bin/mnist-sweep $(ARGS)
+
+## Re-run every notebook with seed 2 (or ARGS="--scale learning_rate=0.5") in a temporary folder and report
+## every number or verdict the text states that the run does not bear out; run it before committing notebooks.
+check-text: $(INSTALLED)
+	$(VENV)/bin/mnist-check-text $(ARGS)
 
 ## Each training notebook over seeds 1-5: writes notebooks/seed_spreads.json, which the notebooks quote.
 seed-spreads: $(INSTALLED)

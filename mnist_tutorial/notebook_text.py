@@ -1,0 +1,197 @@
+"""What a notebook's prose claims, checked against what its code cells printed above it.
+
+Three kinds of claim are checked, on the committed notebooks by the tests and on a re-run with
+another seed or other settings by `mnist-check-text`:
+
+- **Numbers.** Every number the prose quotes (a decimal, a percentage, a count) must be printed by a
+  code cell above it (or be in the code: a setting), at the precision the prose gives it: "about
+  98.4%" is borne out by a printed 0.9839, "0.9839" only by 0.9839 itself. A sentence that names its
+  source (a post, an author, a paper) may quote that source's figures.
+- **Verdicts.** A paragraph that states a verdict marks it with an HTML comment, invisible on the page,
+  `<!-- verdict: 07_dropout does better than without dropout -->`, and a code cell above must have
+  printed a line starting with "verdict: " and that text. Prose that uses the verdicts' own words
+  ("does better than", "not shown to differ") without a marker is reported too.
+- **Settings.** After a change of settings, every cell that prints a comparison (a verdict, or a spread
+  over seeds) must name each changed setting, as `comparisons` does in its "note:" line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import nbformat
+
+#: A number in prose: a count (with or without thousands commas), a decimal, or a percentage.
+QUOTED_NUMBER = re.compile(r"(?<![\w.,/-])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)(?![\w])")
+#: A number in printed output or code: digits with an optional fraction, and a percent sign.
+PRINTED_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)")
+#: A sentence that names the source of its figures (a post, an author, a paper) may quote them unprinted.
+NAMED_SOURCE = re.compile(
+    r"\b(Görner|Ng|Nelson|Dixon|[Pp]osts?|[Rr]eported|Simard|LeCun|Glorot|He|Ioffe|Kingma|Santurkar|"
+    r"Srivastava|[Pp]apers?|[Cc]ourse|[Ss]ources?)\b"
+)
+SENTENCE_END = re.compile(r"(?<=[.;?!])\s+(?=[A-Z(*])|\n\s*\n")
+#: The marker of a verdict the prose states, and the printed line it must match.
+VERDICT_MARKER = re.compile(r"<!--\s*verdict:\s*(.*?)\s*-->", re.S)
+VERDICT_LINE = re.compile(r"^verdict: (.*)$", re.M)
+#: The verdicts' own words, which prose may use only beside a marker.
+VERDICT_WORDS = re.compile(r"not shown to differ|does better than|reads these [\d,]+ images better")
+#: What marks a printed comparison: a verdict, or a table of spreads over seeds.
+COMPARISON_PRINTED = re.compile(r"^verdict: |mean \+/- sd|paired by seed", re.M)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One claim of a notebook's prose that its printed outputs do not bear out."""
+
+    cell: int
+    kind: str  # "number", "verdict" or "setting"
+    text: str
+
+    def __str__(self) -> str:
+        return f"cell {self.cell} ({self.kind}): {self.text}"
+
+
+def outputs_text(cell: nbformat.NotebookNode) -> str:
+    """What a code cell shows as text: its streams and the plain-text forms of its results."""
+    parts = []
+    for output in cell.get("outputs", []):
+        text = output.get("text", "")
+        parts.append("".join(text) if isinstance(text, list) else text)
+        for kind in ("text/plain", "text/html"):
+            value = output.get("data", {}).get(kind, "")
+            parts.append("".join(value) if isinstance(value, list) else value)
+    return "".join(parts)
+
+
+def prose(markdown: str) -> str:
+    """Markdown without headings, code blocks, code spans, LaTeX and HTML comments: the sentences themselves."""
+    markdown = re.sub(r"<!--.*?-->", " ", markdown, flags=re.S)
+    markdown = re.sub(r"^#+ .*$", " ", markdown, flags=re.M)
+    markdown = re.sub(r"```.*?```", " ", markdown, flags=re.S)
+    markdown = re.sub(r"\$\$.*?\$\$", " ", markdown, flags=re.S)
+    markdown = re.sub(r"\$[^$\n]+\$", " ", markdown)
+    return re.sub(r"`[^`\n]+`", " ", markdown)
+
+
+def number_findings(notebook: nbformat.NotebookNode) -> list[Finding]:
+    """Every number the prose quotes that no code cell above it prints (or sets) at the quoted precision.
+    Before the first code cell (the introduction), what any cell prints counts; after it, what the cells
+    above print and the code of the cell the paragraph introduces."""
+    cells = notebook.cells
+    everything = "".join(outputs_text(c) + c.source for c in cells if c.cell_type == "code")
+    shown_so_far, seen_code, findings = "", False, []
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "code":
+            shown_so_far += cell.source + "\n" + outputs_text(cell) + "\n"
+            seen_code = True
+            continue
+        if cell.cell_type != "markdown":
+            continue
+        following = next((c.source for c in cells[index + 1 :] if c.cell_type == "code"), "")
+        shown = _numbers_in(shown_so_far + following if seen_code else everything)
+        for sentence in SENTENCE_END.split(prose(cell.source)):
+            if NAMED_SOURCE.search(sentence):
+                continue
+            for match in QUOTED_NUMBER.finditer(sentence):
+                if _not_a_result(sentence, match) or _supported(match.groups(), shown):
+                    continue
+                findings.append(
+                    Finding(
+                        index,
+                        "number",
+                        f"quotes {match.group(0)}, which no cell {'above it ' if seen_code else ''}prints at that "
+                        f"precision: {' '.join(sentence.split())[:160]!r}",
+                    )
+                )
+    return findings
+
+
+def verdict_findings(notebook: nbformat.NotebookNode) -> list[Finding]:
+    """Every verdict the prose marks that no code cell above printed, and every use of the verdicts'
+    words in a paragraph without a marker."""
+    printed, findings = [], []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            printed += VERDICT_LINE.findall(outputs_text(cell))
+            continue
+        if cell.cell_type != "markdown":
+            continue
+        markers = VERDICT_MARKER.findall(cell.source)
+        for marker in markers:
+            wanted = " ".join(marker.split())
+            if not any(" ".join(line.split()).startswith(wanted) for line in printed):
+                findings.append(Finding(index, "verdict", f"states the verdict {wanted!r}, which no cell above prints"))
+        words = VERDICT_WORDS.search(prose(cell.source))
+        if words and not markers:
+            findings.append(
+                Finding(index, "verdict", f"says {words.group(0)!r} without a <!-- verdict: ... --> marker")
+            )
+    return findings
+
+
+def setting_findings(notebook: nbformat.NotebookNode, changed: Iterable[str]) -> list[Finding]:
+    """Every code cell that prints a comparison without naming each of the `changed` settings."""
+    changed = list(changed)
+    findings = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        text = outputs_text(cell)
+        if not COMPARISON_PRINTED.search(text):
+            continue
+        missing = [name for name in changed if not re.search(rf"\b{re.escape(name)}\b", text)]
+        if missing:
+            findings.append(
+                Finding(index, "setting", f"prints a comparison without naming the changed {', '.join(missing)}")
+            )
+    return findings
+
+
+def _numbers_in(text: str) -> list[tuple[float, int, bool]]:
+    """(value, decimals, is a percentage) of every number in `text`."""
+    found = []
+    for whole, decimals, percent in PRINTED_NUMBER.findall(text):
+        found.append((float(whole.replace(",", "") + decimals), max(len(decimals) - 1, 0), bool(percent)))
+    return found
+
+
+def _supported(groups: tuple[str, str, str], shown: list[tuple[float, int, bool]]) -> bool:
+    """Whether a quoted number is printed: a count exactly; a decimal or a percentage by any printed
+    number that rounds to it at the quoted precision (a percentage may be printed as a fraction)."""
+    whole, decimals, percent = groups
+    decimals = decimals or ""
+    value = float(whole.replace(",", "") + decimals)
+    places = max(len(decimals) - 1, 0)
+    if not decimals and not percent:
+        return any(printed == value for printed, _, _ in shown)
+    tolerance = 0.5 * 10**-places + 1e-9
+    for printed, printed_places, _ in shown:
+        if printed_places < places:
+            continue  # a coarser printed number cannot bear out a finer quote
+        candidates = (printed, printed * 100) if percent else (printed,)
+        if any(abs(candidate - value) <= tolerance for candidate in candidates):
+            return True
+    return False
+
+
+def _not_a_result(sentence: str, match: re.Match) -> bool:
+    """Numbers that are no measured result: small whole numbers (digits, counts of layers), years,
+    names (notebook 5, step 500, exercise 3), sizes in a product (28 x 28), and the result of a sum
+    written out in the sentence (784 x 10 + 10 = 7,850)."""
+    whole, decimals, percent = match.groups()
+    if decimals or percent:
+        return False
+    value = int(whole.replace(",", ""))
+    before, after = sentence[: match.start()], sentence[match.end() :]
+    return bool(
+        value <= 12
+        or 1900 <= value <= 2030
+        or re.search(r"(notebooks?|[Pp]art|steps?|[Ee]xercises?|figure|cell|layer|unit|channel|seeds?)\s*$", before)
+        or re.search(r"\b[Nn]otebooks\s+[\d,\s]*(\band|\bor|\bto|-)\s*$", before)
+        or re.search(r"\b[Nn]otebook \d+'s\s*$", before)
+        or re.search(r"(\bx|=|\+|-)\s*$", before)
+        or re.match(r"\s*(x|\+|-)\s", after)
+    )
