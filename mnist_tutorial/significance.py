@@ -77,8 +77,8 @@ class RecipeComparison:
             better, worse = (self.name_a, self.name_b) if self.direction > 0 else (self.name_b, self.name_a)
             return f"{better} does better than {worse} over {seeds}"
         return (
-            f"not shown to differ over {seeds}: the difference could be anywhere from "
-            f"{self.low:+.4f} to {self.high:+.4f}"
+            f"{self.name_a} and {self.name_b} are not shown to differ over {seeds}: the difference could be "
+            f"anywhere from {self.low:+.4f} to {self.high:+.4f}"
         )
 
 
@@ -117,8 +117,8 @@ class NetworkComparison:
             better, worse = (self.name_a, self.name_b) if self.direction > 0 else (self.name_b, self.name_a)
             return f"{better} reads {images} better than {worse}"
         return (
-            f"not shown to differ on {images}: the difference could be anywhere from "
-            f"{self.low:+.4f} to {self.high:+.4f}"
+            f"{self.name_a} and {self.name_b} are not shown to differ on {images}: the difference could be "
+            f"anywhere from {self.low:+.4f} to {self.high:+.4f}"
         )
 
 

@@ -34,7 +34,7 @@ def test_a_paired_t_interval_computed_by_hand():
     assert (result.low, result.high) == pytest.approx((0.002 - half_width, 0.002 + half_width), rel=1e-6)
     assert result.p_value == pytest.approx(stats.ttest_rel([0.981, 0.982, 0.983], [0.98] * 3).pvalue)
     assert result.p_value == pytest.approx(0.0742, abs=1e-4)
-    assert result.direction == 0 and result.verdict.startswith("not shown to differ over seeds 1-3")
+    assert result.direction == 0 and result.verdict.startswith("A and B are not shown to differ over seeds 1-3")
 
 
 def test_the_seeds_are_paired_by_name_not_by_position():
