@@ -99,7 +99,7 @@ class Notebook:
 
 
 #: The parts of the series, in order: the captions of the book's tables of contents.
-PART_ONE = "Part one: from one layer to hidden layers"
+PART_ONE = "Part one: from one layer to hidden layers, and how sure a difference is"
 PART_TWO = "Part two: deeper, convolutional, normalised"
 INSIDE = "Inside the networks, and your own digits"
 PARTS = (PART_ONE, PART_TWO, INSIDE)
@@ -165,6 +165,17 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         rerun_change="hidden_units = 50",
         classifier_label="300 ReLU",
         benchmarks=_PART_ONE | {"onednn"},
+        part=PART_ONE,
+    ),
+    Notebook(
+        5,
+        "how_sure",
+        "how sure a difference is: McNemar's exact test for two networks, a paired t-interval over seeds for "
+        "two recipes (the post's 10 sigmoid perceptrons against the softmax layer), and a winner found by luck",
+        "perceptrons: up to 90% (test, \"when I ran the training longer\")",
+        (("perceptrons ", r"^ten sigmoid perceptrons, first seed: test accuracy (\d\.\d{4})$"),),
+        quick=dict(training_steps=200, seeds=2, tries=3),
+        restores=("02_sigmoid_hidden25", "04_relu_hidden300"),
         part=PART_ONE,
     ),
     Notebook(

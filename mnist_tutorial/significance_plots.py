@@ -1,0 +1,62 @@
+"""The figures of notebook 5, "How sure is a difference?": the two doubts about one accuracy, and two
+recipes compared seed by seed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .plotting import new_figure
+
+#: The colours of the two recipes in a paired figure, and of the line joining one seed's pair.
+RECIPE_COLOURS = ("#1f77b4", "#d95f02")
+PAIR_COLOUR = "#9a9a9a"
+
+
+def plot_two_doubts(
+    resampled: Sequence[float], accuracy: float, seed_accuracies: Sequence[float], title: str
+) -> Figure:
+    """One network's accuracy and the two doubts about it: a histogram of the accuracies of `resampled`
+    test sets (drawn with replacement from the test images: the images' doubt), the measured
+    `accuracy`, and, below it on the same scale, the accuracies the same recipe reached with other
+    seeds (the seed's doubt)."""
+    figure = new_figure(figsize=(8.0, 4.2))
+    images, seeds = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    images.hist(resampled, bins=40, color="#c6dbef", edgecolor="#6baed6")
+    images.axvline(accuracy, color="black", linewidth=1.5, label=f"measured on the test images: {accuracy:.4f}")
+    low, high = np.percentile(resampled, [2.5, 97.5])
+    images.axvspan(low, high, color="#fdd0a2", alpha=0.5, zorder=0, label="middle 95% of the resampled sets")
+    images.set_ylabel("resampled test sets")
+    images.set_title(title)
+    images.legend(loc="upper left", fontsize=9, frameon=False)
+    seeds.scatter(seed_accuracies, np.zeros(len(seed_accuracies)), marker="|", s=400, color="#d95f02")
+    seeds.set_yticks([])
+    seeds.set_ylabel("seeds", rotation=0, ha="right", va="center")
+    seeds.set_xlabel("test accuracy")
+    for side in ("top", "right", "left"):
+        seeds.spines[side].set_visible(False)
+    return figure
+
+
+def plot_paired_seeds(
+    name_a: str, a: Mapping[int, float], name_b: str, b: Mapping[int, float], measure: str = "validation accuracy"
+) -> Figure:
+    """Two recipes run with the same seeds: each seed's two accuracies side by side, joined by a line,
+    so that the reader sees the per-seed differences a paired comparison is made of."""
+    seeds = sorted(a)
+    figure = new_figure(figsize=(5.5, 4.2))
+    axes = figure.subplots()
+    for seed in seeds:
+        axes.plot([0, 1], [a[seed], b[seed]], color=PAIR_COLOUR, linewidth=1, zorder=1)
+        axes.annotate(f"seed {seed}", (1, b[seed]), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
+    for x, values, colour in ((0, a, RECIPE_COLOURS[0]), (1, b, RECIPE_COLOURS[1])):
+        axes.scatter([x] * len(seeds), [values[seed] for seed in seeds], color=colour, s=36, zorder=2)
+    axes.set_xticks([0, 1], [name_a, name_b])
+    axes.set_xlim(-0.4, 1.5)
+    axes.set_ylabel(measure)
+    axes.set_title("The same seeds, two recipes")
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    return figure
