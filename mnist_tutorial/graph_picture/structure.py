@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import collections
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def gradient_scope(name: str) -> str | None:
     return match.group(1) if match else None
 
 
-def ancestors(outputs: Iterable) -> list:
+def ancestors(outputs: Iterable[tf.Tensor | tf.Operation]) -> list[tf.Operation]:
     """The operations that computing `outputs` (tensors or operations) runs, through data and control
     dependencies, each once."""
     pending = [getattr(item, "op", item) for item in outputs]
@@ -69,7 +69,7 @@ def ancestors(outputs: Iterable) -> list:
     return list(found.values())
 
 
-def differentiated(train_step) -> set[str]:
+def differentiated(train_step: tf.Operation | Sequence[tf.Operation]) -> set[str]:
     """The names of the operations whose gradients `train_step` (or a list of operations) computes: the loss
     it minimises and every operation between the loss and the variables. (The loss's value is not needed to
     compute its gradients, so the loss is not among what `train_step` runs.)"""
@@ -88,7 +88,7 @@ def _losses(operations):
     return found
 
 
-def minimised_operations(operations: Iterable) -> list:
+def minimised_operations(operations: Iterable[tf.Operation]) -> list[tf.Operation]:
     """The losses that the gradients among `operations` start from, one per gradient computation (in the
     order of their scopes' names): the operations `minimize()` differentiates."""
     operations = list(operations)
@@ -97,7 +97,7 @@ def minimised_operations(operations: Iterable) -> list:
     return [operations[0].graph.get_operation_by_name(name) for name in names]
 
 
-def minimised(train_step):
+def minimised(train_step: tf.Operation) -> tf.Tensor | None:
     """The tensor `train_step` minimises (its loss), found where the gradients start: at the operation that
     takes the gradients' seed of ones (`grad_ys`). None if there is not exactly one."""
     losses = minimised_operations(ancestors([train_step]))

@@ -9,6 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.typing import ColorType
 
 DIGITS = list(range(10))
 MAX_WIDTH = 10.0  # inches: 1,000 pixels at the notebooks' 100 dpi, the width of a notebook's output area
@@ -64,25 +65,25 @@ def step_axis(ax: Axes) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
 
 
-def relative_luminance(colour) -> float:
+def relative_luminance(colour: ColorType) -> float:
     """A colour's relative luminance, 0 (black) to 1 (white), as WCAG 2 defines it."""
     channels = np.asarray(to_rgb(colour))
     linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
     return float(linear @ [0.2126, 0.7152, 0.0722])
 
 
-def contrast_ratio(first, second) -> float:
+def contrast_ratio(first: ColorType, second: ColorType) -> float:
     """WCAG 2's contrast ratio of two colours, from 1 (the same) to 21 (black on white)."""
     lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def text_colour_on(background) -> str:
+def text_colour_on(background: ColorType) -> str:
     """Black or white, whichever contrasts more with `background`: for a count printed on a coloured cell."""
     return "black" if contrast_ratio("black", background) >= contrast_ratio("white", background) else "white"
 
 
-def colour_difference(first, second) -> float:
+def colour_difference(first: ColorType, second: ColorType) -> float:
     """How far apart two colours look: the distance between them in CIELAB (CIE76's delta E; about 2 is
     just noticeable, and lines that must be told apart at a glance want 20 or more)."""
     return float(np.linalg.norm(_lab(first) - _lab(second)))
