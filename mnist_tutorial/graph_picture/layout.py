@@ -40,6 +40,8 @@ PAD, X_SPACE, Y_SPACE = 0.08, 0.22, 0.42
 #: The length of the last, vertical, stretch of an edge, which carries its arrowhead; the width an edge
 #: keeps free in each layer it passes.
 ARROW, DUMMY = 0.12, 0.15
+#: The distance between the ends of two edges that leave or enter a box side by side.
+PORT = 0.16
 
 
 def text_size(text: str, size: float = FONT_SIZE) -> tuple[float, float]:
@@ -74,11 +76,16 @@ def lay_out(nodes: Mapping[str, Node], edges: Mapping[tuple[str, str], str]) -> 
         def setpath(self, points):
             self.points = points
 
+    into, out_of = (
+        collections.Counter(target for _, target in edges),
+        collections.Counter(source for source, _ in edges),
+    )
     vertices = {}
     for key, node in nodes.items():
         vertices[key] = Vertex(key)
         width, height = text_size(drawn_label(node))
-        vertices[key].view = View(width + 2 * PAD, height + 2 * PAD)
+        width = max(width, (max(into[key], out_of[key]) - 1) * PORT) + 2 * PAD  # room to spread edge ends apart
+        vertices[key].view = View(width, height + 2 * PAD)
     links = {}
     for source, target in edges:
         links[source, target] = Edge(vertices[source], vertices[target])
@@ -145,7 +152,7 @@ def _set_ports(paths, boxes, outgoing, incoming):
             x0, _, x1, _ = boxes[key]
             neighbour = 1 if at == 0 else -2
             pairs.sort(key=lambda pair: paths[pair][neighbour][0])
-            step = min(0.12, (x1 - x0 - 2 * PAD) / max(1, len(pairs) - 1)) if len(pairs) > 1 else 0
+            step = min(PORT, (x1 - x0 - 2 * PAD) / max(1, len(pairs) - 1)) if len(pairs) > 1 else 0
             for index, pair in enumerate(pairs):
                 x = (x0 + x1) / 2 + (index - (len(pairs) - 1) / 2) * step
                 paths[pair][at] = (x, paths[pair][at][1])
