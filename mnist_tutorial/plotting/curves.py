@@ -110,7 +110,7 @@ def draw_measure(ax: Axes, curves: Curves, measure: str) -> None:
     ax.grid(color="#dddddd", which="both", linewidth=0.6)
     if measure == "cross_entropy":
         ax.set_yscale("log")
-        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))  # 0.01, 0.02, 0.05, 0.1, ...
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))  # 0.01, 0.02, 0.03, 0.05, 0.1, ...
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_ylabel("cross-entropy per image (log scale)")
