@@ -6,9 +6,13 @@ decides what is worth drawing, and measures what showing it cost::
     view = LiveView(redraw_seconds=2.0)
     view.show(Progress(step, total, seconds, train_accuracy, validation_accuracy, validation_cross_entropy), curves)
     ...
-    view.show(final_progress, curves, final=True)
+    view.finish(final_progress)                    # a run that finished: the live figure is cleared
+    view.show(final_progress, curves, final=True)  # a run that failed: its final picture stays
 
-`curves` is anything `plotting.draw_curves` can draw (the monitor itself). The clock and the
+`curves` is anything `plotting.draw_curves` can draw (`plotting.Curves`: the monitor itself). A
+finished run's live figure is cleared because `plotting.plot_training_curves` draws the run once it
+is over, the test score included; a saved notebook would otherwise show the same curves twice. A run
+that diverged or failed keeps its final picture: nothing else will draw it. The clock and the
 display can be replaced, so that a test can run a 20 s training run in no time.
 """
 
@@ -20,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from . import plotting
+from .plotting.curves import Curves, draw_curves, smoothing_window
+from .plotting.page import MAX_WIDTH, new_figure
 
 #: The live figure is redrawn only while all its redraws so far, and the next one, stay within
 #: this share of the training time: each redraw of a 20,000-step figure costs 0.3-0.9 s (drawing
@@ -55,7 +60,7 @@ class Progress:
         self.done = step
         self.total = total
         self.seconds = seconds
-        self.window = plotting.smoothing_window(step)
+        self.window = smoothing_window(step)
         recent = np.asarray(train_accuracy)[-self.window :]
         self.train_accuracy = float(np.mean(recent)) if len(recent) else None
         self.validation_accuracy = validation_accuracy
@@ -91,8 +96,9 @@ class LiveView:
     With a display (by default IPython's, when running in IPython) it updates a progress line at
     every `show`, and redraws a figure of the curves at most every `redraw_seconds`, and only while
     its redraws, the next one included, stay within `LIVE_FIGURE_SHARE` of the training time so
-    far; the final picture is always drawn. Without one it prints the progress line as text, at
-    most every `redraw_seconds`, and at the end.
+    far; `show(..., final=True)` always draws the final picture (a run that failed), and `finish`
+    clears the figure (a run that finished, which `plotting.plot_training_curves` draws). Without a
+    display it prints the progress line as text, at most every `redraw_seconds`, and at the end.
 
     `clock` returns seconds, as `time.perf_counter` does; `display(obj, display_id=True)` shows `obj`
     and returns a handle whose `.update(obj)` replaces it, as IPython's `display` does.
@@ -118,7 +124,7 @@ class LiveView:
         self._figure = None
         self._axes = None
 
-    def show(self, progress: Progress, curves: Any, final: bool = False) -> None:
+    def show(self, progress: Progress, curves: Curves, final: bool = False) -> None:
         """Update the progress line; redraw the figure of `curves` if it is due and affordable, or at the end.
 
         The training time so far, which the redraws must stay a small share of, is `progress.seconds`.
@@ -146,17 +152,41 @@ class LiveView:
         if not final:  # the final picture is not training time
             self.display_seconds += self._clock() - entered
 
+    def finish(self, progress: Progress) -> None:
+        """The run finished: update the progress line (or print it), and clear the live figure, which
+        `plotting.plot_training_curves` replaces. Not counted as training time."""
+        if self._display is None:
+            print(progress)
+            return
+        if self._status is None:
+            self._status = self._display(progress, display_id=True)
+        else:
+            self._status.update(progress)
+        if self._plot is not None:
+            self._plot.update(Cleared())
+            self._figure = self._axes = None
+
     def _draw_figure(self, curves):
         if self._figure is None:
-            self._figure = plotting.new_figure(figsize=(plotting.MAX_WIDTH, 3.4))
+            self._figure = new_figure(figsize=(MAX_WIDTH, 3.4))
             self._axes = self._figure.subplots(1, 2)
         for ax in self._axes:
             ax.clear()
-        plotting.draw_curves(self._axes[0], self._axes[1], curves)
+        draw_curves(self._axes[0], self._axes[1], curves)
         if self._plot is None:
             self._plot = self._display(self._figure, display_id=True)
         else:
             self._plot.update(self._figure)
+
+
+class Cleared:
+    """What replaces a finished run's live figure: an empty output (Jupyter shows nothing)."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": ""}
+
+    def __repr__(self) -> str:
+        return ""
 
 
 def _notebook_display():

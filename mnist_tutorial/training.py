@@ -60,9 +60,11 @@ class TrainingMonitor:
 
     In Jupyter it shows a progress line, updated at every validation evaluation, and a live plot,
     redrawn at most every `redraw_seconds` and only while redrawing costs at most
-    `live_view.LIVE_FIGURE_SHARE` of the training time; the final picture stays in the saved notebook
-    (as a PNG once the notebook has called `plotting.use_compact_png()`, as the series' notebooks do).
-    Elsewhere it prints the progress line at most every `redraw_seconds`, and at the end.
+    `live_view.LIVE_FIGURE_SHARE` of the training time. When the run finishes, the live plot is
+    cleared and the progress line stays: draw the run, its test score included, with
+    `plotting.plot_training_curves(monitor)` (the saved notebook then shows the curves once). A run
+    that diverges or fails keeps its live plot's final picture. Elsewhere it prints the progress line
+    at most every `redraw_seconds`, and at the end.
     `live=False` shows nothing. `clock` (seconds) and `display` (see `LiveView`) are for tests.
     """
 
@@ -111,9 +113,9 @@ class TrainingMonitor:
         self._show()
 
     def finish(self) -> "TrainingMonitor":
-        """Stop the clock, draw the final state, and fail loudly if nothing was learned."""
+        """Stop the clock and fail loudly if nothing was learned (the live figure then shows the final state);
+        a run that learned clears its live figure, which `plotting.plot_training_curves(monitor)` replaces."""
         self._finished = self._clock()
-        self._show(final=True)
         if not self._validation:
             self._fail(
                 "failed",
@@ -131,6 +133,8 @@ class TrainingMonitor:
                 "or so large that they saturate) and the initial weights.",
             )
         self.outcome = "finished"
+        if self._view is not None:
+            self._view.finish(self.progress())
         return self
 
     def record_test(self, accuracy: float, cross_entropy: float) -> None:
@@ -258,7 +262,6 @@ class TrainingMonitor:
         if math.isfinite(cross_entropy) and cross_entropy <= self.max_cross_entropy:
             return
         self._finished = self._clock()
-        self._show(final=True)
         stopped = f"Training stopped at step {step}: the cross-entropy on the {where} is"
         if math.isfinite(cross_entropy):
             reason = (
@@ -279,9 +282,11 @@ class TrainingMonitor:
         )
 
     def _fail(self, outcome, error_type, reason, advice=""):
-        """Record the outcome and its reason (one sentence, no full stop), and raise `error_type`
-        with the reason followed by `advice`."""
+        """Record the outcome and its reason (one sentence, no full stop), show the run's final state (its
+        live figure stays: nothing else will draw it), and raise `error_type` with the reason followed by
+        `advice`."""
         self.outcome, self.outcome_reason = outcome, reason
+        self._show(final=True)
         raise error_type(f"{reason}. {advice}".rstrip())
 
     def _show(self, final=False):

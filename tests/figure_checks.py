@@ -74,3 +74,49 @@ def check_figure(figure):
             inside = image[top:bottom, int(box.x0) + 2 : int(box.x1) - 2].reshape(-1, 3)
             colours.append(len(np.unique(inside, axis=0)))
     return width, colours
+
+
+def cell_text_contrasts(figure):
+    """{"<text> at (row, column)": WCAG contrast ratio} of every text printed on a cell of an image (a
+    confusion matrix's counts): the text's colour against the cell's colour."""
+    from mnist_tutorial.plotting.page import contrast_ratio
+
+    contrasts = {}
+    for ax in figure.axes:
+        if ax.get_label() == "<colorbar>" or not ax.images:
+            continue
+        image = ax.images[0]
+        values = np.asarray(image.get_array())
+        for text in ax.texts:
+            column, row = (round(value) for value in text.get_position())
+            if 0 <= row < values.shape[0] and 0 <= column < values.shape[1]:
+                cell = image.cmap(image.norm(values[row, column]))
+                contrasts[f"{text.get_text()} at {(row, column)}"] = contrast_ratio(text.get_color(), cell[:3])
+    return contrasts
+
+
+def colour_bar_ticks(figure):
+    """[(ticks, (lowest, highest value of the scale))] for every colour bar of the figure, its ticks those
+    within the scale."""
+    found = {}
+    for ax in figure.axes:
+        for image in ax.images:
+            bar = getattr(image, "colorbar", None)
+            if bar is not None and id(bar) not in found:
+                low, high = image.norm.vmin, image.norm.vmax
+                found[id(bar)] = ([tick for tick in bar.get_ticks() if low <= tick <= high], (low, high))
+    return list(found.values())
+
+
+def line_styles(figure):
+    """{panel (its title, or its number): [(label, colour, marker)] of each line drawn in it}."""
+    from matplotlib.colors import to_hex
+
+    found = {}
+    for number, ax in enumerate(figure.axes):
+        if not ax.get_visible() or ax.get_label() == "<colorbar>" or not ax.lines:
+            continue
+        found[ax.get_title() or number] = [
+            (line.get_label(), to_hex(line.get_color()), line.get_marker()) for line in ax.lines
+        ]
+    return found

@@ -24,14 +24,16 @@ for source in cells:
         break
 from mnist_tutorial import graph_picture
 tf = namespace["tf"]
-before = graph_picture.structure(tf.get_default_graph(), [namespace["cross_entropy"], namespace["Y"]])
-after = graph_picture.structure(tf.get_default_graph(),
+before = graph_picture.nodes_and_edges(tf.get_default_graph(), [namespace["cross_entropy"], namespace["Y"]])
+after = graph_picture.nodes_and_edges(tf.get_default_graph(),
                                 [namespace["train_step"], namespace["cross_entropy"], namespace["Y"]])
 figure = graph_picture.plot_graph([namespace["train_step"], namespace["cross_entropy"], namespace["Y"]])
 texts = [text.get_text() for text in figure.axes[0].texts]
+under = {key: text for key, (_, _, text) in figure.graph_layout.labels.items()}
 print(json.dumps({name: {"nodes": {k: list(v) for k, v in nodes.items()},
                          "edges": [[a, b, label] for (a, b), label in edges.items()]}
-                  for name, (nodes, edges) in (("before", before), ("after", after))} | {"texts": texts}))
+                  for name, (nodes, edges) in (("before", before), ("after", after))}
+                 | {"texts": texts, "under": under}))
 """
 
 
@@ -108,6 +110,23 @@ def test_the_picture_after_minimize_adds_the_gradients_and_one_update_per_variab
     assert ["loss/Mean", "gradients", "minimised"] in edges, "the loss that minimize() differentiates"
 
 
+def test_every_operation_has_its_shape_written_under_it(graph_of_01):
+    """01's text says each operation's shape is written under it: the softmax and the mean, which feed no
+    other operation, had none."""
+    operations = [key for key, node in graph_of_01["after"]["nodes"].items() if node[0] == "op"]
+    assert sorted(graph_of_01["under"]) == sorted(operations)
+    assert graph_of_01["under"]["softmax_layer/probabilities"] == "[?, 10]"
+    assert graph_of_01["under"]["loss/Mean"] == "[]", "a scalar: the mean cross-entropy"
+
+
+def test_the_legend_names_every_kind_of_box_and_of_edge_drawn(graph_of_01):
+    """The dashed edge into the training step and the faint edges into the gradients had no legend entry."""
+    for kind in ("placeholder", "variable", "op", "gradients", "update", "train"):
+        assert graph_picture.KIND_NAMES[kind] in graph_of_01["texts"], kind
+    for kind, (*_, text) in graph_picture.EDGE_STYLES.items():
+        assert text in graph_of_01["texts"], kind
+
+
 #: Builds each training notebook's graph with the notebook's own cells (imports, parameters, data, and
 #: the cells from the last `tf.reset_default_graph()` before its picture), draws the picture as its
 #: last picture cell does, and reports where everything went.
@@ -139,6 +158,7 @@ for name, path in zip(sys.argv[1::2], sys.argv[2::2]):
     extents = [(text.get_text(), text.get_window_extent(renderer).extents.tolist())
                for text in figure.axes[0].texts if text.get_text()]
     found[name] = dict(
+        width=layout.width,
         boxes=layout.boxes,
         paths=[[source, target, points] for (source, target), points in layout.paths.items()],
         pixels=(figure.get_size_inches() * figure.dpi).tolist(),
@@ -195,6 +215,17 @@ def test_no_edge_of_a_graph_picture_passes_through_a_box_it_does_not_join(name, 
                 continue
             for start, end in zip(points, points[1:]):
                 assert not _crosses(start, end, box), f"{name}: the edge {source} -> {target} runs through {key}"
+
+
+@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+def test_a_graph_picture_is_no_wider_than_what_it_draws(name, picture_layouts):
+    """A narrow graph (02, 03, 05, 06) was drawn on a picture at least 6 inches wide, its right half blank:
+    the picture is as wide as the graph, or as its widest text (a legend entry, the title), and its margins."""
+    layout = picture_layouts[name]
+    width, _ = layout["pixels"]
+    widest_text = max(x1 - x0 for _, (x0, _, x1, _) in layout["texts"])
+    content = max(layout["width"] * 100, widest_text + 100 * graph_picture.drawing.LEGEND_SAMPLE + 20)
+    assert width <= content + 31, f"{name}: {width:.0f} px wide for {content:.0f} px of graph and text"
 
 
 @pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
@@ -256,6 +287,10 @@ def test_the_pictures_draw_what_their_lessons_are_about(picture_layouts):
         assert any(text.startswith("conv1/\n") and operation in text.replace("\n", "") for text in inside), operation
     dropout = _texts(picture_layouts[catalog.find("dropout").name])
     assert any(text.startswith("layer1/\n") and "dropout" in text for text in dropout), "07's dropout, expanded"
+    for moving in ("conv1/\nmoving_mean\n[12]", "conv1/\nmoving_variance\n[12]"):  # not coloured as learned
+        assert moving in inside
+    assert graph_picture.KIND_NAMES["untrained"] in inside
+    assert any(text.startswith("conv2\n") and "not trained: moving_mean" in text for text in inside)
 
 
 @pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
@@ -307,11 +342,66 @@ def test_assignments_inside_the_model_are_drawn_not_hidden_as_initialisers():
                 update = tf.group(tf.assign(average, 0.9 * average + 0.1 * tf.reduce_mean(Z, 0)))
         with tf.control_dependencies([update]):
             step = tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_sum(Z))
-    nodes, edges = graph_picture.structure(graph, [step])
+    nodes, edges = graph_picture.nodes_and_edges(graph, [step])
     assert {"images", "layer/W", "layer/average", "layer/MatMul", "layer/moving_averages"} <= set(nodes)
     assert ("layer/MatMul", "layer/moving_averages") in edges
     assert ("layer/average", "layer/moving_averages") in edges
     assert [key for key, node in nodes.items() if node.kind == "train"] == ["GradientDescent"]
+
+
+def test_variables_that_are_not_trained_are_drawn_apart_from_the_learned_ones():
+    """Batch normalisation's moving averages change by assignment, not by the optimizer: coloured as learned
+    variables, they read as weights the network learns."""
+    import tensorflow.compat.v1 as tf
+
+    with tf.Graph().as_default() as graph:
+        images = tf.placeholder(tf.float32, [None, 3], name="images")
+        with tf.name_scope("layer"):
+            W = tf.Variable(tf.ones([3, 2]), name="W")
+            average = tf.Variable(tf.zeros([2]), trainable=False, name="average")
+            Z = tf.matmul(images, W)
+            update = tf.assign(average, 0.9 * average + 0.1 * tf.reduce_mean(Z, 0))
+        with tf.control_dependencies([update]):
+            step = tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_sum(Z))
+    nodes, edges = graph_picture.nodes_and_edges(graph, [step])
+    assert nodes["layer/W"].kind == "variable" and nodes["layer/average"].kind == "untrained"
+    collapsed, _ = graph_picture.by_scope(nodes, edges)
+    assert collapsed["layer"].label.splitlines()[1:3] == ["W [3, 2]", "not trained: average [2]"]
+
+
+def test_minimize_in_a_name_scope_is_read_as_minimize_anywhere():
+    """A learner who wraps `minimize()` in a name scope ("train/gradients/...") got a picture without its
+    gradients' box, its training step drawn as a layer's operation and Adam's counters shown; the picture
+    and the exercises' checks read what minimize() built with one reader."""
+    import tensorflow.compat.v1 as tf
+
+    from mnist_tutorial import exercises
+
+    with tf.Graph().as_default() as graph:
+        images = tf.placeholder(tf.float32, [None, 3], name="images")
+        with tf.name_scope("layer"):
+            W = tf.Variable(tf.ones([3, 2]), name="W")
+            Z = tf.matmul(images, W)
+        with tf.name_scope("loss"):
+            loss = tf.reduce_mean(Z)
+        with tf.name_scope("train"):
+            step = tf.train.AdamOptimizer(0.1).minimize(loss)
+    nodes, edges = graph_picture.nodes_and_edges(graph, [step])
+    assert {key: node.kind for key, node in nodes.items()} == {
+        "images": "placeholder",
+        "layer/W": "variable",
+        "layer/MatMul": "op",
+        "loss/Mean": "op",
+        "train/gradients": "gradients",
+        "train/Adam/update_layer/W": "update",
+        "train/Adam": "train",
+    }
+    assert edges["loss/Mean", "train/gradients"] == "minimised"
+    assert nodes["train/Adam/update_layer/W"].label == "update\nW\n+ m, v"
+    assert exercises.minimised(step) is loss and graph_picture.minimised(step) is loss
+    assert "loss/Mean" in exercises.differentiated(step) and "layer/MatMul" in exercises.differentiated(step)
+    figure = graph_picture.plot_graph([step], graph=graph)
+    assert "gradients\n(22 operations)" in [text.get_text() for text in figure.axes[0].texts]
 
 
 def test_two_loggers_of_one_model_share_their_tags(output_dir):

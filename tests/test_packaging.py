@@ -30,7 +30,7 @@ def _declared():
 
 def _imported_modules():
     modules = set()
-    for path in (paths.REPO_ROOT / "mnist_tutorial").glob("*.py"):
+    for path in (paths.REPO_ROOT / "mnist_tutorial").rglob("*.py"):  # the subpackages too (grandalf, in graph_picture)
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 modules |= {alias.name.split(".")[0] for alias in node.names}

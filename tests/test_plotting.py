@@ -7,6 +7,7 @@ they register never reaches the other tests (or is hidden by what those register
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -18,7 +19,7 @@ import pytest
 
 from mnist_tutorial import paths, plotting
 
-PACKAGE_PARENT = str(Path(plotting.__file__).resolve().parents[1])
+PACKAGE_PARENT = str(Path(plotting.__file__).resolve().parents[2])  # mnist_tutorial/plotting/__init__.py
 
 PRELUDE = """
 import base64, io, json
@@ -81,10 +82,13 @@ def test_after_use_compact_png_figures_and_the_monitors_show_as_palette_pngs_unt
                               store_history=False)
         shown, _ = shell.display_formatter.format(cell.result)  # what Jupyter shows of the cell's last line
         with capture_output() as monitor_shown:
-            monitor = TrainingMonitor(20)
+            now = [0.0]
+            monitor = TrainingMonitor(20, clock=lambda: now[0])  # a slow run: its live figure is drawn
             for step in range(1, 21):
+                now[0] += 10.0
                 monitor.record_train(step, 0.9, 0.3)
-            monitor.record_validation(20, 0.9, 0.35)
+                if step % 10 == 0:
+                    monitor.record_validation(step, 0.9, 0.35)
             monitor.finish()
         plotting.use_compact_png(False)
         undone = figure_formatters()
@@ -201,22 +205,39 @@ def test_weight_snapshots_refuse_a_snapshot_count_that_does_not_match_the_steps(
         plotting.plot_weight_snapshots([np.zeros((784, 10))] * 3, [0, 1])
 
 
-def _monitor(steps=3000, interval=250):
+def _monitor(steps=3000, batch=200, interval=250, final=0.925, start=0.1, dip=None, seed=0):
+    """A finished run shaped like a notebook's: each batch's accuracy a count out of `batch` images around a
+    trend that rises from `start` to `final`; the validation set measured every `interval` steps, its point
+    at step `dip[0]` at `dip[1]` (a run whose early evaluation the text talks about)."""
     from mnist_tutorial.training import TrainingMonitor
 
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     monitor = TrainingMonitor(steps, live=False)
     for step in range(1, steps + 1):
-        trend = 0.99 - 0.5 * np.exp(-step / 300)
-        monitor.record_train(step, min(1.0, trend + rng.uniform(-0.04, 0.02)), 1.0 - trend + rng.uniform(0, 0.05))
-        if step % interval == 0:
-            monitor.record_validation(step, trend - 0.005, 1.02 - trend)
+        trend = final - (final - start) * np.exp(-step / (steps / 40))
+        accuracy = rng.binomial(batch, trend) / batch
+        monitor.record_train(step, accuracy, -np.log(max(trend, 1e-3)) * rng.uniform(0.6, 1.4))
+        if step % interval == 0 or step == steps:
+            measured = dip[1] if dip is not None and step == dip[0] else trend - 0.003
+            monitor.record_validation(step, measured, -np.log(measured) * 1.1)
     monitor.finish()
-    monitor.record_test(0.9913, 0.0281)
+    monitor.record_test(final - 0.004, -np.log(final - 0.004) * 1.1)
     return monitor
 
 
-def _live_figure():
+#: The training runs of the notebooks, in their shapes: steps, batch size, evaluation interval, where they end;
+#: 09's first validation point below the training curve and 10's dip at step 500, which their texts discuss.
+RUNS = {
+    "01": dict(steps=3000, batch=200, interval=250, final=0.925),
+    "02": dict(steps=20000, batch=50, interval=500, final=0.96),
+    "04": dict(steps=1000, batch=100, interval=250, final=0.965),
+    "09": dict(steps=2500, batch=100, interval=500, final=0.993, dip=(500, 0.977)),
+    "10": dict(steps=2000, batch=100, interval=500, final=0.992, dip=(500, 0.91)),
+    "11": dict(steps=20000, batch=50, interval=1000, final=0.978),
+}
+
+
+def _live_figure(**run):
     """The figure the live view draws during training, as its display receives it."""
     from mnist_tutorial.live_view import LiveView, Progress
 
@@ -230,13 +251,17 @@ def _live_figure():
         shown.append(obj)
         return Handle()
 
-    monitor = _monitor()
+    monitor = _monitor(**run)
     LiveView(display=display).show(Progress(3000, 3000, 30.0, monitor.train_accuracy), monitor, final=True)
     return shown[-1]
 
 
-def _weights(units, seed=0):
-    return np.random.default_rng(seed).normal(0, 0.05, (784, units))
+def _weights(units, seed=0, strong=0):
+    """Weights as a trained layer's: most small, and `strong` of them about 2.4 (notebook 02's few)."""
+    rng = np.random.default_rng(seed)
+    weights = rng.normal(0, 0.05, (784, units))
+    weights[rng.integers(0, 784, strong), rng.integers(0, units, strong)] = 2.4 * rng.choice([-1, 1], strong)
+    return weights
 
 
 def _layer_panels(values):
@@ -251,21 +276,114 @@ def _layer_panels(values):
     ]
 
 
-def _robustness_panels():
-    networks = ["1 layer, softmax", "25 sigmoid units", "5 sigmoid layers", "300 ReLUs", "convolutional"]
+#: Notebook 10's measurements (validation digits as changed), printed in its saved outputs.
+CHANGES_09 = {
+    "Moved right": (
+        "pixels",
+        [0, 1, 2, 3, 4],
+        [0.9890, 0.9890, 0.9810, 0.9410, 0.8280],
+        [0.993, 0.993, 0.991, 0.985, 0.981],
+    ),
+    "Turned": (
+        "degrees counter-clockwise",
+        [0, 5, 10, 15, 20, 25],
+        [0.989, 0.989, 0.983, 0.976, 0.949, 0.921],
+        [0.993, 0.991, 0.991, 0.985, 0.972, 0.954],
+    ),
+    "Scaled": (
+        "size (1: as drawn)",
+        [0.7, 0.85, 1.0, 1.15, 1.3],
+        [0.963, 0.985, 0.989, 0.986, 0.981],
+        [0.971, 0.994, 0.993, 0.988, 0.982],
+    ),
+    "Slanted": (
+        "top moved right (pixels per pixel)",
+        [-0.4, -0.2, 0.0, 0.2, 0.4],
+        [0.982, 0.991, 0.989, 0.986, 0.981],
+        [0.988, 0.990, 0.993, 0.992, 0.988],
+    ),
+    "Strokes": (
+        "thinner (-) or thicker (+), steps",
+        [-1, 0, 1, 2],
+        [0.554, 0.989, 0.972, 0.670],
+        [0.364, 0.993, 0.964, 0.733],
+    ),
+    "Elastic wobble": ("Simard's alpha", [0, 17, 34, 51], [0.989, 0.980, 0.920, 0.713], [0.993, 0.985, 0.941, 0.792]),
+}
+
+
+def _panels_09(after=False):
+    return [
+        dict(
+            title=title, xlabel=xlabel, x=x, curves={"notebook 9": before} | ({"augmented": augmented} if after else {})
+        )
+        for title, (xlabel, x, before, augmented) in CHANGES_09.items()
+    ]
+
+
+#: Notebook 12's measurements (test digits as changed, and prepared), printed in its saved outputs.
+NETWORKS_11 = ["1 layer, softmax", "25 sigmoid", "5 sigmoid layers", "300 ReLU", "convolutional", "augmented"]
+SHIFTED_11 = [
+    [0.90, 0.84, 0.64, 0.43, 0.25, 0.14, 0.06, 0.05, 0.05],
+    [0.95, 0.92, 0.74, 0.55, 0.35, 0.22, 0.14, 0.08, 0.05],
+    [0.91, 0.84, 0.65, 0.42, 0.26, 0.16, 0.09, 0.09, 0.08],
+    [0.95, 0.93, 0.72, 0.51, 0.33, 0.21, 0.14, 0.08, 0.06],
+    [0.99, 0.98, 0.95, 0.85, 0.62, 0.41, 0.25, 0.16, 0.12],
+    [0.99, 0.99, 0.99, 0.99, 0.98, 0.96, 0.89, 0.75, 0.58],
+]
+SHRUNK_11 = [
+    [0.90, 0.20, 0.09, 0.04, 0.09],
+    [0.95, 0.29, 0.11, 0.10, 0.10],
+    [0.91, 0.21, 0.07, 0.07, 0.12],
+    [0.95, 0.27, 0.10, 0.04, 0.10],
+    [0.99, 0.56, 0.17, 0.10, 0.12],
+    [0.99, 0.97, 0.39, 0.21, 0.13],
+]
+STROKES_11 = [
+    [0.39, 0.90, 0.79, 0.42],
+    [0.38, 0.95, 0.84, 0.44],
+    [0.50, 0.91, 0.81, 0.40],
+    [0.56, 0.95, 0.84, 0.39],
+    [0.58, 0.99, 0.96, 0.71],
+    [0.34, 0.99, 0.97, 0.74],
+]
+STROKES_PREPARED_11 = [
+    [0.43, 0.90, 0.84, 0.58],
+    [0.46, 0.95, 0.89, 0.60],
+    [0.50, 0.91, 0.86, 0.59],
+    [0.56, 0.95, 0.88, 0.57],
+    [0.59, 0.99, 0.95, 0.76],
+    [0.45, 0.99, 0.96, 0.76],
+]
+
+
+def _panels_11():
+    experiments = [
+        ("Shifted", "pixels to the right", list(range(9)), SHIFTED_11, [[a, *[a - 0.01] * 8] for a, *_ in SHIFTED_11]),
+        (
+            "Shrunk into the corner",
+            "size (fraction of the original)",
+            [1.0, 0.8, 0.6, 0.5, 0.4],
+            SHRUNK_11,
+            [[a, a - 0.02, a - 0.02, a - 0.03, a - 0.07] for a, *_ in SHRUNK_11],
+        ),
+        (
+            "Thinner or thicker strokes",
+            "steps of 3x3 erosion (-) or dilation (+)",
+            [-1, 0, 1, 2],
+            STROKES_11,
+            STROKES_PREPARED_11,
+        ),
+    ]
     return [
         dict(
             title=title,
             xlabel=xlabel,
             x=x,
-            curves={n: list(np.linspace(0.98, 0.1, len(x))) for n in networks},
-            prepared={n: [0.97] * len(x) for n in networks},
+            curves=dict(zip(NETWORKS_11, changed)),
+            prepared=dict(zip(NETWORKS_11, prepared)),
         )
-        for title, xlabel, x in (
-            ("Shifted right", "pixels", list(range(9))),
-            ("Shrunk into the corner", "scale", [1.0, 0.8, 0.6, 0.5, 0.4]),
-            ("Thinner or thicker strokes", "steps of erosion / dilation", [-1, 0, 1, 2]),
-        )
+        for title, xlabel, x, changed, prepared in experiments
     ]
 
 
@@ -280,27 +398,46 @@ def _run(steps):
     )
 
 
+def _confusion(top_count, seed=0):
+    """Test labels and predictions whose most frequent mistake happens `top_count` times (01's 54; 09's 8)."""
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(10), 1000)
+    predictions = labels.copy()
+    wrong = rng.choice(len(labels), 10 * top_count, replace=False)
+    predictions[wrong] = (labels[wrong] + rng.integers(1, 10, len(wrong))) % 10
+    predictions[np.flatnonzero(labels == 4)[:top_count]] = 9  # a 4 read as a 9, the darkest cell
+    return labels, predictions
+
+
 _DIGITS = np.random.default_rng(2).uniform(0, 1, (20, 784))
 _LABELS = np.arange(20) % 10
 _UNITS = [f"unit {u}" for u in range(100)]
-#: Every figure the notebooks draw with `plotting`, with the notebooks' data shapes and titles.
+#: Every figure the notebooks draw with `plotting`, with the notebooks' data shapes and titles, by the
+#: notebook that draws it.
 FIGURES = {
     "01 digits": lambda: plotting.plot_digits(_DIGITS, titles=_LABELS),
-    "01 training curves": lambda: plotting.plot_training_curves(_monitor()),
-    "01 live view": _live_figure,
+    "01 training curves": lambda: plotting.plot_training_curves(_monitor(**RUNS["01"])),
+    "01 live view": lambda: _live_figure(**RUNS["01"]),
     "01 weights, 10 digits": lambda: plotting.plot_weight_images(
         _weights(10), titles=[f"digit {d}" for d in range(10)], ncols=5, suptitle="Weights of the ten output neurons"
     ),
     "01 mistakes": lambda: plotting.plot_misclassified(_DIGITS, _LABELS, (_LABELS + 1) % 10),
-    "01 confusion matrix": lambda: plotting.plot_confusion_matrix(
-        np.repeat(np.arange(10), 1000), np.r_[np.repeat(np.arange(10), 990), np.arange(100) % 10]
-    ),
+    "01 confusion matrix": lambda: plotting.plot_confusion_matrix(*_confusion(54)),
+    "02 training curves": lambda: plotting.plot_training_curves(_monitor(**RUNS["02"])),
     "02 weights, 25 units": lambda: plotting.plot_weight_images(
-        _weights(25), titles=_UNITS[:25], ncols=10, suptitle="Input weights of the 25 hidden units"
+        _weights(25, strong=30), titles=_UNITS[:25], ncols=10, suptitle="Input weights of the 25 hidden units"
     ),
     "03 weights, 40 units": lambda: plotting.plot_weight_images(
-        _weights(40), ncols=10, suptitle="First layer: change during training (units 0-39)"
+        _weights(40), ncols=10, suptitle="First layer: weights (units 0-39)"
     ),
+    "03 weight changes, 40 units": lambda: plotting.plot_weight_images(
+        _weights(40),
+        ncols=10,
+        suptitle="First layer: change during training (units 0-39)",
+        scale_label="change in weight",
+    ),
+    "04 training curves": lambda: plotting.plot_training_curves(_monitor(**RUNS["04"])),
+    "04 confusion matrix": lambda: plotting.plot_confusion_matrix(*_confusion(22)),  # its own scale ticked 2.5, 7.5
     "06 layer curves": lambda: plotting.plot_layer_curves(_layer_panels(0.1), ylabel="error size e_k (RMS)"),
     "07 train and validation": lambda: plotting.plot_train_and_validation(
         {"without dropout": _run(np.arange(0, 6001, 500)), "dropout, keep 0.75": _run(np.arange(0, 6001, 500))}
@@ -310,11 +447,12 @@ FIGURES = {
         ncols=10,
         titles=_UNITS[:20] * 2,
         row_labels=["dropout", "dropout", "no dropout", "no dropout"],
-        suptitle="First layer, units 0-19: with dropout (top two rows) and without",
+        suptitle="First layer: units 0-19 with dropout (top two rows), without (bottom two)",
     ),
     "08 filters": lambda: plotting.plot_filters(
         np.random.default_rng(3).normal(size=(6, 6, 1, 6)), suptitle="First convolutional layer: the 6 filters"
     ),
+    "09 training curves": lambda: plotting.plot_training_curves(_monitor(**RUNS["09"])),
     "09 filters": lambda: plotting.plot_filters(
         np.random.default_rng(3).normal(size=(6, 6, 1, 12)), suptitle="First convolutional layer: the filters"
     ),
@@ -326,33 +464,65 @@ FIGURES = {
             "conv3": np.random.rand(7, 7, 48),
         },
     ),
-    "10 weight snapshots": lambda: plotting.plot_weight_snapshots(
-        [np.zeros((784, 10))] + [_weights(10, seed) * 10.0**seed for seed in range(1, 5)], [0, 1, 2, 10, 1000]
+    "09 confusion matrix": lambda: plotting.plot_confusion_matrix(*_confusion(8)),
+    "10 robustness before": lambda: plotting.plot_accuracy_curves(
+        _panels_09(),
+        suptitle="Notebook 9's network on changed validation digits",
+        ylabel="validation accuracy",
+        ncols=3,
     ),
-    "10 weights, 100 units": lambda: plotting.plot_weight_images(
+    "10 changed digits": lambda: plotting.plot_digits(
+        _DIGITS[:16].repeat(3, axis=0)[:48],
+        ncols=8,
+        row_labels=[f"change {k}\n0.4" for k in range(6)],
+        titles=[f"{d % 10}, read {d % 10}" for d in range(48)],
+    ),
+    "10 training curves": lambda: plotting.plot_training_curves(_monitor(**RUNS["10"])),
+    "10 robustness after": lambda: plotting.plot_accuracy_curves(
+        _panels_09(after=True), suptitle="Before and after augmentation: changed test digits", ncols=3
+    ),
+    "11 weight snapshots": lambda: plotting.plot_weight_snapshots(
+        [np.zeros((784, 10))] + [_weights(10, seed) * 10.0**seed for seed in range(1, 5)], [0, 1, 2, 50, 3000]
+    ),
+    "11 weights, 25 units": lambda: plotting.plot_weight_images(
+        _weights(25, strong=30), titles=_UNITS[:25], ncols=10, suptitle="Notebook 2: the 25 hidden units"
+    ),
+    "11 training curves": lambda: plotting.plot_training_curves(_monitor(**RUNS["11"])),
+    "11 weights, 100 units": lambda: plotting.plot_weight_images(
         _weights(100), ncols=10, suptitle="The 100 hidden units"
     ),
-    "10 correlated pairs": lambda: plotting.plot_weight_images(
+    "11 correlated pairs": lambda: plotting.plot_weight_images(
         _weights(16),
         ncols=8,
         titles=[f"{i}~{i + 1} r=0.{i + 80}" if i % 2 == 0 else f"unit {i + 1}" for i in range(16)],
         suptitle="The most correlated pairs of hidden units",
+        limit=plotting.weight_limit(_weights(100)),
     ),
-    "10 top units per digit": lambda: plotting.plot_weight_images(
+    "11 top units per digit": lambda: plotting.plot_weight_images(
         _weights(50),
         ncols=5,
         row_labels=[f"digit {d}" for d in range(10)],
         titles=[f"unit {u % 25}\n+{u / 10:.2f}" for u in range(50)],
         suptitle="The five hidden units that contribute most to each digit",
     ),
-    "10 robustness": lambda: plotting.plot_accuracy_curves(
-        _robustness_panels(), suptitle="Accuracy on changed digits (solid) and after preparing them (dashed)"
+    "12 robustness": lambda: plotting.plot_accuracy_curves(
+        _panels_11(), suptitle="Accuracy on changed test digits (top) and after preparing them (bottom)"
     ),
-    "10 two templates": lambda: plotting.plot_weight_images(
+    "12 two templates": lambda: plotting.plot_weight_images(
         _weights(2), titles=["template of 5", "template of 3"], ncols=2, suptitle="The two templates (one colour scale)"
     ),
-    "11 reading": lambda: plotting.plot_reading(
-        np.zeros((280, 280), np.uint8), np.zeros((28, 28)), {f"network {i}": np.full(10, 0.1) for i in range(5)}
+    "12 ink x template": lambda: plotting.plot_weight_images(
+        _weights(2),
+        titles=["ink x template 5", "ink x template 3"],
+        ncols=2,
+        scale_label="ink x weight",
+        suptitle="What each score adds up (one colour scale, its own)",
+    ),
+    "12 drawn digits": lambda: plotting.plot_digits(
+        _DIGITS, ncols=10, row_labels=["as drawn", "prepared"], titles=[str(d % 10) for d in range(20)]
+    ),
+    "13 reading": lambda: plotting.plot_reading(
+        np.zeros((280, 280), np.uint8), np.zeros((28, 28)), {f"network {i}": np.full(10, 0.1) for i in range(6)}
     ),
 }
 
@@ -367,7 +537,131 @@ def test_every_figure_fits_the_page_keeps_its_texts_apart_and_its_colour_scales_
         assert colours >= MIN_COLOUR_BAR_COLOURS, f"a colour bar in {colours} colours shows as bands"
 
 
+@pytest.mark.parametrize("name", [name for name in FIGURES if "confusion" in name])
+def test_counts_on_a_confusion_matrix_contrast_with_their_cells(name):
+    """Black counts on the darkest orange could not be read; nor light green on white: every count contrasts
+    with its cell at least as WCAG asks of body text (4.5:1)."""
+    from figure_checks import cell_text_contrasts
+
+    contrasts = cell_text_contrasts(FIGURES[name]())
+    assert len(contrasts) == 100
+    worst = min(contrasts, key=contrasts.get)
+    assert contrasts[worst] >= plotting.page.MIN_TEXT_CONTRAST, f"the count {worst!r}: contrast {contrasts[worst]:.1f}"
+
+
+@pytest.mark.parametrize("name", [name for name in FIGURES if "confusion" in name])
+def test_a_colour_bar_of_counts_ticks_only_counts_on_the_series_one_scale(name):
+    """A count of wrong answers is a whole number: ticks at 2.5 and 7.5 named values no cell can take. And
+    every notebook's matrix has the same scale, so that 02's text can say to compare it with 01's."""
+    from figure_checks import colour_bar_ticks
+
+    (ticks, limits), *others = colour_bar_ticks(FIGURES[name]())
+    assert not others and ticks and all(float(tick).is_integer() for tick in ticks), ticks
+    assert limits == (0, plotting.CONFUSION_TOP)
+
+
+@pytest.mark.parametrize("name", [name for name in FIGURES if "training curves" in name])
+def test_the_zoom_holds_the_validation_points_of_the_runs_end_and_the_test_score(name):
+    """The text of a notebook talks about its validation points (09's first, just below the training curve;
+    10's dip to about 0.91 at step 500, in a run that ends near 0.99): the zoomed panel holds every one within
+    0.1 of the last, and the test score; only the first steps of learning are left to the whole-run panel."""
+    monitor = _monitor(**RUNS[name[:2]])
+    whole, zoomed, _ = plotting.plot_training_curves(monitor).axes
+    low, high = zoomed.get_ylim()
+    assert zoomed.get_title().startswith("Accuracy, zoomed") and high - low <= 0.2, "a zoom, not the whole range"
+    named = monitor.validation_accuracy >= monitor.validation_accuracy[-1] - 0.1
+    outside = [
+        (step, round(accuracy, 3))
+        for step, accuracy in zip(monitor.validation_steps[named], monitor.validation_accuracy[named])
+        if not low <= accuracy <= high
+    ]
+    assert not outside, f"validation points outside the zoom {low:.2f}-{high:.2f}: {outside}"
+    assert low <= monitor.final_test_accuracy <= high
+    if "dip" in RUNS[name[:2]]:
+        step, accuracy = RUNS[name[:2]]["dip"]
+        assert low <= accuracy, f"the point at step {step} that the text names ({accuracy}) is below the zoom"
+    assert whole.get_ylim() == (0.0, 1.0)
+
+
+@pytest.mark.parametrize("name", ["06 layer curves", "10 robustness after", "12 robustness", "01 training curves"])
+def test_every_line_of_a_panel_has_a_colour_of_its_own_that_stands_apart(name):
+    """Notebook 12 drew twelve lines in six colours, each network's two lines (as changed, prepared) in one,
+    and its strokes panel was a tangle: in every panel each line has its own colour, at least 20 apart in
+    CIELAB from every other (and, with more than two, its own marker too)."""
+    from figure_checks import line_styles
+
+    for ax, lines in line_styles(FIGURES[name]()).items():
+        colours = [colour for _, colour, _ in lines]
+        for i, (label, colour, _) in enumerate(lines):
+            for other, other_colour, _ in lines[i + 1 :]:
+                difference = plotting.page.colour_difference(colour, other_colour)
+                assert difference >= 20, f"{ax}: {label!r} and {other!r} differ by {difference:.0f} in colour"
+        if len(colours) > 2:
+            markers = [marker for *_, marker in lines]
+            assert len(set(markers)) == len(markers), f"{ax}: lines share a marker: {markers}"
+
+
+def test_robustness_curves_run_in_the_tables_order_and_span_their_own_accuracies():
+    """10's panels all ran from 0 to 1, so the differences the text quotes were invisible; 12's "Shrunk" axis
+    ran from 0.4 to 1.0 while its table runs from 1.0 to 0.4."""
+    figure = FIGURES["10 robustness after"]()
+    moved = next(ax for ax in figure.axes if ax.get_title() == "Moved right")
+    assert moved.get_ylim() == pytest.approx((0.8, 1.0)), "the accuracies of 0.828-0.993, not 0-1"
+    strokes = next(ax for ax in figure.axes if ax.get_title() == "Strokes")
+    assert strokes.get_ylim() == pytest.approx((0.3, 1.0))
+    figure = FIGURES["12 robustness"]()
+    shrunk = next(ax for ax in figure.axes if ax.get_title() == "Shrunk into the corner")
+    left, right = shrunk.get_xlim()
+    assert left > right, "1.0 on the left, as in the printed table"
+    prepared = next(ax for ax in figure.axes if ax.get_title() == "Shrunk into the corner, prepared")
+    assert prepared.get_ylim() == shrunk.get_ylim(), "as changed and prepared on one scale, one above the other"
+
+
+def test_softmax_bars_say_what_they_are():
+    figure = FIGURES["13 reading"]()
+    bars = [ax for ax in figure.axes if ax.patches]
+    assert [ax.get_ylabel() for ax in bars[::2]] == ["softmax\noutput"] * 3
+    assert "not the chance that the answer is right" in figure._supxlabel.get_text()
+
+
+def test_training_curves_label_the_steps_of_a_long_run_apart():
+    """02 trains 20,000 steps: its tick labels "10000125001500017500" ran together."""
+    figure = FIGURES["02 training curves"]()
+    from figure_checks import draw
+
+    draw(figure)
+    for ax in figure.axes:
+        low, high = ax.get_xlim()
+        labels = [tick.get_text() for tick in ax.get_xticklabels() if low <= tick.get_position()[0] <= high]
+        assert 3 <= len(labels) <= 6 and labels[-1] == "20,000", labels
+
+
 def test_no_figure_is_made_wider_than_a_notebooks_output_area():
     with pytest.raises(ValueError, match=r"13 inches wide.*MAX_WIDTH = 10 inches"):
         plotting.new_figure((13, 4))
     assert plotting.plot_weight_images(_weights(100), ncols=20).get_size_inches()[0] <= plotting.MAX_WIDTH
+
+
+def _training_cells(notebook):
+    """The code cells of a committed notebook whose outputs hold a training monitor's progress line."""
+    return [
+        (index, cell)
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code"
+        and any("<progress value=" in output.get("data", {}).get("text/html", "") for output in cell.outputs)
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_a_finished_run_is_drawn_once_not_twice(path):
+    """The live figure of a finished run is cleared, and the notebook draws the run with
+    `plot_training_curves`: 07, 08 and 09 showed the whole run twice, flat at 1 after step 300."""
+    notebook = nbformat.read(path, as_version=4)
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    if "TrainingMonitor(" not in code:
+        return
+    assert "plotting.plot_training_curves(" in code, "a notebook that trains draws its curves once it has finished"
+    for index, cell in _training_cells(notebook):
+        figures = sum("image/png" in output.get("data", {}) for output in cell.outputs)
+        drawn = len(re.findall(r"plotting\.plot_\w+\(", cell.source))  # figures the cell's own code draws
+        assert figures <= drawn, f"cell {index} keeps its run's live figure beside the curves drawn for it: re-run it"

@@ -9,7 +9,8 @@ from figure_checks import assert_no_texts_overlap, check_figure, draw
 from PIL import Image
 
 from mnist_tutorial import live_view, plotting
-from mnist_tutorial.live_view import LiveView, Progress
+from mnist_tutorial.live_view import Cleared, LiveView, Progress
+from mnist_tutorial.plotting import display
 from mnist_tutorial.training import (
     LearningFailed,
     RunNotFinished,
@@ -146,23 +147,25 @@ def test_the_reason_a_run_failed_is_one_sentence():
         never_measured.require_finished()
 
 
-def test_progress_line_averages_over_the_same_window_as_the_curve():
-    monitor = TrainingMonitor(3000, live=False)
-    _fill(monitor, 3000, 100)
-    monitor.finish()
-    progress = repr(monitor.progress())
-    assert "train accuracy 0.900 (mean of last 30 batches)" in progress
-    figure = plotting.plot_training_curves(monitor)
-    legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
-    assert "train (mean of 30 batches)" in legend
+def test_progress_line_averages_over_the_same_window_as_the_curve_in_every_notebook():
+    """One smoothing rule for the series: the last 100 batches, whatever the run's length."""
+    for steps in (1000, 3000, 20000):
+        monitor = TrainingMonitor(steps, live=False)
+        _fill(monitor, steps, 500)
+        monitor.finish()
+        progress = repr(monitor.progress())
+        assert "train accuracy 0.900 (mean of last 100 batches)" in progress
+        figure = plotting.plot_training_curves(monitor)
+        legend = [text.get_text() for text in figure.legends[0].get_texts()]
+        assert "training batches, mean of the last 100" in legend
     assert len(monitor.progress().lines()[1]) < 100, "one short line of figures: it must not wrap"
 
 
 def test_progress_shows_what_it_is_given_as_text_and_as_html():
-    accuracies = np.r_[np.zeros(2970), np.full(30, 0.9)]  # only the last 30 batches are averaged
+    accuracies = np.r_[np.zeros(2900), np.full(100, 0.9)]  # only the last 100 batches are averaged
     progress = Progress(3000, 20000, 12.34, accuracies, validation_accuracy=0.91, validation_cross_entropy=0.3)
     assert repr(progress) == (
-        "step 3,000/20,000 · 12.3 s · train accuracy 0.900 (mean of last 30 batches) · "
+        "step 3,000/20,000 · 12.3 s · train accuracy 0.900 (mean of last 100 batches) · "
         "validation accuracy 0.9100, cross-entropy 0.3000"
     )
     assert progress._repr_html_().startswith(
@@ -170,12 +173,13 @@ def test_progress_shows_what_it_is_given_as_text_and_as_html():
     )
     assert "12.3 s<br>train accuracy 0.900" in progress._repr_html_()
     assert repr(Progress(0, 10, 0.0, [])) == "step 0/10 · 0.0 s", "nothing measured yet: no figures"
+    assert "train accuracy 0.500 (mean of last 2 batches)" in repr(Progress(2, 10, 0.1, [0.4, 0.6])), "all so far"
 
 
-def test_training_curves_figure_zooms_on_the_trend_once_and_keeps_its_legends_off_the_data():
-    """The live figure showed the whole run: this one is the zoom, on the trend (the batches'
-    moving average and the validation curve), not on the noisy per-batch band; the legends sit
-    below the axes, and no two texts overlap."""
+def test_training_curves_figure_shows_the_whole_run_and_zooms_on_the_trend_with_its_legend_off_the_data():
+    """One figure for a finished run: the whole run, the zoom on the trend (the batches' moving average and the
+    validation curve), not on the noisy batches, and the cross-entropy on a log scale; one legend, below the
+    panels, and no two texts overlap."""
     rng = np.random.default_rng(1)
     monitor = TrainingMonitor(2000, live=False)
     for step in range(1, 2001):  # per-batch accuracy 0.90-1.00 around a trend that ends at 0.97
@@ -186,27 +190,44 @@ def test_training_curves_figure_zooms_on_the_trend_once_and_keeps_its_legends_of
     monitor.finish()
     monitor.record_test(0.955, 0.13)
     figure = plotting.plot_training_curves(monitor)
-    accuracy, cross_entropy = figure.axes
+    whole, accuracy, cross_entropy = figure.axes
+    assert whole.get_ylim() == (0.0, 1.0) and cross_entropy.get_yscale() == "log"
     low, high = accuracy.get_ylim()
     late_batches = monitor.train_accuracy[1000:]
-    assert late_batches.min() < low - 0.01 and low >= 0.93 and high == pytest.approx(0.98), (
-        "the zoom spans the trend (about 0.95-0.97), not the batches' band (0.90-1.00)"
-    )
+    assert (low, high) == pytest.approx((0.9, 0.97)), "the trend's end, and the validation points within 0.1 of it"
+    assert late_batches.max() > high + 0.02, "not the batches' 1.00"
+    assert monitor.validation_accuracy[0] < low, "the first steps of learning are the whole-run panel's"
     assert accuracy.get_title() == f"Accuracy, zoomed to {low:.2f}-{high:.2f}"
-    assert cross_entropy.get_ylim()[1] < 0.2
+    assert [len(line.get_xdata()) for line in accuracy.lines] == [2000, 10, 1], "no line of the batches themselves"
     draw(figure)
-    for ax in figure.axes:
-        legend = ax.get_legend().get_window_extent()
-        assert legend.y1 <= ax.get_window_extent().y0, "the legend is below the axes, off the data"
+    legend = figure.legends[0].get_window_extent()
+    assert all(legend.y1 <= ax.get_window_extent().y0 for ax in figure.axes), "the legend is below the panels"
+    assert "test set, scored once at the end: accuracy 0.9550, cross-entropy 0.1300" in [
+        text.get_text() for text in figure.legends[0].get_texts()
+    ]
     assert_no_texts_overlap(figure)
 
 
-def test_weight_images_share_one_centred_scale():
+def test_weight_images_share_one_centred_scale_that_a_few_strong_weights_do_not_set():
+    """Notebook 02's 25 units: most weights within about 0.5, a few near 2.4. A scale set by the largest
+    washed most units out; the scale ends where all but the strongest 1% of the weights lie, and the colour
+    bar's arrows say that some lie beyond."""
     weights = np.linspace(-2, 1, 784 * 3).reshape(784, 3)
     figure = plotting.plot_weight_images(weights)
-    images = [ax.images[0] for ax in figure.axes if ax.images]
+    images = [ax.images[0] for ax in figure.axes if ax.images and ax.get_label() != "<colorbar>"]
     assert len(images) == 3
-    assert {image.get_clim() for image in images} == {(-2.0, 2.0)}
+    (low, high), *others = {image.get_clim() for image in images}
+    assert not others and low == -high and high == pytest.approx(1.97), "one scale, centred on 0"
+    assert [ax.get_title() for ax in figure.axes if ax.images and ax.get_label() != "<colorbar>"] == ["0", "1", "2"]
+    rng = np.random.default_rng(0)
+    unit_weights = rng.normal(0, 0.15, (784, 25))
+    unit_weights[rng.choice(784 * 25, 40, replace=False) // 25, rng.integers(0, 25, 40)] = 2.4
+    figure = plotting.plot_weight_images(unit_weights, scale_label="change in weight")
+    low, high = next(ax.images[0].get_clim() for ax in figure.axes if ax.images)
+    assert high < 0.5 and low == -high, "the bulk of the weights sets the scale, not the 40 strong ones"
+    bar = next(ax for ax in figure.axes if ax.get_label() == "<colorbar>")
+    assert bar.get_ylabel() == "change in weight" and figure.axes[-1] is bar
+    assert plotting.plot_weight_images(unit_weights, limit=3.0).axes[0].images[0].get_clim() == (-3.0, 3.0)
     with pytest.raises(ValueError, match=r"shape \[784, units\]"):
         plotting.plot_weight_images(np.zeros((10, 784)))
 
@@ -220,8 +241,9 @@ def test_confusion_matrix_and_misclassified():
     assert [ax.get_title() for ax in figure.axes] == ["true 1, said 2", "true 3, said 5"]
 
 
-def test_moving_average():
-    assert plotting.moving_average([1, 2, 3, 4, 5], 2).tolist() == [1.5, 2.5, 3.5, 4.5]
+def test_moving_average_has_a_value_for_every_batch_averaging_all_of_them_at_the_start():
+    assert plotting.moving_average([1, 2, 3, 4, 5], 2).tolist() == [1.0, 1.5, 2.5, 3.5, 4.5]
+    assert plotting.moving_average(np.arange(300.0)).tolist()[-1] == pytest.approx(np.arange(200, 300).mean())
 
 
 def _title_boxes(figure):
@@ -332,14 +354,14 @@ def test_a_continuous_colour_scale_keeps_its_colours_and_lines_keep_256():
     figures of lines stay in 256 colours."""
     weights = np.linspace(-2, 1, 784 * 3).reshape(784, 3)
     figure = plotting.plot_weight_images(weights)
-    assert Image.open(io.BytesIO(plotting._CompactPNG(None)(figure))).mode == "RGB"
+    assert Image.open(io.BytesIO(display._CompactPNG(None)(figure))).mode == "RGB"
     _, (colours,) = check_figure(figure)
     assert colours > 64, "the colour bar is a smooth scale, not bands"
     monitor = TrainingMonitor(100, live=False)
     _fill(monitor, 100, 25)
     monitor.finish()
     monitor.record_test(0.9, 0.3)
-    lines = Image.open(io.BytesIO(plotting._CompactPNG(None)(plotting.plot_training_curves(monitor))))
+    lines = Image.open(io.BytesIO(display._CompactPNG(None)(plotting.plot_training_curves(monitor))))
     assert lines.mode == "P", "curves alone stay in 256 colours"
 
 
@@ -349,7 +371,7 @@ class _FakeJupyter:
 
     def __init__(self, step_seconds, redraw_seconds):
         self.now, self.step_seconds, self.redraw_seconds = 0.0, step_seconds, redraw_seconds
-        self.shown = []  # ("progress" or "figure", the fake clock) for every display or update
+        self.shown = []  # ("progress", "figure" or "cleared", the fake clock) for every display or update
 
     def clock(self):
         return self.now
@@ -362,9 +384,9 @@ class _FakeJupyter:
         return handle
 
     def _show(self, obj):
-        is_progress = isinstance(obj, Progress)
-        self.shown.append(("progress" if is_progress else "figure", self.now))
-        if not is_progress:
+        kind = "progress" if isinstance(obj, Progress) else "cleared" if isinstance(obj, Cleared) else "figure"
+        self.shown.append((kind, self.now))
+        if kind == "figure":
             self.now += self.redraw_seconds
 
     def monitor(self, training_steps, **options):
@@ -392,32 +414,52 @@ def test_live_figure_redraws_stay_within_their_share_of_the_training_time():
     jupyter.train(monitor, 20000, evaluation_interval=250, evaluation_seconds=0.01)  # 20 s, 80 evaluations
     assert jupyter.count("progress") == 81, "the progress line follows every test evaluation, and the end"
     figures = jupyter.count("figure")
-    assert figures >= 2, "a 20 s run shows its figure while it trains"
-    assert monitor.live_redraw_seconds == pytest.approx(0.5 * (figures - 1))
+    assert figures >= 1, "a 20 s run shows its figure while it trains"
+    assert monitor.live_redraw_seconds == pytest.approx(0.5 * figures)
     assert monitor.live_redraw_seconds <= live_view.LIVE_FIGURE_SHARE * (
         monitor.train_seconds - monitor.live_redraw_seconds
     )
-    assert jupyter.shown[-1][0] == "figure", "the final picture is drawn after the last progress update"
+    assert jupyter.kinds()[-2:] == ["progress", "cleared"], (
+        "the finished run's last progress line, and its live figure cleared: plot_training_curves draws the run"
+    )
     assert monitor.evaluation_seconds == pytest.approx(80 * 0.01), "what the monitor cost, measured by itself"
     assert monitor.display_seconds == pytest.approx(monitor.live_redraw_seconds)
 
 
-def test_a_short_run_shows_only_its_final_picture():
+def test_a_short_run_shows_only_its_progress():
     jupyter = _FakeJupyter(step_seconds=0.001, redraw_seconds=0.5)
     monitor = jupyter.monitor(3000, redraw_seconds=2.0)
     jupyter.train(monitor, 3000, evaluation_interval=250)  # 3 s: one redraw would cost 17%
-    assert jupyter.count("figure") == 1 and jupyter.count("progress") == 13
+    assert jupyter.kinds() == ["progress"] * 13, "no live figure, so none to clear"
     assert monitor.live_redraw_seconds == 0
     assert monitor.train_seconds == pytest.approx(3.0), "the final picture is not training time"
 
 
-def test_a_diverged_run_still_shows_its_curves():
+def test_a_run_that_diverged_or_failed_keeps_its_curves():
+    """No curves figure follows a cell that raised: the live figure's final picture is the run's only one."""
     jupyter = _FakeJupyter(step_seconds=0.001, redraw_seconds=0.5)
     monitor = jupyter.monitor(3000)
     monitor.record_train(1, 0.1, 2.3)
     with pytest.raises(TrainingDiverged):
         monitor.record_train(2, 0.1, math.nan)
     assert jupyter.kinds() == ["progress", "figure"]
+    jupyter = _FakeJupyter(step_seconds=0.001, redraw_seconds=0.5)
+    monitor = jupyter.monitor(50)
+    _fill(monitor, 50, 10, accuracy=0.11)
+    with pytest.raises(LearningFailed):
+        monitor.finish()
+    assert jupyter.kinds()[-2:] == ["progress", "figure"]
+
+
+def test_a_finished_runs_live_figure_is_cleared_so_its_curves_are_shown_once():
+    """The live figure showed the whole run while it trained; once it finished, `plot_training_curves` shows
+    it, with its test score: a saved notebook keeping both would show the same curves twice."""
+    jupyter = _FakeJupyter(step_seconds=0.01, redraw_seconds=0.01)
+    monitor = jupyter.monitor(3000, redraw_seconds=0.5)
+    jupyter.train(monitor, 3000, evaluation_interval=250)
+    kinds = jupyter.kinds()
+    assert "figure" in kinds and kinds[-1] == "cleared" and kinds.count("cleared") == 1
+    assert repr(Cleared()) == "" and Cleared()._repr_mimebundle_() == {"text/plain": ""}, "Jupyter shows nothing"
 
 
 def test_a_quiet_monitor_shows_nothing_and_costs_nothing_to_show():

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import json
 import numbers
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -288,31 +287,21 @@ def network_variables(logits) -> set[str]:
     return {op.name for op in ancestors(logits) if op in trainable}
 
 
-#: A gradient operation's name: "gradients/loss/Mean_grad/..." differentiates the operation "loss/Mean".
-_GRADIENT_OF = re.compile(r"(?:^|/)gradients(?:_\d+)?/(.+?)_grad/")
-_GRADIENT_SEED = re.compile(r"(?:^|/)gradients(?:_\d+)?/grad_ys_\d+$")
-
-
 def differentiated(train_step) -> set[str]:
     """The names of the operations whose gradients `train_step` computes: the loss it minimises and every
-    operation between the loss and the variables. (The loss's value is not needed to compute its
-    gradients, so the loss is not among `ancestors(train_step)`.)"""
-    return {match.group(1) for op in ancestors(train_step) if (match := _GRADIENT_OF.search(op.name))}
+    operation between the loss and the variables (`graph_picture.structure`, which the graph's picture reads
+    with, wherever `minimize()` was called, in a name scope or not)."""
+    from ..graph_picture import structure
+
+    return structure.differentiated(train_step)
 
 
 def minimised(train_step):
-    """The tensor `train_step` minimises (its loss), found where the gradients start: at the operation
-    that takes the gradients' seed of ones (`grad_ys`). None if there is not exactly one."""
-    ops = ancestors(train_step)
-    seeds = {op.outputs[0].name for op in ops if _GRADIENT_SEED.search(op.name)}
-    names = {
-        match.group(1)
-        for op in ops
-        if any(tensor.name in seeds for tensor in op.inputs) and (match := _GRADIENT_OF.search(op.name))
-    }
-    if len(names) != 1:
-        return None
-    return train_step.graph.get_operation_by_name(names.pop()).outputs[0]
+    """The tensor `train_step` minimises (its loss), found where its gradients start; None if there is not
+    exactly one (`graph_picture.structure`, as for `differentiated`)."""
+    from ..graph_picture import structure
+
+    return structure.minimised(train_step)
 
 
 def penalised_variables(train_step) -> set[str]:
