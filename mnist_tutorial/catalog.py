@@ -172,7 +172,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         "how_sure",
         "how sure a difference is: McNemar's exact test for two networks, a paired t-interval over seeds for "
         "two recipes (the post's 10 sigmoid perceptrons against the softmax layer), and a winner found by luck",
-        "perceptrons: up to 90% (test, \"when I ran the training longer\")",
+        'perceptrons: up to 90% (test, "when I ran the training longer")',
         (("perceptrons ", r"^ten sigmoid perceptrons, first seed: test accuracy (\d\.\d{4})$"),),
         quick=dict(training_steps=200, seeds=2, tries=3),
         restores=("02_sigmoid_hidden25", "04_relu_hidden300"),
