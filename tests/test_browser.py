@@ -6,38 +6,26 @@ JupyterLab 4 and in Notebook 7, runs all its cells, and then uses the pad as a p
 dot, and a digit drawn with mouse strokes, checking what the page shows after each.
 """
 
-import contextlib
 import functools
 import http.server
-import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
 
 import pytest
 
 from mnist_tutorial import catalog, classifiers
+from mnist_tutorial.commands import lab_browser
 
 from notebook_runs import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = lab_browser.chromium()
+CHROMIUM_FLAGS = lab_browser.CHROMIUM_FLAGS
 READOUT = ".jp-OutputArea .widget-output"
 #: The network whose answers the drawing-pad test reads, and the notebook whose logs TensorBoard shows.
 RELU_300 = catalog.find("relu_hidden300").name
@@ -51,66 +39,14 @@ if not CHROMIUM:
     pytest.skip(reason, allow_module_level=True)
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def jupyter_server(trained_checkpoints, tmp_path):
     """JupyterLab serving a copy of the drawing-pad notebook, with settings and runtime files kept in tmp_path."""
     root = tmp_path / "notebooks"
     root.mkdir()
     shutil.copy(NOTEBOOKS / DRAW_PAD, root)
-    port, token = _free_port(), "browser-test-token"
-    env = dict(
-        os.environ,
-        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
-        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
-    )
-    command = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "lab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.news_url=",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ] + (["--allow-root"] if os.geteuid() == 0 else [])
-    url = f"http://127.0.0.1:{port}"
-    with _serving("JupyterLab", command, env, tmp_path / "jupyter.log", f"{url}/api/status?token={token}", 60):
-        yield url, token, root
-
-
-@contextlib.contextmanager
-def _serving(name, command, env, log_path, ready_url, timeout):
-    """Run a server until the block ends; first wait until `ready_url` answers with something."""
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.time() + timeout
-            while True:
-                try:
-                    if urllib.request.urlopen(ready_url, timeout=2).read().strip() not in (b"", b"[]"):
-                        break
-                except OSError:
-                    pass
-                if time.time() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"{name} did not start:\n{log_path.read_text()}")
-                time.sleep(0.5)
-            yield
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+    with lab_browser.jupyter_lab(root, tmp_path) as url:
+        yield url, root
 
 
 def _draw(page, canvas, strokes):
@@ -129,77 +65,23 @@ def _draw(page, canvas, strokes):
         page.mouse.up()
 
 
-def _wait_for_connected_kernel(url, token, timeout=120):
-    """Wait until the server reports one kernel, idle, with the page's websocket connected to it.
-
-    While a kernel is starting, jupyter_server 2.21 answers /api/kernels (and the page's websocket)
-    with a 500 (its `last_activity` is still None); that only means "not ready yet", and the page
-    reconnects by itself.
-    """
-    deadline, kernels = time.time() + timeout, None
-    while time.time() < deadline:
-        try:
-            kernels = json.load(urllib.request.urlopen(f"{url}/api/kernels?token={token}", timeout=10))
-        except OSError:  # urllib's HTTPError and URLError are OSErrors
-            kernels = None
-        if kernels and len(kernels) == 1 and kernels[0]["connections"] >= 1 and kernels[0]["execution_state"] == "idle":
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"the notebook's kernel did not connect: {kernels}")
-
-
-def _open_notebook(page, url, token, front_end):
-    """Open the drawing-pad notebook as a person would, and wait until its kernel is connected and idle."""
-    if front_end == "JupyterLab 4":
-        # Start from the launcher and open the file from the file browser: opening a /lab/tree URL
-        # while JupyterLab restores its workspace can race (a second kernel, a "Select Kernel" dialog).
-        page.goto(f"{url}/lab?token={token}")
-        page.locator(".jp-DirListing-item", has_text=DRAW_PAD).dblclick(timeout=90_000)
-    else:
-        page.goto(f"{url}/notebooks/{DRAW_PAD}?token={token}")
-    page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
-    _wait_for_connected_kernel(url, token)
-
-
-UNFINISHED_CELLS = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-    .filter(prompt => !/\\[\\d+\\]:/.test(prompt.textContent)).length"""
-
-
-def _run_all_cells(page, attempts=3):
-    """Run > Run All Cells until every code cell has run (a run cut short by a reconnect is redone)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    for _ in range(attempts):
-        kernel_dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
-        if kernel_dialog.count():
-            kernel_dialog.locator("button.jp-mod-accept").click()  # the notebook's own kernel
-        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
-        try:
-            page.wait_for_function(f"({UNFINISHED_CELLS})() === 0", timeout=120_000)
-            return
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-    raise AssertionError("Run All Cells never ran every cell of the notebook")
-
-
 @pytest.mark.parametrize("front_end", ["JupyterLab 4", "Notebook 7"])
 def test_draw_a_digit(front_end, jupyter_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    url, token, root = jupyter_server
+    url, root = jupyter_server
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            _open_notebook(page, url, token, front_end)
+            lab_browser.open_notebook(page, url, DRAW_PAD, front_end)
             # The environment's settings (jupyter/overrides.json) have answered JupyterLab's question about
             # its news feed, so no notification covers the notebook.
             page.wait_for_timeout(3000)
             notifications = page.locator(".Toastify__toast, .jp-Notification-Toast")
             assert notifications.count() == 0, f"a notification is shown: {notifications.all_inner_texts()}"
             assert page.get_by_text("official Jupyter news").count() == 0
-            _run_all_cells(page)
+            lab_browser.run_all_cells(page)
 
             canvas = page.locator("canvas.mnist-drawpad-canvas")
             expect(canvas).to_be_visible(timeout=180_000)
@@ -259,7 +141,7 @@ def test_draw_a_digit(front_end, jupyter_server, tmp_path):
 def tensorboard_server(quick_runs, tmp_path):
     """TensorBoard on the logs of the quick notebook runs, as `make tensorboard` starts it."""
     _, outputs = quick_runs
-    port = _free_port()
+    port = lab_browser.free_port()
     command = [
         sys.executable,
         "-m",
@@ -272,7 +154,9 @@ def tensorboard_server(quick_runs, tmp_path):
         str(port),
     ]
     url = f"http://127.0.0.1:{port}"
-    with _serving("TensorBoard", command, dict(os.environ), tmp_path / "tensorboard.log", f"{url}/data/runs", 90):
+    with lab_browser.serving(
+        "TensorBoard", command, dict(os.environ), tmp_path / "tensorboard.log", f"{url}/data/runs", 90
+    ):
         yield url, outputs / "runs" / "tensorboard"
 
 
@@ -310,7 +194,7 @@ def book_server(tmp_path):
 
     assert book.build(tmp_path / "source", tmp_path / "html") == 0
     handler = functools.partial(_QuietHandler, directory=str(tmp_path / "html"))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", _free_port()), handler) as server:
+    with http.server.ThreadingHTTPServer(("127.0.0.1", lab_browser.free_port()), handler) as server:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         yield f"http://127.0.0.1:{server.server_address[1]}"
