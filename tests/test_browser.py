@@ -6,6 +6,7 @@ JupyterLab 4 and in Notebook 7, runs all its cells, and then uses the pad as a p
 dot, and a digit drawn with mouse strokes, checking what the page shows after each.
 """
 
+import contextlib
 import functools
 import http.server
 import os
@@ -137,6 +138,26 @@ def test_draw_a_digit(front_end, jupyter_server, tmp_path):
             browser.close()
 
 
+def test_the_pad_picture_shows_the_pad_and_every_networks_answer(trained_checkpoints, tmp_path):
+    """`mnist-book --pad-picture` (the book shows its picture in the pad's place): the pad, its canvas
+    holding the pre-drawn 3, and the answers of every network beside it."""
+    import numpy as np
+    from PIL import Image
+
+    from mnist_tutorial.commands import book
+
+    picture = tmp_path / "draw_pad.png"
+    book.picture_pad(picture)
+    with Image.open(picture) as image:
+        grey = np.asarray(image.convert("L"))
+    height, width = grey.shape
+    assert height >= 280 and width >= 280 + 400, f"the pad (280 px) and the answers beside it, not {width}x{height}"
+    canvas = grey[:280, :280]
+    assert 0.03 < (canvas < 64).mean() < 0.5, "the canvas holds the 3, drawn in black"
+    answers = grey[:, 300:]
+    assert (answers < 128).mean() > 0.01, "the answers are drawn beside it"
+
+
 @pytest.fixture
 def tensorboard_server(quick_runs, tmp_path):
     """TensorBoard on the logs of the quick notebook runs, as `make tensorboard` starts it."""
@@ -187,13 +208,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def book_server(tmp_path):
-    """The book, built from the committed notebooks (`make book`), served on loopback."""
+@pytest.fixture(scope="module")
+def book_server(tmp_path_factory):
+    """The book, built once for this module from the committed notebooks (`make book`), served on loopback."""
     from mnist_tutorial.commands import book
 
-    assert book.build(tmp_path / "source", tmp_path / "html") == 0
-    handler = functools.partial(_QuietHandler, directory=str(tmp_path / "html"))
+    root = tmp_path_factory.mktemp("book")
+    assert book.build(root / "source", root / "html") == 0
+    handler = functools.partial(_QuietHandler, directory=str(root / "html"))
     with http.server.ThreadingHTTPServer(("127.0.0.1", lab_browser.free_port()), handler) as server:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -258,3 +280,121 @@ def test_the_book_reads_offline_in_a_browser(book_server, tmp_path):
         finally:
             page.screenshot(path=str(tmp_path / "book.png"))
             browser.close()
+
+
+@contextlib.contextmanager
+def _book_page(width=1280, height=900):
+    """A page of headless Chromium, `width` pixels wide (a laptop's screen by default)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            yield browser.new_page(viewport={"width": width, "height": height})
+        finally:
+            browser.close()
+
+
+def test_each_chapters_download_button_gives_its_notebook(book_server):
+    """The ".ipynb" item of the download menu leads to the chapter's notebook, as committed."""
+    from playwright.sync_api import expect
+
+    with _book_page() as page:
+        for notebook in catalog.by_number():
+            page.goto(f"{book_server}/notebooks/{notebook.name}.html")
+            page.locator("button.dropdown-toggle[aria-label='Download this page']").click()
+            item = page.locator("a.btn-download-source-button")
+            expect(item).to_be_visible()
+            assert item.inner_text().strip() == ".ipynb", notebook.name
+            url = item.evaluate("a => a.href")
+            response = page.request.get(url)
+            assert response.ok, f"{notebook.name}: the download link {url} answers {response.status}"
+            assert response.body() == notebook.path.read_bytes(), f"{notebook.name}: the download is its notebook"
+
+
+#: For each inline formula whose top row starts with a letter or a number: how far (px) that glyph's
+#: baseline lies below the baseline of the text around it. A zero-size inline block sits with its
+#: bottom, and so its top, on the baseline of the line that holds it; one is put beside the formula
+#: (before it, or after it when the formula starts a line) and one inside the glyph.
+BASELINE_OFFSETS = """() => {
+    const marker = () => {
+        const m = document.createElement('span');
+        m.style.cssText = 'display:inline-block;width:0;height:0';
+        return m;
+    };
+    const offsets = [];
+    for (const math of document.querySelectorAll('main p span.math.notranslate')) {
+        const row = math.querySelector('.MathJax .mrow');
+        const glyph = row && [...row.children].find(e => e.matches('.mi, .mn'));
+        if (!glyph) continue;
+        const before = marker(), after = marker(), inside = marker();
+        math.before(before);
+        math.after(after);
+        glyph.append(inside);
+        const y = inside.getBoundingClientRect().top;
+        const around = [before, after].map(m => m.getBoundingClientRect().top - y);
+        offsets.push([math.textContent, around.reduce((a, b) => Math.abs(a) < Math.abs(b) ? a : b)]);
+        before.remove(); after.remove(); inside.remove();
+    }
+    return offsets;
+}"""
+
+
+def test_inline_formulas_sit_on_the_baseline(book_server):
+    """MathJax 2 typesets the formulas; the book's stylesheet undoes the theme's rule for MathJax 3,
+    which lifted each inline formula about 0.3 em above the line."""
+    checked = 0
+    with _book_page() as page:
+        for notebook in catalog.by_number():
+            page.goto(f"{book_server}/notebooks/{notebook.name}.html")
+            if not page.locator("main p span.math").count():
+                continue
+            page.wait_for_function("() => window.MathJax && MathJax.isReady", timeout=60_000)
+            page.evaluate("() => new Promise(done => MathJax.Hub.Queue(done))")  # typesetting finished
+            offsets = page.evaluate(BASELINE_OFFSETS)
+            lifted = [(formula[:30], round(offset, 1)) for formula, offset in offsets if abs(offset) > 1]
+            assert not lifted, f"{notebook.name}: formulas off the baseline by these pixels: {lifted}"
+            checked += len(offsets)
+    assert checked > 50, f"only {checked} inline formulas measured"
+
+
+def test_no_code_cell_is_wider_than_its_column_and_figures_show_near_their_size_at_1280_px(book_server):
+    """On a 1280-pixel screen, no code cell, printed output or code block of the text (the tensor shapes
+    drawn in characters) scrolls sideways (lines of up to 120 characters, the notebooks' limit), none
+    reaches past the window, and each figure is shown at 90% of its own width or more."""
+    with _book_page(1280) as page:
+        for notebook in catalog.by_number():
+            page.goto(f"{book_server}/notebooks/{notebook.name}.html")
+            measured = page.evaluate("""() => ({
+                cells: [...document.querySelectorAll('main pre')].map(pre => ({
+                    text: pre.textContent.split('\\n').reduce((a, b) => a.length > b.length ? a : b),
+                    hidden: pre.scrollWidth - pre.clientWidth,
+                    right: pre.getBoundingClientRect().right,
+                })),
+                page: document.documentElement.scrollWidth,
+            })""")
+            widths = page.evaluate(
+                "Promise.all([...document.querySelectorAll('main div.cell_output img')]"
+                ".map(i => i.decode().then(() => [i.naturalWidth, i.getBoundingClientRect().width])))"
+            )
+            wide = [cell["text"][:60] for cell in measured["cells"] if cell["hidden"] > 0]
+            assert not wide, f"{notebook.name}: {len(wide)} code cells scroll sideways, such as {wide[:2]}"
+            assert max(cell["right"] for cell in measured["cells"]) <= 1280, f"{notebook.name}: a cell leaves the page"
+            assert measured["page"] <= 1280, f"{notebook.name}: the page scrolls sideways"
+            small = [f"{shown / natural:.0%} of {natural} px" for natural, shown in widths if shown < 0.9 * natural]
+            assert not small, f"{notebook.name}: figures shown at {small}"
+
+
+@pytest.mark.parametrize(
+    "query, chapter", [("dropout", "dropout"), ("robustness", "robustness"), ("augmentation", "reading_handwriting")]
+)
+def test_the_search_ranks_the_chapter_about_a_subject_first(book_server, query, chapter):
+    """Chapters that mention the word in a section heading (an exercise's, say) come after it."""
+    from playwright.sync_api import expect
+
+    with _book_page() as page:
+        page.goto(f"{book_server}/search.html?q={query}")
+        results = page.locator("#search-results li a")
+        expect(results.first).to_be_visible(timeout=30_000)
+        first = results.first.get_attribute("href").split("/")[-1].split(".")[0].split("#")[0]
+        assert first == catalog.find(chapter).name, f"searching {query!r} lists {first} first"
