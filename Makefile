@@ -9,7 +9,7 @@ LAB_OVERRIDES := jupyter/overrides.json
 # The Python versions for which every pinned package (TensorFlow 2.21, NumPy 2.4) has wheels.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: check-text notebooks test test-fast lint format book book-serve lock lab tensorboard sweep seed-spreads drawn-digits bench clean
+.PHONY: check-text notebooks test test-fast lint format book book-serve book-pad-picture lock lab tensorboard sweep seed-spreads drawn-digits bench clean
 
 $(INSTALLED): requirements.lock pyproject.toml $(LAB_OVERRIDES)
 	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
@@ -60,6 +60,11 @@ book: $(INSTALLED)
 BOOK_PORT ?= 8000
 book-serve: $(INSTALLED)
 	$(VENV)/bin/mnist-book --serve --port $(BOOK_PORT)
+
+## The picture of the drawing pad that the book shows in its place (book/draw_pad.png, committed): notebook 12
+## run in JupyterLab in Chromium, on the networks of notebooks 1-4, 7 and 9 (run them first: make notebooks).
+book-pad-picture: $(INSTALLED)
+	$(VENV)/bin/mnist-book --pad-picture
 
 ## Compile requirements.lock, every package of the environment pinned, from requirements.in and
 ## requirements-dev.in. Run it after changing either; `make` then installs the new lock.

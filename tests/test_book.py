@@ -1,15 +1,17 @@
 """The book (`make book`): it builds from the committed notebooks with Sphinx's warnings as errors,
 holds every chapter with its figures, renders formulas with the MathJax it ships, and fails on a
-broken reference, a missing image or a notebook left out of the table of contents. (Its pages in a
-real browser: tests/test_browser.py.)"""
+broken reference, a missing image or a notebook left out of the table of contents. Each chapter's
+download button gives its notebook, each figure opens at full size, and the drawing pad's chapter
+shows a picture of the pad. (Its pages in a real browser: tests/test_browser.py.)"""
 
 import re
 import shutil
 
 import pytest
+from PIL import Image
 
 from mnist_tutorial import catalog
-from mnist_tutorial.commands import book
+from mnist_tutorial.commands import book, lab_browser
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +37,47 @@ def test_the_book_has_every_notebook_as_a_chapter_with_its_figures(built):
         "cannot draw on this static page"
         in (html / "notebooks" / f"{catalog.find('draw_a_digit').name}.html").read_text()
     )
+
+
+def test_each_chapters_download_button_gives_its_notebook_as_committed(built):
+    _, html = built
+    for notebook in catalog.NOTEBOOKS:
+        page = (html / "notebooks" / f"{notebook.name}.html").read_text()
+        links = re.findall(r'<a href="([^"]+)"[^>]*\n?\s*class="[^"]*btn-download-source-button', page)
+        assert links == [f"../_sources/notebooks/{notebook.filename}"], f"{notebook.name}'s download button: {links}"
+        download = html / "notebooks" / links[0]
+        assert download.read_bytes() == notebook.path.read_bytes(), f"{notebook.name}'s download is its notebook"
+    landing = (html / "index.html").read_text()
+    assert "btn-download-source-button" not in landing, "the landing page offers no Markdown download"
+
+
+def test_the_pad_chapter_shows_a_picture_of_the_pad_not_a_line_of_text(built):
+    _, html = built
+    page = (html / "notebooks" / f"{catalog.find('draw_a_digit').name}.html").read_text()
+    outputs = re.findall(r'<div class="cell_output docutils container">(.*?)\n</div>\n</div>', page, re.S)
+    assert outputs and not [output for output in outputs if "HBox(" in output], "the widget's text form is not shown"
+    pictures = re.findall(r'<img alt="([^"]*)" src="\.\./(_images/draw_pad[^"]*\.png)"', page)
+    assert len(pictures) == 1, "one picture of the pad"
+    alt, picture = pictures[0]
+    assert "drawing pad" in alt
+    with Image.open(html / picture) as image:
+        assert min(image.size) >= 280, f"the picture shows the pad whole (280 px wide), not {image.size}"
+    assert page.index(picture) > page.index('id="the-pad"'), "in the pad's place, under its heading"
+
+
+def test_each_figure_of_a_chapter_opens_at_full_size(built):
+    _, html = built
+    for notebook in catalog.NOTEBOOKS:
+        page = (html / "notebooks" / f"{notebook.name}.html").read_text()
+        outputs = re.findall(r'<div class="cell_output docutils container">(.*?)\n</div>\n</div>', page, re.S)
+        images = [image for output in outputs for image in re.findall(r"<img[^>]+>", output)]
+        linked = [
+            (href, src)
+            for output in outputs
+            for href, src in re.findall(r'<a [^>]*href="([^"]+)"[^>]*>\s*<img[^>]+src="([^"]+)"', output)
+        ]
+        assert images and len(linked) == len(images), f"{notebook.name}: every figure is a link"
+        assert all(href == src for href, src in linked), f"{notebook.name}: each links to its own file"
 
 
 def test_the_book_needs_no_network_formulas_included(built):
@@ -80,3 +123,21 @@ def test_serving_on_a_port_in_use_says_which_and_how_to_choose_another(tmp_path)
         port = taken.getsockname()[1]
         with pytest.raises(SystemExit, match=rf"cannot serve on port {port} .*--port 8001"):
             book.serve(port, tmp_path)
+
+
+def test_the_pad_picture_is_refused_in_one_line_without_chromium_or_the_networks(tmp_path, monkeypatch):
+    """`mnist-book --pad-picture` names what is missing and how to get it, and leaves the picture alone."""
+    picture = tmp_path / "draw_pad.png"
+    monkeypatch.setattr(lab_browser, "chromium", lambda: None)
+    with pytest.raises(SystemExit, match=r"^mnist-book: .* Chromium, which is not installed: apt-get install chromium"):
+        book.picture_pad(picture)
+    monkeypatch.setattr(lab_browser, "chromium", lambda: "/usr/bin/chromium")
+    # The autouse output folder holds no checkpoint.
+    with pytest.raises(
+        SystemExit,
+        match=r"no usable checkpoint of 01_softmax, .*09_reading_handwriting: run make "
+        r'notebooks ARGS="01 02 03 04 07 09" first\.$',
+    ) as refusal:
+        book.picture_pad(picture)
+    assert "\n" not in str(refusal.value)
+    assert not picture.exists()

@@ -2,42 +2,31 @@
 driven by Playwright.
 
 The drawing-pad test opens a copy of the drawing-pad notebook (never the committed one: Jupyter saves what it runs) in
-JupyterLab 4 and in Notebook 8, runs all its cells, and then uses the pad as a person would: Clear, a single
+JupyterLab 4 and in Notebook 7, runs all its cells, and then uses the pad as a person would: Clear, a single
 dot, and a digit drawn with mouse strokes, checking what the page shows after each.
 """
 
 import contextlib
 import functools
 import http.server
-import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
 
 import pytest
 
 from mnist_tutorial import catalog, classifiers
+from mnist_tutorial.commands import lab_browser
 
 from notebook_runs import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = lab_browser.chromium()
+CHROMIUM_FLAGS = lab_browser.CHROMIUM_FLAGS
 READOUT = ".jp-OutputArea .widget-output"
 #: The network whose answers the drawing-pad test reads, and the notebook whose logs TensorBoard shows.
 RELU_300 = catalog.find("relu_hidden300").name
@@ -51,66 +40,14 @@ if not CHROMIUM:
     pytest.skip(reason, allow_module_level=True)
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def jupyter_server(trained_checkpoints, tmp_path):
     """JupyterLab serving a copy of the drawing-pad notebook, with settings and runtime files kept in tmp_path."""
     root = tmp_path / "notebooks"
     root.mkdir()
     shutil.copy(NOTEBOOKS / DRAW_PAD, root)
-    port, token = _free_port(), "browser-test-token"
-    env = dict(
-        os.environ,
-        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
-        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
-    )
-    command = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "lab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.news_url=",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ] + (["--allow-root"] if os.geteuid() == 0 else [])
-    url = f"http://127.0.0.1:{port}"
-    with _serving("JupyterLab", command, env, tmp_path / "jupyter.log", f"{url}/api/status?token={token}", 60):
-        yield url, token, root
-
-
-@contextlib.contextmanager
-def _serving(name, command, env, log_path, ready_url, timeout):
-    """Run a server until the block ends; first wait until `ready_url` answers with something."""
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.time() + timeout
-            while True:
-                try:
-                    if urllib.request.urlopen(ready_url, timeout=2).read().strip() not in (b"", b"[]"):
-                        break
-                except OSError:
-                    pass
-                if time.time() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"{name} did not start:\n{log_path.read_text()}")
-                time.sleep(0.5)
-            yield
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+    with lab_browser.jupyter_lab(root, tmp_path) as url:
+        yield url, root
 
 
 def _draw(page, canvas, strokes):
@@ -129,77 +66,23 @@ def _draw(page, canvas, strokes):
         page.mouse.up()
 
 
-def _wait_for_connected_kernel(url, token, timeout=120):
-    """Wait until the server reports one kernel, idle, with the page's websocket connected to it.
-
-    While a kernel is starting, jupyter_server 2.21 answers /api/kernels (and the page's websocket)
-    with a 500 (its `last_activity` is still None); that only means "not ready yet", and the page
-    reconnects by itself.
-    """
-    deadline, kernels = time.time() + timeout, None
-    while time.time() < deadline:
-        try:
-            kernels = json.load(urllib.request.urlopen(f"{url}/api/kernels?token={token}", timeout=10))
-        except OSError:  # urllib's HTTPError and URLError are OSErrors
-            kernels = None
-        if kernels and len(kernels) == 1 and kernels[0]["connections"] >= 1 and kernels[0]["execution_state"] == "idle":
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"the notebook's kernel did not connect: {kernels}")
-
-
-def _open_notebook(page, url, token, front_end):
-    """Open the drawing-pad notebook as a person would, and wait until its kernel is connected and idle."""
-    if front_end == "JupyterLab 4":
-        # Start from the launcher and open the file from the file browser: opening a /lab/tree URL
-        # while JupyterLab restores its workspace can race (a second kernel, a "Select Kernel" dialog).
-        page.goto(f"{url}/lab?token={token}")
-        page.locator(".jp-DirListing-item", has_text=DRAW_PAD).dblclick(timeout=90_000)
-    else:
-        page.goto(f"{url}/notebooks/{DRAW_PAD}?token={token}")
-    page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
-    _wait_for_connected_kernel(url, token)
-
-
-UNFINISHED_CELLS = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-    .filter(prompt => !/\\[\\d+\\]:/.test(prompt.textContent)).length"""
-
-
-def _run_all_cells(page, attempts=3):
-    """Run > Run All Cells until every code cell has run (a run cut short by a reconnect is redone)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    for _ in range(attempts):
-        kernel_dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
-        if kernel_dialog.count():
-            kernel_dialog.locator("button.jp-mod-accept").click()  # the notebook's own kernel
-        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
-        try:
-            page.wait_for_function(f"({UNFINISHED_CELLS})() === 0", timeout=120_000)
-            return
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-    raise AssertionError("Run All Cells never ran every cell of the notebook")
-
-
-@pytest.mark.parametrize("front_end", ["JupyterLab 4", "Notebook 8"])
+@pytest.mark.parametrize("front_end", ["JupyterLab 4", "Notebook 7"])
 def test_draw_a_digit(front_end, jupyter_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    url, token, root = jupyter_server
+    url, root = jupyter_server
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            _open_notebook(page, url, token, front_end)
+            lab_browser.open_notebook(page, url, DRAW_PAD, front_end)
             # The environment's settings (jupyter/overrides.json) have answered JupyterLab's question about
             # its news feed, so no notification covers the notebook.
             page.wait_for_timeout(3000)
             notifications = page.locator(".Toastify__toast, .jp-Notification-Toast")
             assert notifications.count() == 0, f"a notification is shown: {notifications.all_inner_texts()}"
             assert page.get_by_text("official Jupyter news").count() == 0
-            _run_all_cells(page)
+            lab_browser.run_all_cells(page)
 
             canvas = page.locator("canvas.mnist-drawpad-canvas")
             expect(canvas).to_be_visible(timeout=180_000)
@@ -255,11 +138,31 @@ def test_draw_a_digit(front_end, jupyter_server, tmp_path):
             browser.close()
 
 
+def test_the_pad_picture_shows_the_pad_and_every_networks_answer(trained_checkpoints, tmp_path):
+    """`mnist-book --pad-picture` (the book shows its picture in the pad's place): the pad, its canvas
+    holding the pre-drawn 3, and the answers of every network beside it."""
+    import numpy as np
+    from PIL import Image
+
+    from mnist_tutorial.commands import book
+
+    picture = tmp_path / "draw_pad.png"
+    book.picture_pad(picture)
+    with Image.open(picture) as image:
+        grey = np.asarray(image.convert("L"))
+    height, width = grey.shape
+    assert height >= 280 and width >= 280 + 400, f"the pad (280 px) and the answers beside it, not {width}x{height}"
+    canvas = grey[:280, :280]
+    assert 0.03 < (canvas < 64).mean() < 0.5, "the canvas holds the 3, drawn in black"
+    answers = grey[:, 300:]
+    assert (answers < 128).mean() > 0.01, "the answers are drawn beside it"
+
+
 @pytest.fixture
 def tensorboard_server(quick_runs, tmp_path):
     """TensorBoard on the logs of the quick notebook runs, as `make tensorboard` starts it."""
     _, outputs = quick_runs
-    port = _free_port()
+    port = lab_browser.free_port()
     command = [
         sys.executable,
         "-m",
@@ -272,7 +175,9 @@ def tensorboard_server(quick_runs, tmp_path):
         str(port),
     ]
     url = f"http://127.0.0.1:{port}"
-    with _serving("TensorBoard", command, dict(os.environ), tmp_path / "tensorboard.log", f"{url}/data/runs", 90):
+    with lab_browser.serving(
+        "TensorBoard", command, dict(os.environ), tmp_path / "tensorboard.log", f"{url}/data/runs", 90
+    ):
         yield url, outputs / "runs" / "tensorboard"
 
 
@@ -303,14 +208,15 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def book_server(tmp_path):
-    """The book, built from the committed notebooks (`make book`), served on loopback."""
+@pytest.fixture(scope="module")
+def book_server(tmp_path_factory):
+    """The book, built once for this module from the committed notebooks (`make book`), served on loopback."""
     from mnist_tutorial.commands import book
 
-    assert book.build(tmp_path / "source", tmp_path / "html") == 0
-    handler = functools.partial(_QuietHandler, directory=str(tmp_path / "html"))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", _free_port()), handler) as server:
+    root = tmp_path_factory.mktemp("book")
+    assert book.build(root / "source", root / "html") == 0
+    handler = functools.partial(_QuietHandler, directory=str(root / "html"))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", lab_browser.free_port()), handler) as server:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -374,3 +280,121 @@ def test_the_book_reads_offline_in_a_browser(book_server, tmp_path):
         finally:
             page.screenshot(path=str(tmp_path / "book.png"))
             browser.close()
+
+
+@contextlib.contextmanager
+def _book_page(width=1280, height=900):
+    """A page of headless Chromium, `width` pixels wide (a laptop's screen by default)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            yield browser.new_page(viewport={"width": width, "height": height})
+        finally:
+            browser.close()
+
+
+def test_each_chapters_download_button_gives_its_notebook(book_server):
+    """The ".ipynb" item of the download menu leads to the chapter's notebook, as committed."""
+    from playwright.sync_api import expect
+
+    with _book_page() as page:
+        for notebook in catalog.by_number():
+            page.goto(f"{book_server}/notebooks/{notebook.name}.html")
+            page.locator("button.dropdown-toggle[aria-label='Download this page']").click()
+            item = page.locator("a.btn-download-source-button")
+            expect(item).to_be_visible()
+            assert item.inner_text().strip() == ".ipynb", notebook.name
+            url = item.evaluate("a => a.href")
+            response = page.request.get(url)
+            assert response.ok, f"{notebook.name}: the download link {url} answers {response.status}"
+            assert response.body() == notebook.path.read_bytes(), f"{notebook.name}: the download is its notebook"
+
+
+#: For each inline formula whose top row starts with a letter or a number: how far (px) that glyph's
+#: baseline lies below the baseline of the text around it. A zero-size inline block sits with its
+#: bottom, and so its top, on the baseline of the line that holds it; one is put beside the formula
+#: (before it, or after it when the formula starts a line) and one inside the glyph.
+BASELINE_OFFSETS = """() => {
+    const marker = () => {
+        const m = document.createElement('span');
+        m.style.cssText = 'display:inline-block;width:0;height:0';
+        return m;
+    };
+    const offsets = [];
+    for (const math of document.querySelectorAll('main p span.math.notranslate')) {
+        const row = math.querySelector('.MathJax .mrow');
+        const glyph = row && [...row.children].find(e => e.matches('.mi, .mn'));
+        if (!glyph) continue;
+        const before = marker(), after = marker(), inside = marker();
+        math.before(before);
+        math.after(after);
+        glyph.append(inside);
+        const y = inside.getBoundingClientRect().top;
+        const around = [before, after].map(m => m.getBoundingClientRect().top - y);
+        offsets.push([math.textContent, around.reduce((a, b) => Math.abs(a) < Math.abs(b) ? a : b)]);
+        before.remove(); after.remove(); inside.remove();
+    }
+    return offsets;
+}"""
+
+
+def test_inline_formulas_sit_on_the_baseline(book_server):
+    """MathJax 2 typesets the formulas; the book's stylesheet undoes the theme's rule for MathJax 3,
+    which lifted each inline formula about 0.3 em above the line."""
+    checked = 0
+    with _book_page() as page:
+        for notebook in catalog.by_number():
+            page.goto(f"{book_server}/notebooks/{notebook.name}.html")
+            if not page.locator("main p span.math").count():
+                continue
+            page.wait_for_function("() => window.MathJax && MathJax.isReady", timeout=60_000)
+            page.evaluate("() => new Promise(done => MathJax.Hub.Queue(done))")  # typesetting finished
+            offsets = page.evaluate(BASELINE_OFFSETS)
+            lifted = [(formula[:30], round(offset, 1)) for formula, offset in offsets if abs(offset) > 1]
+            assert not lifted, f"{notebook.name}: formulas off the baseline by these pixels: {lifted}"
+            checked += len(offsets)
+    assert checked > 50, f"only {checked} inline formulas measured"
+
+
+def test_no_code_cell_is_wider_than_its_column_and_figures_show_near_their_size_at_1280_px(book_server):
+    """On a 1280-pixel screen, no code cell, printed output or code block of the text (the tensor shapes
+    drawn in characters) scrolls sideways (lines of up to 120 characters, the notebooks' limit), none
+    reaches past the window, and each figure is shown at 90% of its own width or more."""
+    with _book_page(1280) as page:
+        for notebook in catalog.by_number():
+            page.goto(f"{book_server}/notebooks/{notebook.name}.html")
+            measured = page.evaluate("""() => ({
+                cells: [...document.querySelectorAll('main pre')].map(pre => ({
+                    text: pre.textContent.split('\\n').reduce((a, b) => a.length > b.length ? a : b),
+                    hidden: pre.scrollWidth - pre.clientWidth,
+                    right: pre.getBoundingClientRect().right,
+                })),
+                page: document.documentElement.scrollWidth,
+            })""")
+            widths = page.evaluate(
+                "Promise.all([...document.querySelectorAll('main div.cell_output img')]"
+                ".map(i => i.decode().then(() => [i.naturalWidth, i.getBoundingClientRect().width])))"
+            )
+            wide = [cell["text"][:60] for cell in measured["cells"] if cell["hidden"] > 0]
+            assert not wide, f"{notebook.name}: {len(wide)} code cells scroll sideways, such as {wide[:2]}"
+            assert max(cell["right"] for cell in measured["cells"]) <= 1280, f"{notebook.name}: a cell leaves the page"
+            assert measured["page"] <= 1280, f"{notebook.name}: the page scrolls sideways"
+            small = [f"{shown / natural:.0%} of {natural} px" for natural, shown in widths if shown < 0.9 * natural]
+            assert not small, f"{notebook.name}: figures shown at {small}"
+
+
+@pytest.mark.parametrize(
+    "query, chapter", [("dropout", "dropout"), ("robustness", "robustness"), ("augmentation", "reading_handwriting")]
+)
+def test_the_search_ranks_the_chapter_about_a_subject_first(book_server, query, chapter):
+    """Chapters that mention the word in a section heading (an exercise's, say) come after it."""
+    from playwright.sync_api import expect
+
+    with _book_page() as page:
+        page.goto(f"{book_server}/search.html?q={query}")
+        results = page.locator("#search-results li a")
+        expect(results.first).to_be_visible(timeout=30_000)
+        first = results.first.get_attribute("href").split("/")[-1].split(".")[0].split("#")[0]
+        assert first == catalog.find(chapter).name, f"searching {query!r} lists {first} first"

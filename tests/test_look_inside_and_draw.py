@@ -8,7 +8,7 @@ import pytest
 
 from mnist_tutorial import catalog, classifiers
 
-from notebook_runs import printed_text, quick, read_record, run_notebook
+from notebook_runs import committed, printed_text, quick, read_record, run_notebook
 
 LOOK_INSIDE, ROBUSTNESS, DRAW = (catalog.find(slug).name for slug in ("look_inside", "robustness", "draw_a_digit"))
 SOFTMAX, SIGMOID, FIVE_LAYERS, RELU = (
@@ -75,3 +75,20 @@ def test_missing_checkpoint_error_names_the_notebook():
         classifiers.Classifier(SIGMOID)
     restored, missing = classifiers.restore_all()
     assert restored == {} and set(missing) == set(classifiers.NETWORKS)
+
+
+def test_draw_a_digit_says_at_the_top_what_to_run_to_get_the_pad():
+    """Until its cells run, Jupyter shows the pad's saved output as a line of text: the notebook's first
+    cell says what to run, and names that line, so that a learner does not take it for the pad."""
+    notebook = committed(DRAW)
+    first = notebook.cells[0].source
+    pad = next(
+        output.data["text/plain"]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+    )
+    assert "Run All Cells" in first, "the first cell says what to run"
+    shown = re.search(r"`(HBox\(children=\(DrawPad\()\.\.\.`", first)
+    assert shown and pad.startswith(shown.group(1)), "and names the line Jupyter shows in the pad's place"
