@@ -1,9 +1,12 @@
-# Every target sets up .venv on first use (and again when a requirements file changes).
-# Works on Linux and macOS with GNU Make and Python 3.11-3.13; on Windows, use WSL.
+# Every target sets up .venv on first use (and again when a requirements file changes). The notebooks'
+# targets install requirements.txt, the runtime environment; the tests', the linter's, the benchmarks'
+# and the book's add requirements-dev.txt.
+# Works on Linux and macOS with GNU Make and Python 3.11-3.13; on Windows, use WSL (or pip: README.md).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-INSTALLED := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed
+DEV := $(VENV)/.installed-dev
 # JupyterLab settings for this project's JupyterLab (the environment's, not yours): no news pop-up.
 LAB_OVERRIDES := jupyter/overrides.json
 # The Python versions for which every pinned package (TensorFlow 2.21, NumPy 2.4) has wheels.
@@ -11,7 +14,7 @@ SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
 .PHONY: notebooks test test-fast lint format book book-serve lock lab tensorboard sweep seed-spreads drawn-digits bench clean
 
-$(INSTALLED): requirements.lock pyproject.toml $(LAB_OVERRIDES)
+$(RUNTIME): requirements.txt pyproject.toml $(LAB_OVERRIDES)
 	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
 	if [ -z "$$version" ]; then \
 	  echo "'$(PYTHON)' is not a Python interpreter this Makefile can run. Install Python 3.12 (or 3.11, 3.13)"; \
@@ -24,15 +27,19 @@ $(INSTALLED): requirements.lock pyproject.toml $(LAB_OVERRIDES)
 	esac
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp $(LAB_OVERRIDES) $(VENV)/share/jupyter/lab/settings/overrides.json
-	touch $(INSTALLED)
+	touch $(RUNTIME)
+
+$(DEV): $(RUNTIME) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $(DEV)
 
 ## Execute every notebook in run order, in place, and print the README's table of results.
 ## Some of them: make notebooks ARGS="03 04".
-notebooks: $(INSTALLED)
+notebooks: $(RUNTIME)
 	$(VENV)/bin/mnist-notebooks $(ARGS)
 
 ## The whole test suite, after the linter (CI runs exactly this).
@@ -44,61 +51,65 @@ test-fast: lint
 	$(PY) -m pytest -ra -m "not slow and not browser"
 
 ## ruff on the package, the tests, the benchmarks and the notebooks' code, and the formatter's check (configured in pyproject.toml).
-lint: $(INSTALLED)
+lint: $(DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 ## Format the package, the tests and the benchmarks (the notebooks keep their own layout).
-format: $(INSTALLED)
+format: $(DEV)
 	$(VENV)/bin/ruff format .
 
 ## The series as a website (Sphinx, myst-nb) of the executed notebooks, in build/book/; never re-executes them.
-book: $(INSTALLED)
+book: $(DEV)
 	$(VENV)/bin/mnist-book
 
 ## Build the book, then serve it at http://127.0.0.1:8000/ (BOOK_PORT=... for another port).
 BOOK_PORT ?= 8000
-book-serve: $(INSTALLED)
+book-serve: $(DEV)
 	$(VENV)/bin/mnist-book --serve --port $(BOOK_PORT)
 
-## Compile requirements.lock, every package of the environment pinned, from requirements.in and
-## requirements-dev.in. Run it after changing either; `make` then installs the new lock.
-lock: $(INSTALLED)
+## Compile requirements.txt (the runtime environment, every package pinned) from requirements.in, then
+## requirements-dev.txt (the development environment: the same versions, plus the tools) from both .in
+## files, for Python 3.11-3.13 on every platform, keeping the versions already pinned where they can be.
+## Run it after changing an .in file; `make` then installs the new pins.
+lock: $(DEV)
 	$(VENV)/bin/uv pip compile --universal --python-version 3.11 --custom-compile-command "make lock" \
-	  --quiet requirements.in requirements-dev.in -o requirements.lock
+	  --quiet requirements.in -o requirements.txt
+	$(VENV)/bin/uv pip compile --universal --python-version 3.11 --custom-compile-command "make lock" \
+	  --quiet requirements.in requirements-dev.in -c requirements.txt -o requirements-dev.txt
 
 ## JupyterLab on the notebooks. No news pop-up: the environment's settings (jupyter/overrides.json,
 ## installed into .venv) answer JupyterLab's question, and no update check.
-lab: $(INSTALLED)
+lab: $(RUNTIME)
 	$(VENV)/bin/jupyter lab notebooks/ --LabApp.news_url= \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## TensorBoard on the logs the notebooks write (runs/tensorboard/), on this machine only.
 TENSORBOARD_PORT ?= 6006
-tensorboard: $(INSTALLED)
+tensorboard: $(RUNTIME)
 	@mkdir -p runs/tensorboard
 	@echo "TensorBoard: open http://127.0.0.1:$(TENSORBOARD_PORT)/ in a browser (Ctrl-C here stops it)."
 	$(VENV)/bin/tensorboard --logdir runs/tensorboard --host 127.0.0.1 --port $(TENSORBOARD_PORT)
 
 ## A parameter sweep, e.g. make sweep ARGS="01 learning_rate=0.1,0.5 --seeds 3" (mnist-sweep --help).
-sweep: $(INSTALLED)
+sweep: $(RUNTIME)
 	$(VENV)/bin/mnist-sweep $(ARGS)
 
 ## Each training notebook over seeds 1-5: writes notebooks/seed_spreads.json, which the notebooks quote.
-seed-spreads: $(INSTALLED)
+seed-spreads: $(RUNTIME)
 	$(VENV)/bin/mnist-seed-spreads $(ARGS)
 
 ## The drawn second test set (drawn_digits/drawn_digits.npz), drawn again from its seed: unchanged unless
 ## mnist_tutorial/drawn_digits.py changed.
-drawn-digits: $(INSTALLED)
+drawn-digits: $(RUNTIME)
 	$(VENV)/bin/mnist-drawn-digits
 
 ## Benchmarks (they print their figures): loading the data, the training loops against tf.data and
 ## Keras, what writing TensorBoard logs costs, oneDNN (these run from notebooks/, as the notebooks do);
 ## the sweeps' Dask engine against a thread pool; augmented batches in NumPy against TensorFlow's image op;
 ## the convolutional notebooks, top to bottom, against part two's time budgets.
-bench: $(INSTALLED)
+bench: $(DEV)
 	$(PY) benchmarks/load_time.py
 	cd notebooks && ../$(PY) ../benchmarks/training_loop.py
 	cd notebooks && ../$(PY) ../benchmarks/tensorboard_overhead.py

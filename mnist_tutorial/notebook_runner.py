@@ -152,7 +152,7 @@ def code_digest(notebook: str | Path) -> str:
     """A SHA-256 of what decides what `notebook` prints when run top to bottom: its code cells; the
     package modules it imports when it runs (and those they import, and the package's `__init__`,
     which sets TensorFlow's options; of the catalog, only the list of networks to restore); the
-    locked versions of the packages it runs on (the lock without the test and lint tools); the seed
+    pinned versions of the packages it runs on (requirements.txt, without the tools of the tests); the seed
     spreads of the notebooks it names; and the digests of the earlier notebooks it names in its code
     (whose records it compares itself with) or restores.
 
@@ -233,27 +233,11 @@ def normalised_code(source: str, module: bool = True) -> str:
 
 
 def _runtime_lock() -> str:
-    """The lines of requirements.lock for the packages the notebooks run on: those requirements.in
-    names and, following the lock's "# via" notes, everything they need. The tools of
-    requirements-dev.in (test runner, linter, browser driver, lock tool, the book) and what only they
-    need are left out: their versions do not change what a notebook prints."""
-    pins, parents, current = {}, {}, None
-    for line in (PACKAGE_DIR.parent / "requirements.lock").read_text().splitlines():
-        if "==" in line and not line.startswith(" "):
-            current = line.split("==")[0].strip().lower()
-            pins[current], parents[current] = line, set()
-        elif current and line.strip().startswith("#"):
-            words = line.strip("# ").split()
-            if words and words[0] != "via":  # "# via x", or "# via" then "#   x" on the lines after
-                parents[current].add(" ".join(words[-2:]) if words[0] == "-r" else words[0])
-            elif len(words) > 1:
-                parents[current].add(" ".join(words[1:]))
-    runtime, grown = set(), True
-    while grown:
-        before = len(runtime)
-        runtime |= {name for name, via in parents.items() if "-r requirements.in" in via or via & runtime}
-        grown = len(runtime) > before
-    return "\n".join(line for name, line in pins.items() if name in runtime)
+    """The pins of requirements.txt, the environment the notebooks run in (its comments left out). The
+    tools of requirements-dev.txt (test runner, linter, lock tool, the book) do not change what a
+    notebook prints, and are not in it."""
+    lines = (PACKAGE_DIR.parent / "requirements.txt").read_text().splitlines()
+    return "\n".join(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
 
 
 def _package_modules(code: str) -> set[str]:

@@ -16,8 +16,8 @@ from mnist_tutorial import catalog, notebook_runner, paths
 
 from notebook_runs import ALL_NOTEBOOKS, NOTEBOOKS
 
-#: The files the digest reads beside the notebooks and the package.
-LOCK_FILES = ["requirements.lock"]
+#: The requirements files (the digest reads the first).
+LOCK_FILES = ["requirements.txt", "requirements-dev.txt"]
 
 
 @pytest.fixture
@@ -129,6 +129,17 @@ def test_an_import_for_the_type_checker_alone_is_not_followed(project):
     before = digests()
     edit(sweeps, "EDITED_CONSTANT = 1", "EDITED_CONSTANT = 2")
     assert stale(before) == [12]
+
+
+def test_the_runtime_pins_stale_every_notebook_and_the_tools_pins_none(project):
+    """A notebook runs on requirements.txt; requirements-dev.txt's test, lint and book tools do not change
+    what it prints."""
+    before = digests()
+    edit(project / "requirements-dev.txt", "pytest==", "pytest>=")
+    edit(project / "requirements.txt", "# via", "# came with")
+    assert stale(before) == []
+    edit(project / "requirements.txt", "numpy==", "numpy>=")
+    assert stale(before) == list(range(1, len(ALL_NOTEBOOKS) + 1))
 
 
 def test_normalised_code_cuts_comments_and_docstrings_only():
