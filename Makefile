@@ -46,7 +46,7 @@ notebooks: $(RUNTIME)
 test: lint
 	$(PY) -m pytest -ra
 
-## Everything but the full-length notebook runs, the benchmark, the browser tests and part two's re-runs: the quick inner loop.
+## Every test but the slow ones (part two's notebooks, the exercises' runs, the benchmarks, the fresh environment) and the browser tests: the quick inner loop.
 test-fast: lint
 	$(PY) -m pytest -ra -m "not slow and not browser"
 
@@ -106,17 +106,12 @@ drawn-digits: $(RUNTIME)
 	$(VENV)/bin/mnist-drawn-digits
 
 ## Benchmarks (they print their figures): loading the data, the training loops against tf.data and
-## Keras, what writing TensorBoard logs costs, oneDNN (these run from notebooks/, as the notebooks do);
-## the sweeps' Dask engine against a thread pool; augmented batches in NumPy against TensorFlow's image op;
-## the convolutional notebooks, top to bottom, against part two's time budgets.
+## Keras, what writing TensorBoard logs costs, oneDNN, the sweeps' Dask engine against a thread pool,
+## augmented batches in NumPy against TensorFlow's image op, and the convolutional notebooks against
+## part two's time budgets. Rewrites benchmarks/RESULTS.md (the README links to it) with their figures,
+## the date and the machine, once all of them have run.
 bench: $(DEV)
-	$(PY) benchmarks/load_time.py
-	cd notebooks && ../$(PY) ../benchmarks/training_loop.py
-	cd notebooks && ../$(PY) ../benchmarks/tensorboard_overhead.py
-	cd notebooks && ../$(PY) ../benchmarks/onednn.py
-	$(PY) benchmarks/sweep_engine.py
-	$(PY) benchmarks/augmentation.py
-	$(PY) benchmarks/notebook_time.py
+	$(PY) benchmarks/record.py
 
 ## Remove the run records and checkpoints the notebooks wrote (keeps .venv).
 clean:

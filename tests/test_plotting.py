@@ -280,6 +280,26 @@ def _run(steps):
     )
 
 
+#: Notebook 09's six changes of digits: (title, x label, sizes).
+_AUGMENTATION_CHANGES = [
+    ("Moved right", "pixels", [0, 1, 2, 3, 4]),
+    ("Turned", "degrees counter-clockwise", [0, 5, 10, 15, 20, 25]),
+    ("Scaled", "size (1: as drawn)", [0.7, 0.85, 1.0, 1.15, 1.3]),
+    ("Slanted", "top moved right (pixels per pixel)", [-0.4, -0.2, 0.0, 0.2, 0.4]),
+    ("Strokes", "thinner (-) or thicker (+), steps", [-1, 0, 1, 2]),
+    ("Elastic wobble", "Simard's alpha", [0, 17, 34, 51]),
+]
+
+
+def _augmentation_panels(networks):
+    return [
+        dict(
+            title=title, xlabel=xlabel, x=sizes, curves={n: list(np.linspace(0.99, 0.6, len(sizes))) for n in networks}
+        )
+        for title, xlabel, sizes in _AUGMENTATION_CHANGES
+    ]
+
+
 _DIGITS = np.random.default_rng(2).uniform(0, 1, (20, 784))
 _LABELS = np.arange(20) % 10
 _UNITS = [f"unit {u}" for u in range(100)]
@@ -326,32 +346,51 @@ FIGURES = {
             "conv3": np.random.rand(7, 7, 48),
         },
     ),
-    "09 weight snapshots": lambda: plotting.plot_weight_snapshots(
+    "09 before, changed digits": lambda: plotting.plot_accuracy_curves(
+        _augmentation_panels(["notebook 8"]),
+        suptitle="Notebook 8's network on changed validation digits",
+        ylabel="validation accuracy",
+        ncols=3,
+    ),
+    "09 what it reads": lambda: plotting.plot_digits(
+        np.random.default_rng(4).uniform(0, 1, (48, 784)),
+        ncols=8,
+        row_labels=[f"{title}\n{sizes[-1]}" for title, _, sizes in _AUGMENTATION_CHANGES],
+        titles=[f"{label}, read {(label + 1) % 10}" for _ in range(6) for label in range(8)],
+    ),
+    "09 training curves": lambda: plotting.plot_training_curves(_monitor()),
+    "09 before and after": lambda: plotting.plot_accuracy_curves(
+        _augmentation_panels(["notebook 8", "augmented (this notebook)"]),
+        suptitle="Before and after augmentation: changed test digits",
+        ncols=3,
+    ),
+    "09 mistakes": lambda: plotting.plot_misclassified(_DIGITS, _LABELS, (_LABELS + 3) % 10),
+    "10 weight snapshots": lambda: plotting.plot_weight_snapshots(
         [np.zeros((784, 10))] + [_weights(10, seed) * 10.0**seed for seed in range(1, 5)], [0, 1, 2, 10, 1000]
     ),
-    "09 weights, 100 units": lambda: plotting.plot_weight_images(
+    "10 weights, 100 units": lambda: plotting.plot_weight_images(
         _weights(100), ncols=10, suptitle="The 100 hidden units"
     ),
-    "09 correlated pairs": lambda: plotting.plot_weight_images(
+    "10 correlated pairs": lambda: plotting.plot_weight_images(
         _weights(16),
         ncols=8,
         titles=[f"{i}~{i + 1} r=0.{i + 80}" if i % 2 == 0 else f"unit {i + 1}" for i in range(16)],
         suptitle="The most correlated pairs of hidden units",
     ),
-    "09 top units per digit": lambda: plotting.plot_weight_images(
+    "10 top units per digit": lambda: plotting.plot_weight_images(
         _weights(50),
         ncols=5,
         row_labels=[f"digit {d}" for d in range(10)],
         titles=[f"unit {u % 25}\n+{u / 10:.2f}" for u in range(50)],
         suptitle="The five hidden units that contribute most to each digit",
     ),
-    "10 robustness": lambda: plotting.plot_accuracy_curves(
+    "11 robustness": lambda: plotting.plot_accuracy_curves(
         _robustness_panels(), suptitle="Accuracy on changed digits (solid) and after preparing them (dashed)"
     ),
-    "10 two templates": lambda: plotting.plot_weight_images(
+    "11 two templates": lambda: plotting.plot_weight_images(
         _weights(2), titles=["template of 5", "template of 3"], ncols=2, suptitle="The two templates (one colour scale)"
     ),
-    "11 reading": lambda: plotting.plot_reading(
+    "12 reading": lambda: plotting.plot_reading(
         np.zeros((280, 280), np.uint8), np.zeros((28, 28)), {f"network {i}": np.full(10, 0.1) for i in range(5)}
     ),
 }
