@@ -12,7 +12,7 @@ import tokenize
 import nbformat
 import pytest
 
-from mnist_tutorial import catalog, notebook_runner, paths
+from mnist_tutorial import catalog, notebook_digest, paths
 
 from notebook_runs import ALL_NOTEBOOKS, NOTEBOOKS
 
@@ -25,17 +25,17 @@ def project(tmp_path, monkeypatch):
     """A copy of the notebooks, the package and the lock, which the digest reads instead of the repository's."""
     shutil.copytree(NOTEBOOKS, tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     shutil.copytree(
-        notebook_runner.PACKAGE_DIR, tmp_path / "mnist_tutorial", ignore=shutil.ignore_patterns("__pycache__")
+        notebook_digest.PACKAGE_DIR, tmp_path / "mnist_tutorial", ignore=shutil.ignore_patterns("__pycache__")
     )
     for name in LOCK_FILES:
         shutil.copy2(paths.REPO_ROOT / name, tmp_path / name)
     monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
-    monkeypatch.setattr(notebook_runner, "PACKAGE_DIR", tmp_path / "mnist_tutorial")
+    monkeypatch.setattr(notebook_digest, "PACKAGE_DIR", tmp_path / "mnist_tutorial")
     return tmp_path
 
 
 def digests():
-    return {name: notebook_runner.code_digest(name) for name in ALL_NOTEBOOKS}
+    return {name: notebook_digest.code_digest(name) for name in ALL_NOTEBOOKS}
 
 
 def stale(before):
@@ -94,7 +94,7 @@ def test_comments_and_docstrings_stale_nothing(project):
 def test_no_module_of_the_package_reads_a_docstring():
     """What lets the digest leave docstrings out: no module shows one (the commands, which no notebook
     imports, take their help from theirs)."""
-    for module in notebook_runner.PACKAGE_DIR.rglob("*.py"):
+    for module in notebook_digest.PACKAGE_DIR.rglob("*.py"):
         if module.parent.name != "commands":
             assert not re.search(r"__doc__|getdoc", module.read_text()), f"{module.name} reads a docstring"
 
@@ -152,8 +152,8 @@ def test_normalised_code_cuts_comments_and_docstrings_only():
         '    return x + "# not a comment"\n'
     )
     assert (
-        notebook_runner.normalised_code(source)
+        notebook_digest.normalised_code(source)
         == 'import os\ndef f():\n    ; x = "é"\n    return x + "# not a comment"'
     )
     # In a notebook cell, a string that starts it may be what the cell shows: it stays.
-    assert notebook_runner.normalised_code('"shown"  # note', module=False) == '"shown"'
+    assert notebook_digest.normalised_code('"shown"  # note', module=False) == '"shown"'

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from mnist_tutorial import catalog, checkpoints, device, notebook_cells, notebook_runner, paths
+from mnist_tutorial import catalog, checkpoints, device, notebook_cells, notebook_digest, notebook_runner, paths
 from mnist_tutorial.commands.run_notebooks import TRAINING_SECONDS
 
 from notebook_runs import (
@@ -241,13 +241,13 @@ def _rerun(name, trained, output_dir):
 def test_a_notebooks_code_digest_follows_the_code_of_the_notebooks_it_restores(tmp_path, monkeypatch):
     """Editing 08 makes 09 (which restores it) and 12 (which restores 09) stale, and not 07."""
     names = ["07_convolutional", "08_batch_norm", "09_reading_handwriting", "12_draw_a_digit"]
-    before = {name: notebook_runner.code_digest(name) for name in names}
+    before = {name: notebook_digest.code_digest(name) for name in names}
     shutil.copytree(NOTEBOOKS, tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     edited = nbformat.read(tmp_path / "notebooks" / "08_batch_norm.ipynb", as_version=4)
     edited.cells.append(nbformat.v4.new_code_cell("learning_rate_note = 'edited'"))
     nbformat.write(edited, tmp_path / "notebooks" / "08_batch_norm.ipynb")
     monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
-    after = {name: notebook_runner.code_digest(name) for name in names}
+    after = {name: notebook_digest.code_digest(name) for name in names}
     assert after["07_convolutional"] == before["07_convolutional"]
     assert [name for name in names if after[name] != before[name]] == names[1:]
 
@@ -280,7 +280,7 @@ def test_committed_outputs_come_from_the_code_as_it_is(name):
     locked environment and (for 10, 11 and 12) the notebooks they restore, as they are now: so they are
     what a full run would print, and the tests need not repeat the full runs to know it."""
     stored = committed(name).metadata.get("mnist_tutorial", {}).get("code")
-    assert stored == notebook_runner.code_digest(name), (
+    assert stored == notebook_digest.code_digest(name), (
         f"{name}'s outputs were made by other code than today's: re-run it with `make notebooks ARGS={name[:2]}` "
         f"(and the notebooks after it that restore its network)"
     )
