@@ -123,7 +123,7 @@ def test_requirements_txt_is_the_runtime_and_the_dev_file_keeps_its_versions():
         ("test", ["requirements.txt", "requirements-dev.txt"]),
     ],
 )
-def test_the_notebooks_targets_install_the_runtime_and_the_tests_both(tmp_path, target, installs):
+def test_the_notebooks_targets_install_the_runtime_and_the_tests_both(target, installs):
     """What `make TARGET` would install in a fresh clone (make -n prints it without running it)."""
     if shutil.which("make") is None:
         pytest.skip("GNU Make is not installed")
