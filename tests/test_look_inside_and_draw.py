@@ -1,7 +1,6 @@
 """The notebooks that restore the trained networks (look inside, robustness, draw a digit) run
 headless on restored checkpoints, and cope with missing ones."""
 
-import functools
 import re
 import shutil
 
@@ -9,7 +8,7 @@ import pytest
 
 from mnist_tutorial import catalog, classifiers
 
-from notebook_runs import printed_text, quick, read_record, run_in_turn, run_notebook
+from notebook_runs import printed_text, quick, read_record, run_notebook
 
 LOOK_INSIDE, ROBUSTNESS, DRAW = (catalog.find(slug).name for slug in ("look_inside", "robustness", "draw_a_digit"))
 SOFTMAX, SIGMOID, FIVE_LAYERS, RELU = (
@@ -26,63 +25,32 @@ def _html_outputs(notebook):
     )
 
 
-@pytest.fixture(scope="module")
-def restoring_runs(quick_runs, tmp_path_factory):
-    """Each run of a notebook that restores the trained networks, made once, two at a time, on its own copy
-    of the quick runs' networks and records: look inside and robustness with their quick parameters, draw
-    a digit as committed, and draw a digit again with one checkpoint damaged and two never trained.
-    {run: (executed notebook, its output folder)}."""
-    _, trained = quick_runs
-    runs = {
-        "look inside": (LOOK_INSIDE, quick(LOOK_INSIDE)),
-        "robustness": (ROBUSTNESS, quick(ROBUSTNESS)),
-        "draw": (DRAW, None),
-        "draw, damaged": (DRAW, None),
-    }
-    folders = {run: tmp_path_factory.mktemp("restoring-outputs") for run in runs}
-    for folder in folders.values():
-        for part in ("checkpoints", "results"):
-            shutil.copytree(trained / part, folder / part)
-    damaged = folders["draw, damaged"] / "checkpoints"
-    (damaged / SOFTMAX / "model.index").write_bytes(b"")  # damaged
-    for name in (SIGMOID, FIVE_LAYERS):  # never trained
-        shutil.rmtree(damaged / name)
-    executed = {run: tmp_path_factory.mktemp("restoring-notebooks") for run in runs}
-    jobs = {
-        run: ([], functools.partial(run_notebook, name, executed[run], parameters, output_dir=folders[run]))
-        for run, (name, parameters) in runs.items()
-    }
-    notebooks = run_in_turn(jobs)
-    return {run: (notebooks[run], folders[run]) for run in runs}
-
-
 @pytest.mark.slow  # the networks of part two (07, 09) too: made in `make test`
-def test_look_inside_runs_on_the_restored_networks(restoring_runs):
-    notebook, outputs = restoring_runs["look inside"]
+def test_look_inside_runs_on_the_restored_networks(trained_checkpoints, output_dir, tmp_path):
+    notebook = run_notebook(LOOK_INSIDE, tmp_path, quick(LOOK_INSIDE))
     text = printed_text(notebook)
     assert f"restored: {', '.join(classifiers.NETWORKS)}" in text
-    record = read_record(outputs, LOOK_INSIDE)
+    record = read_record(output_dir, LOOK_INSIDE)
     assert record["training_steps"] == quick(LOOK_INSIDE)["wide_training_steps"]
     assert 0.8 < record["test_accuracy"] <= 1.0
     assert set(record["pruning"]) == {"0.8", "0.7", "0.6", "0.5"}
 
 
 @pytest.mark.slow  # the networks of part two (07, 09) too: made in `make test`
-def test_robustness_reads_changed_digits_with_every_network(restoring_runs):
-    notebook, outputs = restoring_runs["robustness"]
-    text = printed_text(notebook)
+def test_robustness_reads_changed_digits_with_every_network(trained_checkpoints, output_dir, tmp_path):
+    text = printed_text(run_notebook(ROBUSTNESS, tmp_path, quick(ROBUSTNESS)))
     assert f"restored: {', '.join(classifiers.NETWORKS)}" in text
     for heading in ("Shifted", "Shrunk into the corner", "Thinner or thicker strokes"):
         assert heading in text
     for label in classifiers.NETWORKS.values():
         assert re.search(rf"^  {label} +as changed: ", text, re.M), f"{label} is in the curves"
     assert re.search(r"Of \d+ test 5s, the one-layer network misreads \d+ when shrunk", text)
-    assert not (outputs / "results" / f"{ROBUSTNESS}.json").exists(), "it trains nothing and records nothing"
+    assert not (output_dir / "results" / f"{ROBUSTNESS}.json").exists(), "it trains nothing and records nothing"
 
 
 @pytest.mark.slow  # the networks of part two (07, 09) too: made in `make test`
-def test_draw_a_digit_reads_the_example_with_every_network(restoring_runs):
-    notebook, _ = restoring_runs["draw"]
+def test_draw_a_digit_reads_the_example_with_every_network(trained_checkpoints, tmp_path):
+    notebook = run_notebook(DRAW, tmp_path)
     html = _html_outputs(notebook)
     answers = dict(re.findall(r'data-network="(\w+)"><td>[^<]*</td><td class="predicted-digit"[^>]*>(\d)<', html))
     assert set(answers) == set(classifiers.NETWORKS)
@@ -90,8 +58,11 @@ def test_draw_a_digit_reads_the_example_with_every_network(restoring_runs):
 
 
 @pytest.mark.slow  # the networks of part two (07, 09) too: made in `make test`
-def test_draw_a_digit_with_missing_or_damaged_checkpoints_reads_with_the_rest(restoring_runs):
-    notebook, _ = restoring_runs["draw, damaged"]
+def test_draw_a_digit_with_missing_or_damaged_checkpoints_reads_with_the_rest(trained_checkpoints, tmp_path):
+    (trained_checkpoints / SOFTMAX / "model.index").write_bytes(b"")  # damaged
+    for name in (SIGMOID, FIVE_LAYERS):  # never trained
+        shutil.rmtree(trained_checkpoints / name)
+    notebook = run_notebook(DRAW, tmp_path)
     html = _html_outputs(notebook)
     for name in (SIGMOID, FIVE_LAYERS):
         assert f'data-network="{name}"><td>' in html
