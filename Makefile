@@ -1,9 +1,12 @@
-# Every target sets up .venv on first use (and again when a requirements file changes).
-# Works on Linux and macOS with GNU Make and Python 3.11-3.13; on Windows, use WSL.
+# Every target sets up .venv on first use (and again when a requirements file changes). The notebooks'
+# targets install requirements.txt, the runtime environment; the tests', the linter's, the benchmarks'
+# and the book's add requirements-dev.txt.
+# Works on Linux and macOS with GNU Make and Python 3.11-3.13; on Windows, use WSL (or pip: README.md).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-INSTALLED := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed
+DEV := $(VENV)/.installed-dev
 # JupyterLab settings for this project's JupyterLab (the environment's, not yours): no news pop-up.
 LAB_OVERRIDES := jupyter/overrides.json
 # The Python versions for which every pinned package (TensorFlow 2.21, NumPy 2.4) has wheels.
@@ -11,7 +14,7 @@ SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
 .PHONY: check-text notebooks test test-fast lint format book book-serve book-pad-picture lock lab tensorboard sweep seed-spreads drawn-digits bench clean
 
-$(INSTALLED): requirements.lock pyproject.toml $(LAB_OVERRIDES)
+$(RUNTIME): requirements.txt pyproject.toml $(LAB_OVERRIDES)
 	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
 	if [ -z "$$version" ]; then \
 	  echo "'$(PYTHON)' is not a Python interpreter this Makefile can run. Install Python 3.12 (or 3.11, 3.13)"; \
@@ -24,98 +27,101 @@ $(INSTALLED): requirements.lock pyproject.toml $(LAB_OVERRIDES)
 	esac
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp $(LAB_OVERRIDES) $(VENV)/share/jupyter/lab/settings/overrides.json
-	touch $(INSTALLED)
+	touch $(RUNTIME)
+
+$(DEV): $(RUNTIME) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $(DEV)
 
 ## Execute every notebook in run order, in place, and print the README's table of results.
 ## Some of them: make notebooks ARGS="03 04".
-notebooks: $(INSTALLED)
+notebooks: $(RUNTIME)
 	$(VENV)/bin/mnist-notebooks $(ARGS)
 
 ## The whole test suite, after the linter (CI runs exactly this).
 test: lint
 	$(PY) -m pytest -ra
 
-## Everything but the full-length notebook runs, the benchmark, the browser tests and part two's re-runs: the quick inner loop.
+## Every test but the slow ones (part two's notebooks, the exercises' runs, the benchmarks, the fresh environment) and the browser tests: the quick inner loop.
 test-fast: lint
 	$(PY) -m pytest -ra -m "not slow and not browser"
 
 ## ruff on the package, the tests, the benchmarks and the notebooks' code, and the formatter's check (configured in pyproject.toml).
-lint: $(INSTALLED)
+lint: $(DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 ## Format the package, the tests and the benchmarks (the notebooks keep their own layout).
-format: $(INSTALLED)
+format: $(DEV)
 	$(VENV)/bin/ruff format .
 
 ## The series as a website (Sphinx, myst-nb) of the executed notebooks, in build/book/; never re-executes them.
-book: $(INSTALLED)
+book: $(DEV)
 	$(VENV)/bin/mnist-book
 
 ## Build the book, then serve it at http://127.0.0.1:8000/ (BOOK_PORT=... for another port).
 BOOK_PORT ?= 8000
-book-serve: $(INSTALLED)
+book-serve: $(DEV)
 	$(VENV)/bin/mnist-book --serve --port $(BOOK_PORT)
 
-## The picture of the drawing pad that the book shows in its place (book/draw_pad.png, committed): notebook 12
-## run in JupyterLab in Chromium, on the networks of notebooks 1-4, 7 and 9 (run them first: make notebooks).
-book-pad-picture: $(INSTALLED)
+## The picture of the drawing pad that the book shows in its place (book/draw_pad.png, committed): notebook 13
+## run in JupyterLab in Chromium, on the networks of notebooks 1-4, 8 and 10 (run them first: make notebooks).
+book-pad-picture: $(DEV)
 	$(VENV)/bin/mnist-book --pad-picture
 
-## Compile requirements.lock, every package of the environment pinned, from requirements.in and
-## requirements-dev.in. Run it after changing either; `make` then installs the new lock.
-lock: $(INSTALLED)
+## Compile requirements.txt (the runtime environment, every package pinned) from requirements.in, then
+## requirements-dev.txt (the development environment: the same versions, plus the tools) from both .in
+## files, for Python 3.11-3.13 on every platform, keeping the versions already pinned where they can be.
+## Run it after changing an .in file; `make` then installs the new pins.
+lock: $(DEV)
 	$(VENV)/bin/uv pip compile --universal --python-version 3.11 --custom-compile-command "make lock" \
-	  --quiet requirements.in requirements-dev.in -o requirements.lock
+	  --quiet requirements.in -o requirements.txt
+	$(VENV)/bin/uv pip compile --universal --python-version 3.11 --custom-compile-command "make lock" \
+	  --quiet requirements.in requirements-dev.in -c requirements.txt -o requirements-dev.txt
 
 ## JupyterLab on the notebooks. No news pop-up: the environment's settings (jupyter/overrides.json,
 ## installed into .venv) answer JupyterLab's question, and no update check.
-lab: $(INSTALLED)
+lab: $(RUNTIME)
 	$(VENV)/bin/jupyter lab notebooks/ --LabApp.news_url= \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## TensorBoard on the logs the notebooks write (runs/tensorboard/), on this machine only.
 TENSORBOARD_PORT ?= 6006
-tensorboard: $(INSTALLED)
+tensorboard: $(RUNTIME)
 	@mkdir -p runs/tensorboard
 	@echo "TensorBoard: open http://127.0.0.1:$(TENSORBOARD_PORT)/ in a browser (Ctrl-C here stops it)."
 	$(VENV)/bin/tensorboard --logdir runs/tensorboard --host 127.0.0.1 --port $(TENSORBOARD_PORT)
 
 ## A parameter sweep, e.g. make sweep ARGS="01 learning_rate=0.1,0.5 --seeds 3" (mnist-sweep --help).
-sweep: $(INSTALLED)
+sweep: $(RUNTIME)
 	$(VENV)/bin/mnist-sweep $(ARGS)
 
 ## Re-run every notebook with seed 2 (or ARGS="--scale learning_rate=0.5") in a temporary folder and report
 ## every number or verdict the text states that the run does not bear out; run it before committing notebooks.
-check-text: $(INSTALLED)
+check-text: $(RUNTIME)
 	$(VENV)/bin/mnist-check-text $(ARGS)
 
 ## Each training notebook over seeds 1-5: writes notebooks/seed_spreads.json, which the notebooks quote.
-seed-spreads: $(INSTALLED)
+seed-spreads: $(RUNTIME)
 	$(VENV)/bin/mnist-seed-spreads $(ARGS)
 
 ## The drawn second test set (drawn_digits/drawn_digits.npz), drawn again from its seed: unchanged unless
 ## mnist_tutorial/drawn_digits.py changed.
-drawn-digits: $(INSTALLED)
+drawn-digits: $(RUNTIME)
 	$(VENV)/bin/mnist-drawn-digits
 
 ## Benchmarks (they print their figures): loading the data, the training loops against tf.data and
-## Keras, what writing TensorBoard logs costs, oneDNN (these run from notebooks/, as the notebooks do);
-## the sweeps' Dask engine against a thread pool; augmented batches in NumPy against TensorFlow's image op;
-## the convolutional notebooks, top to bottom, against part two's time budgets.
-bench: $(INSTALLED)
-	$(PY) benchmarks/load_time.py
-	cd notebooks && ../$(PY) ../benchmarks/training_loop.py
-	cd notebooks && ../$(PY) ../benchmarks/tensorboard_overhead.py
-	cd notebooks && ../$(PY) ../benchmarks/onednn.py
-	$(PY) benchmarks/sweep_engine.py
-	$(PY) benchmarks/augmentation.py
-	$(PY) benchmarks/notebook_time.py
+## Keras, what writing TensorBoard logs costs, oneDNN, the sweeps' Dask engine against a thread pool,
+## augmented batches in NumPy against TensorFlow's image op, and the convolutional notebooks against
+## part two's time budgets. Rewrites benchmarks/RESULTS.md (the README links to it) with their figures,
+## the date and the machine, once all of them have run.
+bench: $(DEV)
+	$(PY) benchmarks/record.py
 
 ## Remove the run records and checkpoints the notebooks wrote (keeps .venv).
 clean:

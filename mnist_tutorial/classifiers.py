@@ -24,7 +24,8 @@ from . import catalog, checkpoints, device, paths, results
 #: The trained networks of the series that later notebooks restore: notebook name -> short label.
 NETWORKS = catalog.classifiers()
 #: The image shapes a network's `images` placeholder may have (after the batch dimension): rows of
-#: 784 pixels (notebooks 1-4), or 28x28 images of one channel (the convolutional notebook 8).
+#: 784 pixels (the fully connected networks), or 28x28 images of one channel (the convolutional ones:
+#: the convolutional notebook's and the augmented capstone's).
 IMAGE_SHAPES = ([784], [28, 28, 1])
 
 

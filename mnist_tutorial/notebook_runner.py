@@ -6,9 +6,6 @@ hangs stops the run with a message naming the notebook and the cell, instead of 
 
 from __future__ import annotations
 
-import ast
-import hashlib
-import json
 import os
 import shutil
 from pathlib import Path
@@ -18,8 +15,6 @@ import nbformat
 
 from . import catalog
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-PACKAGE = PACKAGE_DIR.name
 #: The kernel's own start-up warnings (ipykernel 7 warns that it talks over TCP on loopback) are
 #: not the notebooks' output; errors still show.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
@@ -143,124 +138,3 @@ def copy_restored(notebook: catalog.Notebook, source: str | os.PathLike, target:
         (Path(target) / "results").mkdir(parents=True, exist_ok=True)
         shutil.copy2(record, Path(target) / "results" / record.name)
     return names
-
-
-def code_digest(notebook: str | Path) -> str:
-    """A SHA-256 of what decides what `notebook` prints when run top to bottom: its code cells; the
-    package modules it imports (and those they import, and the package's `__init__`, which sets
-    TensorFlow's options; of the catalog, only the list of networks to restore); the locked
-    versions of the packages it runs on (the lock without the test and lint tools); the seed spreads
-    of the notebooks it names; and the digests of the earlier notebooks it names in its code (whose
-    records it compares itself with) or restores.
-
-    `make notebooks` stores it in each notebook's metadata; a test compares it with today's, so the
-    committed outputs are known to come from the code as it is (re-run the notebook when it differs).
-    It cannot see the machine: another processor may move the last digit of a result.
-    """
-    return _code_digest(notebook, {})
-
-
-def _code_digest(notebook: str | Path, known: dict[str, str]) -> str:
-    """`code_digest`, with the digests worked out so far in this call kept in `known`: the notebooks
-    an earlier notebook names are named again by the later ones, and working each out once turns
-    minutes into seconds. Nothing is kept between calls, so an edit between two calls is seen."""
-    from . import catalog, results
-
-    entry = catalog.find(notebook)
-    if entry.name in known:
-        return known[entry.name]
-    digest = hashlib.sha256()
-    cells = nbformat.read(entry.path, as_version=4).cells
-    code = "\n# cell\n".join(cell.source for cell in cells if cell.cell_type == "code")
-    digest.update(code.encode())
-    modules = _package_modules(code)
-    if "catalog.py" in modules:  # of the catalog, only the networks restored (their names, labels, order)
-        modules.discard("catalog.py")
-        digest.update(json.dumps(list(catalog.classifiers().items())).encode())
-    for module in sorted(modules | ({"__init__.py"} if modules else set())):
-        digest.update(module.encode() + b"\n" + (PACKAGE_DIR / module).read_bytes())
-    digest.update(_runtime_lock().encode())
-    named = [other.name for other in catalog.NOTEBOOKS if other.name in code or other.name == entry.name]
-    spreads = results.seed_spreads()
-    digest.update(json.dumps({name: spreads.get(name) for name in named}, sort_keys=True).encode())
-    order = [other.name for other in catalog.NOTEBOOKS]
-    earlier = [name for name in named if order.index(name) < order.index(entry.name)]
-    earlier += [name for name in catalog.restored_by(entry) if name not in earlier]
-    for name in earlier:
-        digest.update(_code_digest(name, known).encode())
-    known[entry.name] = digest.hexdigest()
-    return known[entry.name]
-
-
-def _runtime_lock() -> str:
-    """The lines of requirements.lock for the packages the notebooks run on: those requirements.in
-    names and, following the lock's "# via" notes, everything they need. The tools of
-    requirements-dev.in (test runner, linter, browser driver, lock tool, the book) and what only they
-    need are left out: their versions do not change what a notebook prints."""
-    pins, parents, current = {}, {}, None
-    for line in (PACKAGE_DIR.parent / "requirements.lock").read_text().splitlines():
-        if "==" in line and not line.startswith(" "):
-            current = line.split("==")[0].strip().lower()
-            pins[current], parents[current] = line, set()
-        elif current and line.strip().startswith("#"):
-            words = line.strip("# ").split()
-            if words and words[0] != "via":  # "# via x", or "# via" then "#   x" on the lines after
-                parents[current].add(" ".join(words[-2:]) if words[0] == "-r" else words[0])
-            elif len(words) > 1:
-                parents[current].add(" ".join(words[1:]))
-    runtime, grown = set(), True
-    while grown:
-        before = len(runtime)
-        runtime |= {name for name, via in parents.items() if "-r requirements.in" in via or via & runtime}
-        grown = len(runtime) > before
-    return "\n".join(line for name, line in pins.items() if name in runtime)
-
-
-def _package_modules(code: str) -> set[str]:
-    """The files of the package (relative to it, such as "plotting.py" or "exercises/softmax.py") that
-    `code` imports, directly or through each other; importing a module of a subpackage imports the
-    subpackage's `__init__.py` too."""
-    found, todo = set(), {_module_file(name) for name in _imports(code, current=None)} - {None}
-    while todo:
-        module = todo.pop()
-        if module in found:
-            continue
-        found.add(module)
-        parts = Path(module).parent.parts
-        todo |= {f"{'/'.join(parts[:depth])}/__init__.py" for depth in range(1, len(parts) + 1)}
-        current = ".".join(Path(module).with_suffix("").parts)
-        todo |= {_module_file(name) for name in _imports((PACKAGE_DIR / module).read_text(), current)} - {None}
-    return found
-
-
-def _module_file(dotted: str) -> str | None:
-    """The file of the package's module `dotted` ("exercises.softmax"), relative to the package, or None."""
-    path = dotted.replace(".", "/")
-    for candidate in (f"{path}.py", f"{path}/__init__.py"):
-        if path and (PACKAGE_DIR / candidate).is_file():
-            return candidate
-    return None
-
-
-def _imports(code: str, current: str | None) -> set[str]:
-    """The package's modules, dotted and relative to the package ("plotting", "exercises.softmax"), that
-    `code` may import: `from mnist_tutorial import a`, `from mnist_tutorial.a import b`, `import
-    mnist_tutorial.a` and, in the package's module `current` ("exercises.softmax"), `from . import a`,
-    `from .a import b` and `from .. import a`. A name imported from a module may be a module of a
-    subpackage or not; both are listed, and what is not a file is left out later."""
-    modules = set()
-    for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.ImportFrom):
-            if current is not None and node.level:
-                package = current.split(".")[: -node.level]
-                base = ".".join([*package, *([node.module] if node.module else [])])
-            elif current is None and node.module and node.module.split(".")[0] == PACKAGE:
-                base = node.module.partition(".")[2]
-            else:
-                continue
-            if base:
-                modules.add(base)
-            modules |= {f"{base}.{alias.name}" if base else alias.name for alias in node.names}
-        elif isinstance(node, ast.Import) and current is None:
-            modules |= {alias.name.partition(".")[2] for alias in node.names if alias.name.startswith(f"{PACKAGE}.")}
-    return modules

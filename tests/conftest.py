@@ -1,17 +1,21 @@
 """Shared fixtures. Every test writes results and checkpoints to a folder of its own, never to yours.
 
-The quick runs of the training notebooks happen once per test session; a test that needs
-their checkpoints gets its own copy, so no test can change what another one restores.
+The quick runs of the training notebooks happen once per test session, two at a time, and only for
+the notebooks the chosen tests use; a test that needs their checkpoints gets its own copy, so no test
+can change what another one restores.
 """
 
+import functools
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from mnist_tutorial import catalog, paths
 
-from notebook_runs import TRAINING_NOTEBOOKS, output_dir_set_to, quick, run_notebook
+from notebook_runs import TRAINING_NOTEBOOKS, quick, run_in_turn, run_notebook
+
+#: Part two's notebooks, whose quick runs are the longer ones.
+PART_TWO = {notebook.name for notebook in catalog.NOTEBOOKS if notebook.part == catalog.PART_TWO}
 
 
 @pytest.fixture(autouse=True)
@@ -22,24 +26,49 @@ def output_dir(tmp_path_factory, monkeypatch):
     return directory
 
 
+#: The fixtures whose tests need quick runs without naming the notebook: every training notebook is run for them.
+NEEDS_EVERY_QUICK_RUN = {"exercise_runs"}
+
+
+def quick_runs_needed(items):
+    """The training notebooks whose quick runs the chosen tests `items` use, in run order: the one a test
+    names (its `name` parameter) or, for a test that names none, all of them; and the notebooks whose
+    networks those restore. A test that asks for the quick runs some other way gets all of them."""
+    needed = set()
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if not fixtures & ({"quick_runs"} | NEEDS_EVERY_QUICK_RUN):
+            continue
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("name") if callspec else None
+        needed |= (
+            {name} if name in TRAINING_NOTEBOOKS and not fixtures & NEEDS_EVERY_QUICK_RUN else set(TRAINING_NOTEBOOKS)
+        )
+    for name in list(needed):
+        needed |= set(catalog.restored_by(catalog.find(name))) & set(TRAINING_NOTEBOOKS)
+    return [name for name in TRAINING_NOTEBOOKS if name in needed] or list(TRAINING_NOTEBOOKS)
+
+
 @pytest.fixture(scope="session")
-def quick_runs(tmp_path_factory):
-    """The training notebooks run once with their quick parameters: {name: executed notebook}, and
-    the folder holding their results and checkpoints. Read-only for the tests."""
+def quick_runs(tmp_path_factory, request):
+    """The training notebooks the session's tests use (`quick_runs_needed`), each run once with its quick
+    parameters: {name: executed notebook}, and the folder holding their results and checkpoints.
+    Read-only for the tests."""
     outputs = tmp_path_factory.mktemp("quick-outputs")
     executed = tmp_path_factory.mktemp("quick-notebooks")
-    first = [name for name in TRAINING_NOTEBOOKS if not catalog.restored_by(catalog.find(name))]
-    with output_dir_set_to(outputs), ThreadPoolExecutor(max_workers=2) as pool:  # two kernels: two cores
-        runs = {name: pool.submit(run_notebook, name, executed, quick(name)) for name in first}
-        notebooks = {name: run.result() for name, run in runs.items()}
-        # Then those that restore a network trained above, once it is saved.
-        runs = {
-            name: pool.submit(run_notebook, name, executed, quick(name))
-            for name in TRAINING_NOTEBOOKS
-            if name not in first
-        }
-        notebooks.update({name: run.result() for name, run in runs.items()})
-    return {name: notebooks[name] for name in TRAINING_NOTEBOOKS}, outputs
+    needed = quick_runs_needed(request.session.items)
+    # Two kernels at a time (two cores), the longer runs of part two first, so that a notebook that
+    # restores another's network (09 restores 08's) starts as soon as that one has saved it.
+    order = sorted(needed, key=lambda name: -catalog.find(name).number if name in PART_TWO else 0)
+    jobs = {
+        name: (
+            [other for other in catalog.restored_by(catalog.find(name)) if other in needed],
+            functools.partial(run_notebook, name, executed, quick(name), output_dir=outputs),
+        )
+        for name in order
+    }
+    notebooks = run_in_turn(jobs)
+    return {name: notebooks[name] for name in needed}, outputs
 
 
 @pytest.fixture

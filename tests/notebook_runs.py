@@ -1,8 +1,8 @@
 """Helpers for the notebook tests: run a notebook headless, read what it printed and recorded."""
 
-import contextlib
 import json
 import os
+import threading
 from pathlib import Path
 
 import nbformat
@@ -23,31 +23,62 @@ def quick(name):
     return catalog.find(name).quick
 
 
-@contextlib.contextmanager
-def output_dir_set_to(directory):
-    """Point results/ and checkpoints/ (in this process and the kernels it starts) at `directory`."""
-    saved = os.environ.get(paths.OUTPUT_DIR_VARIABLE)
-    os.environ[paths.OUTPUT_DIR_VARIABLE] = str(directory)
-    try:
-        yield directory
-    finally:
-        if saved is None:
-            del os.environ[paths.OUTPUT_DIR_VARIABLE]
-        else:
-            os.environ[paths.OUTPUT_DIR_VARIABLE] = saved
-
-
-def run_notebook(name, executed_dir, parameters=None, timeout=None):
+def run_notebook(name, executed_dir, parameters=None, timeout=None, output_dir=None):
     """Execute notebook `name` into `executed_dir`; return the executed notebook.
 
-    The kernel writes results and checkpoints wherever MNIST_TUTORIAL_OUTPUT_DIR points. Each cell
-    may run `timeout` seconds (by default QUICK_CELL_TIMEOUT for a quick run, the project's limit for a
-    full one; MNIST_TUTORIAL_CELL_TIMEOUT, when set, decides both).
+    The kernel writes results and checkpoints into `output_dir`, or wherever MNIST_TUTORIAL_OUTPUT_DIR
+    points. Each cell may run `timeout` seconds (by default QUICK_CELL_TIMEOUT for a quick run, the
+    project's limit for a full one; MNIST_TUTORIAL_CELL_TIMEOUT, when set, decides both).
     """
     notebook = catalog.find(name)
     if not timeout and parameters and not os.environ.get(notebook_runner.CELL_TIMEOUT_VARIABLE):
         timeout = QUICK_CELL_TIMEOUT
-    return notebook_runner.execute(notebook.path, Path(executed_dir) / notebook.filename, parameters, timeout=timeout)
+    environment = {paths.OUTPUT_DIR_VARIABLE: str(output_dir)} if output_dir else None
+    return notebook_runner.execute(
+        notebook.path, Path(executed_dir) / notebook.filename, parameters, timeout=timeout, environment=environment
+    )
+
+
+def run_in_turn(jobs, workers=2):
+    """Run `jobs`, {key: (keys of the jobs it must follow, function)}, on `workers` threads (two kernels at
+    a time: the machine's two cores), each as soon as the jobs it follows have finished, the first ready
+    in the order given; return {key: what its function returned}. The first error stops the jobs not yet
+    started and is raised once the running ones have ended."""
+    unknown = {after for follows, _ in jobs.values() for after in follows} - set(jobs)
+    assert not unknown, f"jobs follow jobs that are not there: {unknown}"
+    waiting, results, errors = dict(jobs), {}, []
+    turn = threading.Condition()
+
+    def work():
+        while True:
+            with turn:
+                ready = None
+                while ready is None:
+                    if errors or not waiting:
+                        return
+                    ready = next((key for key, (follows, _) in waiting.items() if set(follows) <= results.keys()), None)
+                    if ready is None:
+                        turn.wait()
+                _, function = waiting.pop(ready)
+            try:
+                result = function()
+            except BaseException as error:  # handed to the caller, in its own thread
+                with turn:
+                    errors.append(error)
+                    turn.notify_all()
+                return
+            with turn:
+                results[ready] = result
+                turn.notify_all()
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return {key: results[key] for key in jobs}
 
 
 def committed(name):

@@ -1,7 +1,8 @@
-"""The training-loop benchmark runs and prints its table (its figures are not checked: the
-machines are shared and noisy; `make bench` is where they are read)."""
+"""The benchmarks run and print their tables (their figures are not checked: the machines are shared
+and noisy; `make bench` records them in benchmarks/RESULTS.md, where they are read)."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -123,3 +124,41 @@ def test_the_notebook_time_benchmark_times_a_notebook_away_from_the_users_record
     assert float(training[0]) > 0 and training[2] in ("within", "OVER") and training[3] == "90", row
     assert float(notebook[0]) > float(training[0]) and notebook[2] in ("within", "OVER") and notebook[3] == "120", row
     assert sorted(output_dir.rglob("*")) == before, "the benchmark's runs write into a folder of their own"
+
+
+def test_make_bench_writes_the_figures_with_their_date_and_machine(tmp_path):
+    """`make bench` (benchmarks/record.py) rewrites the results file README.md links to: each benchmark's
+    output under its name, with the date and the machine."""
+    output = tmp_path / "RESULTS.md"
+    run = subprocess.run(
+        [sys.executable, str(paths.REPO_ROOT / "benchmarks" / "record.py"), "load_time", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    text = output.read_text()
+    assert re.search(
+        r"^Measured 20\d\d-\d\d-\d\d \d\d:\d\d UTC on .+, \d+ cores.*; Python 3\.\d+.*, TensorFlow 2\.", text, re.M
+    )
+    assert "## load_time" in text and "first load (decompress, check SHA-256, parse)" in text
+    assert "first load (decompress" in run.stdout, "the figures are shown as they come"
+
+
+def test_a_failing_benchmark_leaves_the_results_file_as_it_was(tmp_path, monkeypatch, capsys):
+    sys.path.insert(0, str(paths.REPO_ROOT / "benchmarks"))
+    try:
+        import record
+    finally:
+        sys.path.remove(str(paths.REPO_ROOT / "benchmarks"))
+    (tmp_path / "fine.py").write_text('"""Prints."""\nprint("a figure")\n')
+    (tmp_path / "broken.py").write_text('"""Fails."""\nraise SystemExit(3)\n')
+    monkeypatch.setattr(record, "HERE", tmp_path)
+    monkeypatch.setattr(record, "BENCHMARKS", {"fine": False, "broken": False})
+    output = tmp_path / "RESULTS.md"
+    output.write_text("the last figures")
+    assert record.main(["--output", str(output)]) == 1
+    assert output.read_text() == "the last figures"
+    assert "benchmarks/broken.py failed (exit status 3)" in capsys.readouterr().err
+    assert record.main(["fine", "--output", str(output)]) == 0
+    assert "a figure" in output.read_text()

@@ -311,7 +311,13 @@ def _events(folder):
     return tags, has_graph
 
 
-@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+@pytest.mark.parametrize(
+    "name",
+    [  # part two's quick runs are made in `make test`, not in the inner loop
+        pytest.param(name, marks=pytest.mark.slow) if catalog.find(name).part != catalog.PART_ONE else name
+        for name in TRAINING_NOTEBOOKS
+    ],
+)
 def test_every_training_notebook_writes_tensorboard_logs(name, quick_runs):
     _, outputs = quick_runs
     runs = list((outputs / "runs" / "tensorboard" / name).iterdir())

@@ -25,6 +25,7 @@ def _html_outputs(notebook):
     )
 
 
+@pytest.mark.slow  # the networks of part two (07, 09) too: made in `make test`
 def test_look_inside_runs_on_the_restored_networks(trained_checkpoints, output_dir, tmp_path):
     notebook = run_notebook(LOOK_INSIDE, tmp_path, quick(LOOK_INSIDE))
     text = printed_text(notebook)
@@ -35,6 +36,7 @@ def test_look_inside_runs_on_the_restored_networks(trained_checkpoints, output_d
     assert set(record["pruning"]) == {"0.8", "0.7", "0.6", "0.5"}
 
 
+@pytest.mark.slow  # the networks of part two (07, 09) too: made in `make test`
 def test_robustness_reads_changed_digits_with_every_network(trained_checkpoints, output_dir, tmp_path):
     text = printed_text(run_notebook(ROBUSTNESS, tmp_path, quick(ROBUSTNESS)))
     assert f"restored: {', '.join(classifiers.NETWORKS)}" in text
@@ -46,6 +48,7 @@ def test_robustness_reads_changed_digits_with_every_network(trained_checkpoints,
     assert not (output_dir / "results" / f"{ROBUSTNESS}.json").exists(), "it trains nothing and records nothing"
 
 
+@pytest.mark.slow  # the networks of part two (07, 09) too: made in `make test`
 def test_draw_a_digit_reads_the_example_with_every_network(trained_checkpoints, tmp_path):
     notebook = run_notebook(DRAW, tmp_path)
     html = _html_outputs(notebook)
@@ -54,6 +57,7 @@ def test_draw_a_digit_reads_the_example_with_every_network(trained_checkpoints, 
     assert answers[RELU] == "3", answers
 
 
+@pytest.mark.slow  # the networks of part two (07, 09) too: made in `make test`
 def test_draw_a_digit_with_missing_or_damaged_checkpoints_reads_with_the_rest(trained_checkpoints, tmp_path):
     (trained_checkpoints / SOFTMAX / "model.index").write_bytes(b"")  # damaged
     for name in (SIGMOID, FIVE_LAYERS):  # never trained

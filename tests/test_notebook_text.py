@@ -101,8 +101,9 @@ def test_no_cell_prints_a_warning_or_traceback(name):
 
 @pytest.mark.parametrize("name", [notebook.name for notebook in catalog.NOTEBOOKS if notebook.restores_networks])
 def test_the_notebooks_that_restore_models_were_run_with_every_model_trained(name):
-    """06 and 07 restore what the training notebooks saved: run without one of them, they still run,
-    but their saved outputs would lack that network while their text discusses it."""
+    """The notebooks that restore every saved network (look inside, robustness, draw a digit): run without
+    one of them, they still run, but their saved outputs would lack that network while their text
+    discusses it."""
     text = printed_text(_notebook(name))
     assert "No trained model" not in text, (
         f"{name} was executed before a notebook it restores had saved its model: run the missing one "

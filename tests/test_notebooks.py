@@ -2,6 +2,8 @@
 after an edit of their parameters, and stop a diverging run without saving it."""
 
 import ast
+import functools
+import os
 import re
 import shutil
 
@@ -9,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from mnist_tutorial import catalog, checkpoints, device, notebook_cells, notebook_runner, paths
+from mnist_tutorial import catalog, checkpoints, device, notebook_cells, notebook_digest, notebook_runner, paths
 from mnist_tutorial.commands.run_notebooks import TRAINING_SECONDS
 
 from notebook_runs import (
@@ -22,11 +24,17 @@ from notebook_runs import (
     printed_text,
     quick,
     read_record,
-    run_notebook,
+    run_in_turn,
     training_cell,
 )
 
 REQUIRED_PARAMETERS = {"learning_rate", "batch_size", "training_steps", "seed"}
+#: The quick runs of part two (Adam, convolutions; 30-45 s each) are made in `make test`; the quick inner
+#: loop (`make test-fast`) makes part one's.
+PART_ONE_QUICK_RUNS_IN_THE_INNER_LOOP = [
+    pytest.param(name, marks=pytest.mark.slow) if catalog.find(name).part != catalog.PART_ONE else name
+    for name in TRAINING_NOTEBOOKS
+]
 
 
 @pytest.mark.parametrize("name", ALL_NOTEBOOKS)
@@ -44,7 +52,7 @@ def test_parameters_cell_is_plain_assignments(name):
     assert set(quick(name)) <= assigned, f"the catalog's quick parameters of {name} are not all in its cell"
 
 
-@pytest.mark.parametrize("name", TRAINING_NOTEBOOKS)
+@pytest.mark.parametrize("name", PART_ONE_QUICK_RUNS_IN_THE_INNER_LOOP)
 def test_fast_run_trains_saves_and_records(name, quick_runs):
     notebooks, outputs = quick_runs
     notebook = notebooks[name]
@@ -82,6 +90,7 @@ class _Kernel:
         self.name = name
         self.notebook = committed(name)
         self.index = self.notebook.cells.index(parameters_cell(self.notebook))
+        self.training = self.notebook.cells.index(training_cell(self.notebook))
         self.original = self.notebook.cells[self.index].source
         self.notebook.cells.append(
             nbformat.v4.new_code_cell(
@@ -113,11 +122,14 @@ class _Kernel:
                 f"one cell, in the re-run kernel"
             ) from None
 
-    def run_from_parameters(self, *edits):
-        """Run from the edited parameters cell to the end; return the words the last cell printed.
-        The kernel may send one print in several pieces (it flushes on a timer), so all are joined."""
+    def run_from_parameters(self, *edits, to_the_end=True):
+        """Run from the edited parameters cell to the end (or, not `to_the_end`, to the training cell, which
+        computes the test accuracy; the cells after it draw and compare what it trained), then the added
+        last cell; return the words that cell printed. The kernel may send one print in several pieces
+        (it flushes on a timer), so all are joined."""
         self.notebook.cells[self.index].source = "\n".join([self.original, *edits])
-        for i in range(self.index, len(self.notebook.cells)):
+        last = len(self.notebook.cells) - 1
+        for i in [*range(self.index, last if to_the_end else self.training + 1), last]:
             self._execute(i)
         return notebook_cells.printed_text(self.notebook.cells[-1]).split()
 
@@ -126,7 +138,7 @@ class _Kernel:
         from nbclient.exceptions import CellExecutionError
 
         with pytest.raises(CellExecutionError) as error:
-            self.run_from_parameters(*edits)
+            self.run_from_parameters(*edits, to_the_end=False)
         return error.value.ename, error.value.evalue
 
 
@@ -142,28 +154,66 @@ def _saved(output_dir):
 
 #: Part two's re-runs (Adam, convolutions) take 30-40 s each: `make test` runs them, the quick inner
 #: loop (`make test-fast`) only part one's.
-PART_TWO = catalog.find("vanishing_gradients").number
-RERUN_CASES = [
-    pytest.param(name, marks=pytest.mark.slow) if catalog.find(name).number >= PART_TWO else name
-    for name in TRAINING_NOTEBOOKS
-]
+RERUN_CASES = PART_ONE_QUICK_RUNS_IN_THE_INNER_LOOP
+
+
+class _Reruns:
+    """The re-run of each notebook the session's re-run tests ask for (`_rerun`), made two kernels at a time
+    (two cores) the first time one of them is asked for: `reruns(name)` raises what `name`'s re-run raised."""
+
+    TEST = "test_changed_parameters_rerun_cleanly_and_a_diverging_run_saves_nothing"
+
+    def __init__(self, request, trained, folders):
+        self.request, self.trained, self.folders, self.done = request, trained, folders, {}
+
+    def __call__(self, name):
+        if name not in self.done:
+            chosen = [
+                item.callspec.params["name"] for item in self.request.session.items if item.originalname == self.TEST
+            ]
+            jobs = {
+                other: ([], functools.partial(self._outcome, other))
+                for other in dict.fromkeys([name, *chosen])
+                if other not in self.done
+            }
+            self.done.update(run_in_turn(jobs))
+        if self.done[name] is not None:
+            raise self.done[name]
+
+    def _outcome(self, name):
+        try:
+            _rerun(name, self.trained, self.folders.mktemp(f"rerun-{name}"))
+        except BaseException as error:  # kept for the test of `name`
+            return error
+        return None
+
+
+@pytest.fixture(scope="module")
+def reruns(request, quick_runs, tmp_path_factory):
+    return _Reruns(request, quick_runs[1], tmp_path_factory)
 
 
 @pytest.mark.parametrize("name", RERUN_CASES)
-def test_changed_parameters_rerun_cleanly_and_a_diverging_run_saves_nothing(name, output_dir, quick_runs):
-    """Edit the parameters cell and re-run the cells below it, as a reader would: once changed, then back
-    to the values of the quick run, which must give exactly what that run in a fresh kernel gave; then with
-    a learning rate that blows the weights up, which the monitor stops, with the reason, saving nothing;
-    then with bad values."""
+def test_changed_parameters_rerun_cleanly_and_a_diverging_run_saves_nothing(name, reruns):
+    """Edit the parameters cell and re-run the cells below it, as a reader would: once changed, to the end;
+    then back to the values of the quick run, up to the training cell, which must give exactly what that run
+    in a fresh kernel gave; then with a learning rate that blows the weights up, which the monitor stops,
+    with the reason, saving nothing; then with bad values (`_rerun`)."""
+    reruns(name)
+
+
+def _rerun(name, trained, output_dir):
+    """The re-runs of `name` in one kernel whose records and checkpoints go to `output_dir`, given the
+    networks it restores from the quick runs' folder `trained`; their checks."""
     entry = catalog.find(name)
     variables = entry.graph_variables
     quick_lines = [f"{key} = {value!r}" for key, value in entry.quick.items()]
-    notebook_runner.copy_restored(catalog.find(name), quick_runs[1], output_dir)
+    notebook_runner.copy_restored(catalog.find(name), trained, output_dir)
     kernel = _Kernel(name)
-    with kernel.client.setup_kernel():
+    with kernel.client.setup_kernel(env={**os.environ, paths.OUTPUT_DIR_VARIABLE: str(output_dir)}):
         kernel.run_above()
         changed = kernel.run_from_parameters(*quick_lines, entry.rerun_change)
-        again = kernel.run_from_parameters(*quick_lines)
+        again = kernel.run_from_parameters(*quick_lines, to_the_end=False)
         saved = _saved(output_dir)
         if name in DIVERGE:
             diverging = [f"{key} = {value!r}" for key, value in {**entry.quick, **DIVERGE[name]}.items()]
@@ -183,21 +233,21 @@ def test_changed_parameters_rerun_cleanly_and_a_diverging_run_saves_nothing(name
     assert again[:2] == changed[:2] == [str(count) for count in variables]
     logs = list((output_dir / "runs" / "tensorboard" / name).iterdir())
     assert len(logs) == 2 * entry.training_runs + (name in DIVERGE), "one log folder per run, the diverged one too"
-    fresh = read_record(quick_runs[1], name)["test_accuracy"]  # rounded to 6 decimals, as printed here
+    fresh = read_record(trained, name)["test_accuracy"]  # rounded to 6 decimals, as printed here
     assert float(again[2]) == pytest.approx(fresh, abs=1e-6), "the same parameters and seed give the same result"
     assert changed[2] != again[2], f"changing {entry.rerun_change} should change the result"
 
 
 def test_a_notebooks_code_digest_follows_the_code_of_the_notebooks_it_restores(tmp_path, monkeypatch):
-    """Editing 09 makes 10 (which restores it) and 12 (which restores 10) stale, and not 07."""
+    """Editing 09 makes 10 (which restores it) and 13 (which restores 10) stale, and not 08."""
     names = ["08_convolutional", "09_batch_norm", "10_reading_handwriting", "13_draw_a_digit"]
-    before = {name: notebook_runner.code_digest(name) for name in names}
+    before = {name: notebook_digest.code_digest(name) for name in names}
     shutil.copytree(NOTEBOOKS, tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     edited = nbformat.read(tmp_path / "notebooks" / "09_batch_norm.ipynb", as_version=4)
     edited.cells.append(nbformat.v4.new_code_cell("learning_rate_note = 'edited'"))
     nbformat.write(edited, tmp_path / "notebooks" / "09_batch_norm.ipynb")
     monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
-    after = {name: notebook_runner.code_digest(name) for name in names}
+    after = {name: notebook_digest.code_digest(name) for name in names}
     assert after["08_convolutional"] == before["08_convolutional"]
     assert [name for name in names if after[name] != before[name]] == names[1:]
 
@@ -230,18 +280,7 @@ def test_committed_outputs_come_from_the_code_as_it_is(name):
     locked environment and (for 10, 11 and 12) the notebooks they restore, as they are now: so they are
     what a full run would print, and the tests need not repeat the full runs to know it."""
     stored = committed(name).metadata.get("mnist_tutorial", {}).get("code")
-    assert stored == notebook_runner.code_digest(name), (
+    assert stored == notebook_digest.code_digest(name), (
         f"{name}'s outputs were made by other code than today's: re-run it with `make notebooks ARGS={name[:2]}` "
         f"(and the notebooks after it that restore its network)"
     )
-
-
-@pytest.mark.slow
-def test_a_full_run_reproduces_the_committed_result(output_dir, tmp_path):
-    """A reader who runs notebook 01 gets the accuracy its text quotes (one full-length run: the committed
-    outputs of the others are checked against their code above)."""
-    name = catalog.training()[0].name
-    accuracy = final_test_accuracy(run_notebook(name, tmp_path))
-    assert accuracy == final_test_accuracy(committed(name))
-    assert read_record(output_dir, name)["test_accuracy"] == pytest.approx(accuracy, abs=5e-5)
-    assert accuracy >= catalog.find(name).minimum_accuracy

@@ -25,7 +25,8 @@ import nbformat
 
 from .. import atomic_files, catalog, paths, results
 from ..notebook_cells import printed_text
-from ..notebook_runner import code_digest, execute
+from ..notebook_digest import code_digest
+from ..notebook_runner import execute
 
 RUNS = paths.REPO_ROOT / "runs"
 TRAINING_SECONDS = r" in (\d+\.\d) s of training"

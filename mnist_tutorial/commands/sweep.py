@@ -8,7 +8,7 @@ Each NAME=VALUES argument sweeps one parameter of the notebook's parameters cell
 comma-separated Python literals; every combination runs once per seed (1 to --seeds). Runs are
 Dask tasks: on a local cluster, one worker (one run at a time) per core by default; or, with --scheduler
 tcp://HOST:8786 (or MNIST_TUTORIAL_SCHEDULER), on a cluster you started, whose workers have the
-project installed (see README.md). Results go to results/sweeps/<name>.csv and .png; run the same
+project installed (see docs/sweeps.md). Results go to results/sweeps/<name>.csv and .png; run the same
 command again to resume an interrupted sweep (what finished is not run again, unless the
 notebook's parameters cell has changed since).
 """
