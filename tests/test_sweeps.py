@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mnist_tutorial import catalog, notebook_runner, sweeps
+from mnist_tutorial import catalog, notebook_runner, sweep_engine, sweeps
 from mnist_tutorial.commands import sweep as sweep_command
 
 from notebook_runs import NOTEBOOKS
@@ -411,7 +411,7 @@ def test_a_task_that_fails_is_recorded_as_a_failed_run_while_the_others_go_on(ou
 
 
 def test_a_kernel_that_fails_to_start_is_started_again_and_a_failing_cell_is_not(tmp_path, monkeypatch):
-    monkeypatch.setattr(sweeps, "KERNEL_RESTART_PAUSE", 0.0)
+    monkeypatch.setattr(sweep_engine, "KERNEL_RESTART_PAUSE", 0.0)
     output = tmp_path / "run.ipynb"
     calls = []
 
@@ -498,9 +498,9 @@ def test_every_worker_is_checked_before_anything_is_submitted(cluster):
 
     defaults = sweeps.parameters_of(sweeps.notebook_path("01"))
     with Client(cluster) as client:
-        sweeps._check_workers(client, "01", defaults)  # the same project: no complaint
+        sweep_engine.check_workers(client, "01", defaults)  # the same project: no complaint
         with pytest.raises(sweeps.SweepError) as refused:
-            sweeps._check_workers(client, "01", {**defaults, "learning_rate": 0.01})
+            sweep_engine.check_workers(client, "01", {**defaults, "learning_rate": 0.01})
     message = str(refused.value)
     assert message.startswith("the worker at tcp://") and "cannot run 01: SweepError: this worker's copy" in message
 
@@ -508,14 +508,14 @@ def test_every_worker_is_checked_before_anything_is_submitted(cluster):
 def test_a_cluster_without_workers_is_refused_in_one_line(monkeypatch):
     from distributed import Client, LocalCluster
 
-    monkeypatch.setattr(sweeps, "WORKER_WAIT", 1.0)
+    monkeypatch.setattr(sweep_engine, "WORKER_WAIT", 1.0)
     refusal = r"has no workers \(none joined within 1 s\): start them with `dask worker"
     with (
         LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty,
         Client(empty) as client,
         pytest.raises(sweeps.SweepError, match=refusal),
     ):
-        sweeps._check_workers(client, "01", {})
+        sweep_engine.check_workers(client, "01", {})
 
 
 def test_runs_on_one_machine_share_its_cores(cluster):
