@@ -19,7 +19,7 @@ import platform
 import sys
 import time
 
-from .. import atomic_files, catalog, paths, sweeps
+from .. import atomic_files, catalog, environment, paths, results, sweeps
 
 SEEDS = 5
 
@@ -33,9 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     except catalog.NotebookNotFound as error:
         parser.error(str(error))
     path = paths.REPO_ROOT / "notebooks" / "seed_spreads.json"
-    stored = json.loads(path.read_text()) if path.exists() else {}
+    try:  # a damaged file is named before anything runs, and never written over
+        stored = results.load_seed_spreads(path)
+        scheduler = sweeps.scheduler_from()  # MNIST_TUTORIAL_SCHEDULER, if set, sends the runs to a cluster
+    except (results.SeedSpreadsError, environment.EnvironmentVariableError) as error:
+        parser.exit(2, f"seed spreads: {error}\n")
     spreads, measured = stored.get("notebooks", {}), stored.get("measured", {})
-    scheduler = sweeps.scheduler_from()  # MNIST_TUTORIAL_SCHEDULER, if set, sends the runs to a cluster
     where = f"{platform.machine()}, {os.cpu_count()} cores" if scheduler is None else f"on {sweeps.describe(scheduler)}"
     for notebook in chosen:
         try:
