@@ -108,11 +108,11 @@ def _unwritable(value: Any, where: str) -> tuple[str, Any] | None:
         return None
     if isinstance(value, float):
         return None if math.isfinite(value) else (where, value)
-    if type(value) in (list, tuple):
+    if isinstance(value, (list, tuple)):
         return next((found for i, item in enumerate(value) if (found := _unwritable(item, f"{where}[{i}]"))), None)
-    if type(value) is dict:
+    if isinstance(value, dict):
         for key, item in value.items():
-            if not isinstance(key, str):
+            if key is not None and not isinstance(key, (str, int, float)):  # json writes these as text
                 return f"{where} key {key!r}", key
             found = _unwritable(item, f"{where}[{key!r}]" if where else key)
             if found:
@@ -221,8 +221,9 @@ def spread_problem(entry: Any) -> str | None:
         isinstance(entry["failed_seeds"], list)
         and all(isinstance(seed, int) for seed in entry["failed_seeds"])
         and isinstance(entry.get("failure"), str)
+        and len(entry.get("accuracies", [])) >= len(entry["failed_seeds"])
     ):
-        return "has failed seeds without the failure and the seeds' numbers"
+        return "has failed seeds without their numbers, their accuracies or the failure"
     variants = entry.get("variants", {})
     if not isinstance(variants, dict):
         return "has variants that are not a table"
@@ -302,7 +303,7 @@ def notebook_number(run_name: str) -> str | None:
 
 
 def _rerun(run_name: str) -> str:
-    """ "re-run notebook 04", or for a name the catalog does not know, "re-run the notebook that saves it"."""
+    """ "re-run notebook 04", or for a name the catalog does not know, "re-run the notebook that saves <name>"."""
     number = notebook_number(run_name)
     return f"re-run notebook {number}" if number else f"re-run the notebook that saves {run_name}"
 
@@ -341,9 +342,11 @@ def print_paired_comparison(
 
 def print_comparison(current_run: str, current_accuracy: float, earlier_runs: Sequence[str]) -> None:
     """Print the test accuracy that earlier notebooks recorded, then this run's, one per line, each
-    with the spread of its notebook over seeds 1-5 where it has been measured (seed_spreads.json)."""
+    with the spread of its notebook over seeds 1-5 where it has been measured (seed_spreads.json).
+    A record that cannot be read is shown as such, and why is said in one line below the table."""
     spreads = _spreads_for([*earlier_runs, current_run])
-    shown = {name: _recorded_accuracy(name) for name in earlier_runs}
+    problems = []
+    shown = {name: _recorded_accuracy(name, problems) for name in earlier_runs}
     shown[current_run] = f"{current_accuracy:.4f}"
     width = max(len(name) for name in shown) + 2
     column = max(len(text) for text in (*shown.values(), "this run")) + 2
@@ -351,6 +354,8 @@ def print_comparison(current_run: str, current_accuracy: float, earlier_runs: Se
     for name, text in shown.items():
         spread = spreads.get(name)
         print(f"{name:<{width}}{text:<{column}}{_spread_text(spread) if spread else ''}".rstrip())
+    for problem in problems:
+        print(problem)
 
 
 def print_seed_spreads(run_name: str) -> None:
@@ -408,10 +413,12 @@ def _digits_text(predictions: ArrayLike) -> str:
     return "".join(map(str, digits.tolist()))
 
 
-def _recorded_accuracy(name: str) -> str:
-    """The test accuracy run `name` recorded, as printed, or why there is none."""
+def _recorded_accuracy(name: str, problems: list[str]) -> str:
+    """The test accuracy run `name` recorded, as printed, or why there is none (a record that cannot be
+    read adds its RecordError's line to `problems`)."""
     try:
         record = load(name)
-    except RecordError:
+    except RecordError as error:
+        problems.append(f"Record left out: {error}")
         return "record unreadable: re-run it"
     return f"{record['test_accuracy']:.4f}" if record else "not run yet"

@@ -571,6 +571,8 @@ def test_an_odd_record_of_an_earlier_notebook_never_stops_a_later_one(outputs, c
     out = capsys.readouterr().out
     table = "0.9000" if odd.startswith("predictions") else "record unreadable: re-run it"
     assert re.search(rf"^02_sigmoid_hidden25 +{table}", out, re.M), out
+    if not odd.startswith("predictions"):
+        assert f"Record left out: {path} holds test_accuracy = " in out, "why, in one line below the table"
     line = next(line for line in out.splitlines() if line.startswith("No paired comparison with 02_sigmoid_hidden25"))
     assert str(path) in line and "re-run notebook 02 to write" in line
     with pytest.raises(results.RecordError) as error:
