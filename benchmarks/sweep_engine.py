@@ -15,7 +15,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from mnist_tutorial import sweeps
+from mnist_tutorial import sweep_engine, sweeps
 
 
 def thread_pool(sweep, workers):
@@ -53,7 +53,7 @@ def main(argv=None):
                 failed = len(rows) - len(trained)
                 measured[engine].append((seconds, sum(trained) / max(1, len(trained)), failed))
         started = time.perf_counter()
-        with sweeps._connect(None, args.workers):
+        with sweep_engine.connect(None, args.workers):
             pass
         cluster = time.perf_counter() - started
     print(f"\n{args.runs} runs of 01_softmax, {args.steps} steps each, {args.workers} at a time", end="")

@@ -46,29 +46,42 @@ class CheckpointDamaged(CheckpointError):
 
 
 def _notebook(run_name):
-    return f"notebook {run_name[:2]} ({run_name}.ipynb)"
+    """ "notebook 04 (04_relu_hidden300.ipynb)", its number from the catalog; for a name the catalog does
+    not know, "the notebook that saves <name>"."""
+    number = results.notebook_number(run_name)
+    return f"notebook {number} ({run_name}.ipynb)" if number else f"the notebook that saves {run_name}"
+
+
+def _short(run_name):
+    """ "notebook 04", or for a name the catalog does not know, "the notebook of <name>"."""
+    number = results.notebook_number(run_name)
+    return f"notebook {number}" if number else f"the notebook of {run_name}"
 
 
 def _damaged(run_name, what):
     return CheckpointDamaged(
         f"The checkpoint in {paths.checkpoint_prefix(run_name).parent} cannot be used: {what}. "
         f"Re-run {_notebook(run_name)} to train and save it again.",
-        short=f"re-run notebook {run_name[:2]}: its checkpoint is damaged",
+        short=f"re-run {_short(run_name)}: its checkpoint is damaged",
     )
 
 
 def check(run_name: str) -> None:
-    """Raise CheckpointMissing or CheckpointDamaged unless `run_name`'s checkpoint is the one its run wrote."""
+    """Raise CheckpointMissing or CheckpointDamaged unless `run_name`'s checkpoint is the one its run wrote.
+
+    What a save killed half-way left behind is tidied first (`checkpoints.recover`), which puts back the
+    checkpoint the record vouches for if the kill came between the two renames of the swap."""
+    checkpoints.recover(run_name)
     prefix = paths.checkpoint_prefix(run_name)
     if not Path(f"{prefix}.index").exists() or not Path(f"{prefix}.meta").exists():
         raise CheckpointMissing(
             f"No trained model for {run_name} in {prefix.parent}: run {_notebook(run_name)} first.",
-            short=f"run notebook {run_name[:2]} first",
+            short=f"run {_short(run_name)} first",
         )
     try:
         record = results.load(run_name)
     except results.RecordError as error:
-        raise _damaged(run_name, f"its run record is unreadable ({error})") from None
+        raise _damaged(run_name, f"the run record that vouches for it cannot be used ({error})") from None
     if record is None or record.get("run") != run_name or not record.get("checkpoint"):
         raise _damaged(
             run_name, f"{paths.results_path(run_name)}, the record that vouches for it, is missing or from another run"
@@ -144,7 +157,8 @@ class Classifier:
 def restore_all(names: Iterable[str] = tuple(NETWORKS)) -> tuple[dict[str, Classifier], dict[str, CheckpointError]]:
     """{name: Classifier} for every network that can be restored, and {name: CheckpointError} for the rest.
 
-    One missing or damaged checkpoint never stops the others from being restored.
+    One missing or damaged checkpoint never stops the others from being restored: whatever goes wrong
+    with one (even what no check foresaw) is reported as its CheckpointError.
     """
     restored, unavailable = {}, {}
     for name in names:
@@ -152,4 +166,7 @@ def restore_all(names: Iterable[str] = tuple(NETWORKS)) -> tuple[dict[str, Class
             restored[name] = Classifier(name)
         except CheckpointError as error:
             unavailable[name] = error
+        except Exception as error:  # not foreseen: still only this network's problem
+            first_line = (str(error).strip().splitlines() or [""])[0]
+            unavailable[name] = _damaged(name, f"it could not be restored ({type(error).__name__}: {first_line})")
     return restored, unavailable

@@ -55,6 +55,18 @@ def settings_note(whose: str, settings: Mapping[str, Any], measured: Mapping[str
     return f"note: settings differ ({changes}): the stored figures describe the committed settings"
 
 
+def _spread(name: str, said: set[str] | None = None) -> dict | None:
+    """`name`'s entry of seed_spreads.json, or None; a damaged file or entry is said in one line (once)."""
+    try:
+        return results.seed_spread(name)
+    except results.SeedSpreadsError as error:
+        if said is None or str(error) not in said:
+            print(f"Spread over seeds left out: {error}")
+            if said is not None:
+                said.add(str(error))
+        return None
+
+
 def seed_runs(notebook: str, variant: str = AS_COMMITTED, measure: str = "validation_accuracy") -> dict[int, float]:
     """{seed: accuracy} that `make seed-spreads` stored for `notebook` (its committed settings, or one of
     its catalog `spread_variants`) and `measure` ("validation_accuracy", "test_accuracy" or a number the
@@ -82,11 +94,10 @@ def print_seed_spreads(notebook: str, settings: Mapping[str, Any], measure: str 
     """Print the spread over seeds of `notebook`'s `measure` with its committed settings and with each
     variant stored beside it, one line each (and which seeds of a variant failed to learn, and why);
     first, a note if this run's `settings` differ from those the seeds were measured with."""
-    spreads = results.seed_spreads()
-    if notebook not in spreads:
+    entry = _spread(notebook)
+    if entry is None:
         print(f"{notebook}: no spread over seeds measured yet (make seed-spreads ARGS={_number(notebook)})")
         return
-    entry = spreads[notebook]
     note = settings_note("here", settings, entry.get("settings", {}), "measured")
     if note:
         print(note)
@@ -123,7 +134,7 @@ def print_recipe_comparison(
     except NotMeasured as error:
         print(f"No comparison of {a} with {b}: {error}")
         return None
-    entry = results.seed_spreads().get(notebook, {})
+    entry = _spread(notebook) or {}
     note = settings_note("here", settings, entry.get("settings", {}), "where the seeds were measured")
     if note:
         print(note)
@@ -154,7 +165,7 @@ def print_network_comparison(
     recorded no predictions or its record cannot be read."""
     try:
         earlier_record = results.load(earlier)
-        earlier_predictions = results.test_predictions(earlier)
+        earlier_predictions = results.test_predictions(earlier, images=len(labels))
     except results.RecordError as error:
         print(f"No comparison with {earlier}: {error}")
         return None
@@ -164,10 +175,10 @@ def print_network_comparison(
             f"{_number(earlier)} first (make notebooks ARGS={_number(earlier)})."
         )
         return None
-    spreads = results.seed_spreads()
+    said: set[str] = set()
     for name, used in ((notebook, settings), (earlier, earlier_record.get("hyperparameters", {}))):
         whose = "here" if name == notebook else f"in {name}'s record"
-        note = settings_note(whose, used, spreads.get(name, {}).get("settings", used), "committed")
+        note = settings_note(whose, used, (_spread(name, said) or {}).get("settings", used), "committed")
         if note:
             print(note)
     try:
@@ -183,27 +194,26 @@ def print_records(notebook: str, settings: Mapping[str, Any], accuracy: float, e
     """Print the test accuracy each of the `earlier` notebooks recorded and this run's, one per line, each
     beside the spread of its notebook's committed recipe over seeds; first a note for each run whose
     settings differ from its notebook's committed ones."""
-    spreads = results.seed_spreads()
+    said: set[str] = set()
+    spreads = {name: _spread(name, said) or {} for name in [*earlier, notebook]}
     shown: dict[str, str] = {}
+    left_out: list[str] = []
     for name in earlier:
         try:
             record = results.load(name)
-        except results.RecordError:
+        except results.RecordError as error:
             shown[name] = "unreadable: re-run it"
+            left_out.append(f"Record left out: {error}")
             continue
         if record is None:
             shown[name] = "not run yet"
             continue
         shown[name] = f"{record['test_accuracy']:.4f}"
-        note = settings_note(
-            f"in {name}'s record",
-            record.get("hyperparameters", {}),
-            spreads.get(name, {}).get("settings", record.get("hyperparameters", {})),
-            "committed",
-        )
+        used = record.get("hyperparameters", {})
+        note = settings_note(f"in {name}'s record", used, spreads[name].get("settings", used), "committed")
         if note:
             print(note)
-    note = settings_note("here", settings, spreads.get(notebook, {}).get("settings", settings), "committed")
+    note = settings_note("here", settings, spreads[notebook].get("settings", settings), "committed")
     if note:
         print(note)
     shown[notebook] = f"{accuracy:.4f}"
@@ -211,18 +221,22 @@ def print_records(notebook: str, settings: Mapping[str, Any], accuracy: float, e
     column = max(len(text) for text in (*shown.values(), "this run")) + 2
     print(f"{'test accuracy':<{width}}{'this run':<{column}}committed recipe over seeds: mean +/- sd (min-max)")
     for name, text in shown.items():
-        values = [value for value in spreads.get(name, {}).get("test_accuracy", []) if value is not None]
+        values = [value for value in spreads[name].get("test_accuracy", []) if value is not None]
         seeds = f"seeds {_seed_range(spreads[name]['seeds'])}: {spread_text(values)}" if values else "not measured"
         print(f"{name:<{width}}{text:<{column}}{seeds}")
+    for line in left_out:
+        print(line)
 
 
 def _spread_entry(notebook: str, variant: str) -> dict:
-    spreads = results.seed_spreads()
-    if notebook not in spreads:
+    try:
+        entry = results.seed_spread(notebook)
+    except results.SeedSpreadsError as error:
+        raise NotMeasured(str(error)) from None
+    if entry is None:
         raise NotMeasured(
             f"no spread over seeds is stored for {notebook}: run `make seed-spreads ARGS={_number(notebook)}`."
         )
-    entry = spreads[notebook]
     if variant == AS_COMMITTED:
         return entry
     variants = entry.get("variants", {})

@@ -7,6 +7,8 @@ Clear button and a pen-width slider. Built on anywidget.
 """
 
 import base64
+import math
+import numbers
 from collections.abc import Iterable, Sequence
 
 import anywidget
@@ -171,21 +173,100 @@ class DrawPad(anywidget.AnyWidget):
         self.pixels = base64.b64encode(image.tobytes()).decode("ascii")
 
 
+#: The largest pad `render_strokes` draws on, in pixels a side (the pad itself is 280).
+MAX_SIZE = 4096
+
+
 def render_strokes(
     strokes: Iterable[Sequence[tuple[float, float]]], size: int = 280, pen_width: float = 20
 ) -> np.ndarray:
     """Draw strokes as the pad would: round pen, dark ink on white. Returns a [size, size] uint8 array.
 
-    `strokes` is a list of strokes, each a list of (x, y) points in pixels.
+    `strokes` is a list of strokes, each a list of (x, y) points in pixels. The pen is stamped along each
+    segment at least once a pixel, and each stamp inks only the pixels under it. A point off the pad is
+    fine: a segment is cut a pad's width beyond the edge, so a point far away costs no more than one near
+    it. ValueError, naming the stroke and the point, for a point that is not two finite numbers.
     """
-    rows, cols = np.indices((size, size)) + 0.5
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or not 1 <= size <= MAX_SIZE:
+        raise ValueError(f"size must be a whole number of pixels from 1 to {MAX_SIZE}, not {size!r}.")
+    if isinstance(pen_width, bool) or not isinstance(pen_width, numbers.Real) or not 0 < pen_width < math.inf:
+        raise ValueError(f"pen_width must be a number of pixels greater than 0, not {pen_width!r}.")
+    size = int(size)
     ink = np.zeros((size, size), bool)
     radius = pen_width / 2
-    for stroke in strokes:
-        points = np.asarray(stroke, dtype=float).reshape(-1, 2)
+    # A stamp centred more than radius + 1 off the pad leaves no ink on it. Segments are cut a whole pad's
+    # width beyond that, so that a stroke leaving the pad a little is stamped at the same places as ever.
+    reach = size + radius + 1
+    for number, stroke in enumerate(strokes, start=1):
+        points = _points(stroke, number)
         for start, end in zip(points, points[1:] if len(points) > 1 else points):
+            segment = _clipped(start, end, -reach, size + reach)
+            if segment is None:
+                continue
+            start, end = segment
             length = max(np.hypot(*(end - start)), 1.0)
             for t in np.linspace(0.0, 1.0, int(length) + 1):
-                x, y = start + t * (end - start)
-                ink |= (cols - x) ** 2 + (rows - y) ** 2 <= radius**2
+                _stamp(ink, *(start + t * (end - start)), radius)
     return np.where(ink, 0, 255).astype(np.uint8)
+
+
+def _points(stroke, number):
+    """A stroke's points as an [N, 2] float array; ValueError unless each is two finite numbers."""
+    try:
+        points = np.asarray(stroke, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"stroke {number} is not a list of (x, y) points: each point must be two numbers, in pixels."
+        ) from None
+    if points.size == 0:
+        return points.reshape(0, 2)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(
+            f"stroke {number} is not a list of (x, y) points (its values have the shape {points.shape}): "
+            f"give each point as two numbers, (x, y), in pixels."
+        )
+    bad = np.flatnonzero(~np.isfinite(points).all(axis=1))
+    if len(bad):
+        x, y = points[bad[0]]
+        raise ValueError(
+            f"point {bad[0] + 1} of stroke {number} is ({x}, {y}): a point must have finite coordinates, in pixels."
+        )
+    return points
+
+
+def _clipped(start, end, low, high):
+    """The part of the segment from `start` to `end` inside the square [low, high] x [low, high] (Liang and
+    Barsky's clipping), or None when it misses the square. A segment inside it is returned as it is."""
+    if (low <= start).all() and (start <= high).all() and (low <= end).all() and (end <= high).all():
+        return start, end
+    delta = end - start
+    t0, t1 = 0.0, 1.0
+    for p, q in (
+        (-delta[0], start[0] - low),
+        (delta[0], high - start[0]),
+        (-delta[1], start[1] - low),
+        (delta[1], high - start[1]),
+    ):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return None
+    return start + t0 * delta, start + t1 * delta
+
+
+def _stamp(ink, x, y, radius):
+    """Ink every pixel of `ink` whose centre lies within `radius` of (x, y): the pen's round tip."""
+    size = ink.shape[0]
+    left, right = max(0, math.floor(x - radius - 1)), min(size, math.ceil(x + radius + 1))
+    top, bottom = max(0, math.floor(y - radius - 1)), min(size, math.ceil(y + radius + 1))
+    if left >= right or top >= bottom:
+        return
+    rows, cols = np.ogrid[top:bottom, left:right]
+    ink[top:bottom, left:right] |= (cols + 0.5 - x) ** 2 + (rows + 0.5 - y) ** 2 <= radius**2

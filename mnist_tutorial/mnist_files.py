@@ -94,16 +94,31 @@ _FIX = (
 
 
 def locate(directory: str | os.PathLike, spec: MnistFile) -> Path | None:
-    """The path of `spec` in `directory`: the .gz file, or else an uncompressed copy; None if neither."""
+    """The path of `spec` in `directory`: the .gz file, or else an uncompressed copy; None if neither.
+
+    MnistFileError for what stands in the way of both finding and downloading it: a folder in its place, a
+    symbolic link to nothing, or a folder this process may not look into."""
     directory = Path(directory)
     for candidate in (directory / spec.name, directory / spec.name[: -len(".gz")]):
-        if candidate.is_file():
-            return candidate
-        if candidate.exists():
+        try:
+            if candidate.is_file():
+                return candidate
+            if candidate.is_symlink() and not candidate.exists():
+                raise MnistFileError(
+                    f"{candidate} is a symbolic link to {os.readlink(candidate)}, which does not exist: point it "
+                    f"at the MNIST file, or remove the link so that the next load downloads a fresh copy."
+                )
+            if candidate.exists():
+                raise MnistFileError(
+                    f"{candidate} is a folder (or other non-file) where the MNIST file {candidate.name} "
+                    f"belongs: move it away, then load again."
+                )
+        except OSError as error:
             raise MnistFileError(
-                f"{candidate} is a folder (or other non-file) where the MNIST file {candidate.name} "
-                f"belongs: move it away, then load again."
-            )
+                f"{directory} cannot be searched for the MNIST file {candidate.name} ({error.strerror}): give this "
+                f"process permission to read the folder (chmod u+rx {directory}), or give read_data_sets a "
+                f"folder it can read."
+            ) from None
     return None
 
 
@@ -115,13 +130,19 @@ def read_content(path: str | os.PathLike, spec: MnistFile, label: str | None = N
     """
     path = Path(path)
     label = label or str(path)
-    size = path.stat().st_size
-    if size > spec.max_file_size:
+    try:
+        size = path.stat().st_size
+        if size > spec.max_file_size:
+            raise MnistFileError(
+                f"{label} is {size:,} bytes, more than the MNIST file it should be "
+                f"(at most {spec.max_file_size:,}): it is another file. {fix}".rstrip()
+            )
+        raw = path.read_bytes()
+    except OSError as error:
         raise MnistFileError(
-            f"{label} is {size:,} bytes, more than the MNIST file it should be "
-            f"(at most {spec.max_file_size:,}): it is another file. {fix}".rstrip()
-        )
-    raw = path.read_bytes()
+            f"{label} cannot be read ({error.strerror}): give this process permission to read it "
+            f"(chmod u+r {path}). {fix}".rstrip()
+        ) from None
     if raw[:2] == b"\x1f\x8b":
         content = _gunzip(raw, spec, label, fix)
     elif path.suffix == ".gz":

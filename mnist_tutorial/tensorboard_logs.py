@@ -14,6 +14,7 @@ pair of curves beside the first. Every notebook uses `SummaryLogger`, which does
 notebook 1's exercise 8 writes it by hand.
 """
 
+import itertools
 import time
 import weakref
 from collections.abc import Mapping, Sequence
@@ -53,15 +54,19 @@ def _summary_ops(accuracy, cross_entropy, weights):
 
 def run_folder(notebook: str, label: str | None = None) -> Path:
     """A new, empty `runs/tensorboard/<notebook>/<date>_<time>/` for this execution's logs, or
-    `<date>_<time>_<label>/` for a notebook that trains more than one run (notebook 7)."""
+    `<date>_<time>_<label>/` for a notebook that trains more than one run (notebook 7). When another run
+    took that name in the same second, `..._2/`, `..._3/`, and so on: the folder is made, not checked
+    first, so that two runs started at once never both take one name."""
     root = paths.output_dir() / "runs" / "tensorboard" / notebook
+    root.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y-%m-%d_%H-%M-%S") + (f"_{label}" if label else "")
-    folder, count = root / stamp, 1
-    while folder.exists():
-        count += 1
-        folder = root / f"{stamp}_{count}"
-    folder.mkdir(parents=True)
-    return folder
+    for count in itertools.count(1):
+        folder = root / (stamp if count == 1 else f"{stamp}_{count}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
 
 
 class SummaryLogger:

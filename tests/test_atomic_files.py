@@ -3,6 +3,9 @@
 import contextlib
 import os
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -170,3 +173,47 @@ def test_a_folder_replaces_the_old_one_and_leaves_nothing_beside_it(tmp_path):
         (staging / "model.index").write_text("new")
     assert _listing(path) == ["model.index"] and (path / "model.index").read_text() == "new"
     assert _listing(tmp_path) == ["checkpoint"]
+
+
+@pytest.mark.parametrize("after", ["the old folder is moved aside", "the new folder is moved in"])
+def test_an_interrupt_in_the_middle_of_the_swap_puts_the_old_folder_back(tmp_path, monkeypatch, after):
+    """An interrupt just after the first rename was replaced by "OSError: Directory not empty", the old
+    folder left hidden in .checkpoint.old.<random>/."""
+    path = tmp_path / "checkpoint"
+    path.mkdir()
+    (path / "model.index").write_text("old")
+    rename = Path.rename
+    moved = ".old." if after == "the old folder is moved aside" else ".new."
+
+    def rename_then_interrupt(self, target):
+        done = rename(self, target)
+        if moved in (self.name if moved == ".new." else Path(target).parent.name):
+            raise KeyboardInterrupt
+        return done
+
+    monkeypatch.setattr(Path, "rename", rename_then_interrupt)
+    with pytest.raises(KeyboardInterrupt), atomic_files.replacing_folder(path) as staging:
+        (staging / "model.index").write_text("new")
+    monkeypatch.undo()
+    assert (path / "model.index").read_text() == "old"
+    assert _listing(tmp_path) == ["checkpoint"]
+
+
+def test_a_second_process_waits_for_the_lock(tmp_path):
+    """`locked` is the operating system's lock: a process asking for it waits until the holder lets go."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from mnist_tutorial import atomic_files\n"
+        "print('asking', flush=True)\n"
+        "with atomic_files.locked(sys.argv[1]):\n"
+        "    Path(sys.argv[2]).write_text('got it')\n"
+    )
+    lock, got = tmp_path / ".run.lock", tmp_path / "got"
+    with atomic_files.locked(lock):
+        waiting = subprocess.Popen([sys.executable, "-c", script, str(lock), str(got)], stdout=subprocess.PIPE)
+        assert waiting.stdout.readline() == b"asking\n"
+        time.sleep(1)
+        assert waiting.poll() is None and not got.exists(), "it waits while the lock is held"
+    assert waiting.wait(timeout=60) == 0 and got.read_text() == "got it"
+    assert _listing(tmp_path) == [".run.lock", "got"]

@@ -3,6 +3,7 @@ seed, networks compared image by image with an earlier notebook's record, and a 
 setting in which the compared runs differ from the settings the stored figures describe."""
 
 import json
+import math
 import re
 
 import numpy as np
@@ -10,19 +11,19 @@ import pytest
 
 from mnist_tutorial import comparisons, paths, results
 
-SETTINGS_06 = {"learning_rate": 0.003, "keep_prob": 0.75, "training_steps": 6000, "evaluation_interval": 500}
-SETTINGS_05 = {"learning_rate": 0.003, "training_steps": 6000}
+SETTINGS_07 = {"learning_rate": 0.003, "keep_prob": 0.75, "training_steps": 6000, "evaluation_interval": 500}
+SETTINGS_06 = {"learning_rate": 0.003, "training_steps": 6000}
 SPREADS = {
     "measured": {"07_dropout": "2026-12-07, x86_64, 2 cores"},
     "notebooks": {
         "06_vanishing_gradients": {
-            "settings": SETTINGS_05,
+            "settings": SETTINGS_06,
             "seeds": [1, 2, 3, 4, 5],
             "validation_accuracy": [0.9830, 0.9826, 0.9834, 0.9822, 0.9828],
             "test_accuracy": [0.9839, 0.9810, 0.9825, 0.9830, 0.9811],
         },
         "07_dropout": {
-            "settings": SETTINGS_06,
+            "settings": SETTINGS_07,
             "seeds": [1, 2, 3, 4, 5],
             "validation_accuracy": [0.9850, 0.9846, 0.9852, 0.9849, 0.9851],
             "test_accuracy": [0.9840, 0.9838, 0.9843, 0.9830, 0.9842],
@@ -90,33 +91,33 @@ def test_stored_seed_runs_are_read_by_seed_and_failed_seeds_left_out(stored):
 
 
 def test_a_notebook_prints_its_spread_and_its_variants_spreads(stored, capsys):
-    comparisons.print_seed_spreads("07_dropout", SETTINGS_06)
+    comparisons.print_seed_spreads("07_dropout", SETTINGS_07)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "test accuracy of 07_dropout over seeds 1-5: mean +/- sd (min-max)"
     assert re.match(r"  as committed +0\.9839 \+/- 0\.0005 \(0\.9830-0\.9843\)$", lines[1])
     assert re.match(r"  without dropout \(keep_prob = 1\.0\) +0\.9850 \+/- 0\.0004 \(0\.9845-0\.9856\)$", lines[2])
     assert lines[4].strip() == "(over the 3 seeds that learned; with seeds 1, 2 it did not)"
-    comparisons.print_seed_spreads("07_dropout", {**SETTINGS_06, "keep_prob": 0.5})
+    comparisons.print_seed_spreads("07_dropout", {**SETTINGS_07, "keep_prob": 0.5})
     assert capsys.readouterr().out.startswith("note: settings differ (keep_prob = 0.5 here, 0.75 measured)")
     comparisons.print_seed_spreads("08_convolutional", {})
     assert "no spread over seeds measured yet (make seed-spreads ARGS=08)" in capsys.readouterr().out
 
 
 def test_two_stored_recipes_are_compared_seed_by_seed(stored, capsys):
-    result = comparisons.print_recipe_comparison("07_dropout", SETTINGS_06, "as committed", "without dropout")
+    result = comparisons.print_recipe_comparison("07_dropout", SETTINGS_07, "as committed", "without dropout")
     out = capsys.readouterr().out
     assert result.direction == 1 and result.seeds == (1, 2, 3, 4, 5)
     assert out.startswith("validation accuracy, paired by seed\n")
     assert "verdict: 07_dropout does better than without dropout over seeds 1-5" in out
-    other = comparisons.print_recipe_comparison("07_dropout", SETTINGS_06, "as committed", "06_vanishing_gradients")
+    other = comparisons.print_recipe_comparison("07_dropout", SETTINGS_07, "as committed", "06_vanishing_gradients")
     assert other.name_b == "06_vanishing_gradients" and other.direction == 1
     capsys.readouterr()
-    failed = comparisons.print_recipe_comparison("07_dropout", SETTINGS_06, "as committed", "tiny learning rate")
+    failed = comparisons.print_recipe_comparison("07_dropout", SETTINGS_07, "as committed", "tiny learning rate")
     assert failed.seeds == (3, 4, 5), "seeds that failed in one recipe are left out of both"
     capsys.readouterr()
-    comparisons.print_recipe_comparison("07_dropout", {**SETTINGS_06, "training_steps": 100}, "as committed")
+    comparisons.print_recipe_comparison("07_dropout", {**SETTINGS_07, "training_steps": 100}, "as committed")
     assert capsys.readouterr().out.startswith("note: settings differ (training_steps = 100 here, 6000 where")
-    assert comparisons.print_recipe_comparison("07_dropout", SETTINGS_06, "as committed", "nothing") is None
+    assert comparisons.print_recipe_comparison("07_dropout", SETTINGS_07, "as committed", "nothing") is None
     assert "No comparison of as committed with nothing: 07_dropout has no stored variant" in capsys.readouterr().out
 
 
@@ -128,9 +129,9 @@ def test_a_run_is_compared_image_by_image_with_an_earlier_notebooks_record(store
     earlier[:30] = 1  # only the current run reads these
     current[30:40] = 1  # only the earlier run reads these
     earlier[40:60] = current[40:60] = 2  # both miss these
-    _record("06_vanishing_gradients", SETTINGS_05, earlier)
+    _record("06_vanishing_gradients", SETTINGS_06, earlier)
     comparison = comparisons.print_network_comparison(
-        "07_dropout", SETTINGS_06, current, labels, "06_vanishing_gradients"
+        "07_dropout", SETTINGS_07, current, labels, "06_vanishing_gradients"
     )
     out = capsys.readouterr().out
     assert (comparison.only_a, comparison.only_b) == (30, 10)
@@ -138,9 +139,9 @@ def test_a_run_is_compared_image_by_image_with_an_earlier_notebooks_record(store
     assert "read right by one network only: 30 by 07_dropout, 10 by 06_vanishing_gradients" in out
     assert "verdict: 07_dropout reads these 1,000 images better than 06_vanishing_gradients" in out
     assert "note:" not in out
-    _record("06_vanishing_gradients", {**SETTINGS_05, "learning_rate": 0.1}, earlier)
+    _record("06_vanishing_gradients", {**SETTINGS_06, "learning_rate": 0.1}, earlier)
     comparisons.print_network_comparison(
-        "07_dropout", {**SETTINGS_06, "keep_prob": 1.0}, current, labels, "06_vanishing_gradients"
+        "07_dropout", {**SETTINGS_07, "keep_prob": 1.0}, current, labels, "06_vanishing_gradients"
     )
     notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
     assert len(notes) == 2
@@ -150,7 +151,7 @@ def test_a_run_is_compared_image_by_image_with_an_earlier_notebooks_record(store
 
 def test_without_the_earlier_records_predictions_the_comparison_says_what_to_run(stored, capsys):
     assert (
-        comparisons.print_network_comparison("07_dropout", SETTINGS_06, [1, 2], [1, 2], "06_vanishing_gradients")
+        comparisons.print_network_comparison("07_dropout", SETTINGS_07, [1, 2], [1, 2], "06_vanishing_gradients")
         is None
     )
     assert "run notebook 06 first" in capsys.readouterr().out
@@ -158,25 +159,26 @@ def test_without_the_earlier_records_predictions_the_comparison_says_what_to_run
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"test_accuracy": 0.9, "test_predictions": "12x"}))
     assert (
-        comparisons.print_network_comparison("07_dropout", SETTINGS_06, [1, 2], [1, 2], "06_vanishing_gradients")
+        comparisons.print_network_comparison("07_dropout", SETTINGS_07, [1, 2], [1, 2], "06_vanishing_gradients")
         is None
     )
     assert "not a string of digits" in capsys.readouterr().out
-    _record("06_vanishing_gradients", SETTINGS_05, [1, 2, 3])
+    _record("06_vanishing_gradients", SETTINGS_06, [1, 2, 3])
     assert (
-        comparisons.print_network_comparison("07_dropout", SETTINGS_06, [1, 2], [1, 2], "06_vanishing_gradients")
+        comparisons.print_network_comparison("07_dropout", SETTINGS_07, [1, 2], [1, 2], "06_vanishing_gradients")
         is None
     )
-    assert "No comparison with 06_vanishing_gradients: the two networks' predictions" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "holds test predictions for 3 images, not for the 2 test images: re-run notebook 06" in said
 
 
 def test_the_records_table_keeps_its_columns_apart_whatever_a_record_says(stored, capsys):
     """A notebook not run yet, a record that cannot be read and a recorded run each keep a space
     between their text and the seed spread after it; a record made with other settings is noted."""
-    _record("06_vanishing_gradients", {**SETTINGS_05, "training_steps": 10}, accuracy=0.9)
+    _record("06_vanishing_gradients", {**SETTINGS_06, "training_steps": 10}, accuracy=0.9)
     paths.results_path("03_five_layers_sigmoid").write_text("{not json")
     comparisons.print_records(
-        "07_dropout", SETTINGS_06, 0.9691, ["01_softmax", "03_five_layers_sigmoid", "06_vanishing_gradients"]
+        "07_dropout", SETTINGS_07, 0.9691, ["01_softmax", "03_five_layers_sigmoid", "06_vanishing_gradients"]
     )
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
@@ -195,3 +197,79 @@ def test_a_damaged_seed_spreads_file_is_named_in_one_line(stored):
     with pytest.raises(results.RecordError) as error:
         results.seed_spreads()
     assert "seed_spreads.json cannot be read" in str(error.value) and "\n" not in str(error.value)
+
+
+ODD_RECORDS = {
+    "test_accuracy as text": dict(test_accuracy="0.97"),
+    "test_accuracy null": dict(test_accuracy=None),
+    "test_accuracy above 1": dict(test_accuracy=1.7),
+    "test_accuracy NaN": dict(test_accuracy=math.nan),
+    "predictions one digit short": dict(test_predictions="7" * 9),
+}
+
+
+@pytest.mark.parametrize("odd", ODD_RECORDS)
+def test_an_odd_record_of_an_earlier_notebook_never_stops_a_later_one(stored, capsys, odd):
+    """A test_accuracy as text or null in 02's record, or its predictions one digit short, made 04's comparison
+    cells raise after training and before the save; 1.7 or NaN was printed beside real results without a word."""
+    path = paths.results_path("02_sigmoid_hidden25")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(
+            {"run": "02_sigmoid_hidden25", "test_accuracy": 0.9, "test_predictions": "7" * 10, **ODD_RECORDS[odd]}
+        )
+    )
+    labels = np.full(10, 7)
+    comparisons.print_records("04_relu_hidden300", {}, 0.97, ["02_sigmoid_hidden25"])
+    comparisons.print_network_comparison("04_relu_hidden300", {}, labels, labels, "02_sigmoid_hidden25")
+    out = capsys.readouterr().out
+    table = "0.9000" if odd.startswith("predictions") else "unreadable: re-run it"
+    assert re.search(rf"^02_sigmoid_hidden25 +{table}", out, re.M), out
+    if not odd.startswith("predictions"):
+        assert f"Record left out: {path} holds test_accuracy = " in out, "why, in one line below the table"
+    line = next(line for line in out.splitlines() if line.startswith("No comparison with 02_sigmoid_hidden25"))
+    assert str(path) in line and "re-run notebook 02 to write" in line
+
+
+DAMAGED_SPREADS = {
+    "empty": "",
+    "a merge conflict": '{\n<<<<<<< HEAD\n  "notebooks": {}\n=======\n  "notebooks": {"01": {}}\n>>>>>>> b\n}\n',
+    "no notebooks": json.dumps({"measured": {}}),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_SPREADS)
+def test_a_damaged_seed_spreads_file_is_named_in_one_line_and_the_comparisons_go_on(stored, capsys, damage):
+    """It raised a bare JSONDecodeError or KeyError from every comparison helper, naming no file, and every
+    training notebook stopped before its save."""
+    spreads_file = stored / "notebooks" / "seed_spreads.json"
+    spreads_file.write_text(DAMAGED_SPREADS[damage])
+    labels = np.arange(1, 11) % 10
+    _record("06_vanishing_gradients", SETTINGS_06, labels)
+    comparisons.print_records("07_dropout", SETTINGS_07, 0.98, ["06_vanishing_gradients"])
+    comparison = comparisons.print_network_comparison(
+        "07_dropout", SETTINGS_07, labels, labels, "06_vanishing_gradients"
+    )
+    comparisons.print_seed_spreads("07_dropout", SETTINGS_07)
+    assert comparisons.print_recipe_comparison("07_dropout", SETTINGS_07, "as committed", "without dropout") is None
+    out = capsys.readouterr().out
+    assert comparison is not None and "verdict:" in out, "the comparison itself still runs"
+    said = [line for line in out.splitlines() if str(spreads_file) in line]
+    assert said and all("git checkout -- notebooks/seed_spreads.json" in line for line in said)
+    assert all("\n" not in line for line in said)
+
+
+def test_a_damaged_entry_of_the_seed_spreads_is_set_aside_and_the_others_used(stored, capsys):
+    spreads_file = stored / "notebooks" / "seed_spreads.json"
+    damaged = {**SPREADS["notebooks"]["06_vanishing_gradients"], "test_accuracy": [0.98]}  # one for five seeds
+    spreads_file.write_text(json.dumps({"notebooks": {**SPREADS["notebooks"], "06_vanishing_gradients": damaged}}))
+    assert set(results.seed_spreads()) == {"07_dropout"}
+    comparisons.print_seed_spreads("06_vanishing_gradients", SETTINGS_06)
+    comparisons.print_seed_spreads("07_dropout", SETTINGS_07)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        f"Spread over seeds left out: {spreads_file}: the entry of 06_vanishing_gradients has no test_accuracy for "
+        "each of its 5 seeds: restore the file (git checkout -- notebooks/seed_spreads.json) or measure it again "
+        "(make seed-spreads ARGS=06)."
+    )
+    assert out[2] == "test accuracy of 07_dropout over seeds 1-5: mean +/- sd (min-max)"

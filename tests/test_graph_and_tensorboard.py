@@ -444,3 +444,35 @@ def test_two_loggers_of_one_model_share_their_tags(output_dir):
         "second",
         "other",
     }
+
+
+def test_a_run_folder_taken_between_the_check_and_the_mkdir_is_not_an_error(output_dir, monkeypatch):
+    """38 of 1,200 concurrent run_folder calls raised FileExistsError: a name was checked free, then another
+    run made it before this one's mkdir. Here another run makes each name just before this one does."""
+    from pathlib import Path
+
+    from mnist_tutorial import tensorboard_logs
+
+    mkdir = Path.mkdir
+    taken = []
+
+    def another_run_first(self, *args, **kwargs):
+        if self.parent.name == "01_softmax" and self.name not in taken and len(taken) < 2:
+            taken.append(self.name)
+            mkdir(self, parents=True)  # the other run's folder
+        return mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", another_run_first)
+    folder = tensorboard_logs.run_folder("01_softmax")
+    assert folder.name == f"{taken[0]}_3" and taken[1] == f"{taken[0]}_2"
+    assert sorted(p.name for p in folder.parent.iterdir()) == sorted([*taken, folder.name])
+
+
+def test_run_folders_made_at_once_are_all_different(output_dir):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mnist_tutorial import tensorboard_logs
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        folders = list(pool.map(lambda _: tensorboard_logs.run_folder("01_softmax", "race"), range(200)))
+    assert len(set(folders)) == 200 and all(folder.is_dir() for folder in folders)

@@ -465,3 +465,55 @@ def test_a_slow_or_oversized_download_is_given_up_and_leaves_nothing(tmp_path, b
     assert expected in str(error.value)
     assert time.monotonic() - started < 10
     assert list(data.iterdir()) == []
+
+
+def test_a_data_folder_this_process_may_not_read_is_explained(tmp_path, monkeypatch):
+    """Permission denied on the data folder was a bare PermissionError, without the guidance of the other
+    data errors. (Root ignores chmod, so the folder refuses here.)"""
+    _copy_files(tmp_path)
+    is_file = type(tmp_path).is_file
+
+    def refuse_in_the_folder(self):
+        if self.parent == tmp_path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return is_file(self)
+
+    monkeypatch.setattr(type(tmp_path), "is_file", refuse_in_the_folder)
+    with pytest.raises(mnist_files.MnistFileError) as error:
+        input_data.read_data_sets(tmp_path, source_url=NO_NETWORK)
+    assert str(error.value).startswith(f"{tmp_path} cannot be searched for the MNIST file train-images-idx3-ubyte.gz")
+    assert f"(Permission denied): give this process permission to read the folder (chmod u+rx {tmp_path})" in str(
+        error.value
+    )
+
+
+def test_a_data_file_this_process_may_not_read_is_explained(tmp_path, monkeypatch):
+    spec = mnist_files.TEST_LABELS
+    _copy_files(tmp_path, [spec])
+    read_bytes = type(tmp_path).read_bytes
+
+    def refuse_the_file(self):
+        if self.name == spec.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_bytes(self)
+
+    monkeypatch.setattr(type(tmp_path), "read_bytes", refuse_the_file)
+    with pytest.raises(mnist_files.MnistFileError) as error:
+        _read(tmp_path, spec)
+    message = str(error.value)
+    assert message.startswith(f"{tmp_path / spec.name} cannot be read (Permission denied): give this process ")
+    assert "git checkout -- mnist_data/" in message and "\n" not in message
+
+
+def test_a_symbolic_link_to_nothing_is_named_as_one(tmp_path):
+    """It was reported as "exists already; it is not downloaded over"."""
+    spec = mnist_files.TEST_LABELS
+    _link_the_other_files(tmp_path, spec)
+    (tmp_path / spec.name).symlink_to(tmp_path / "moved-away" / spec.name)
+    with pytest.raises(mnist_files.MnistFileError) as error:
+        input_data.read_data_sets(tmp_path, source_url=NO_NETWORK)
+    assert str(error.value) == (
+        f"{tmp_path / spec.name} is a symbolic link to {tmp_path / 'moved-away' / spec.name}, which does not exist: "
+        f"point it at the MNIST file, or remove the link so that the next load downloads a fresh copy."
+    )
+    assert (tmp_path / spec.name).is_symlink(), "the link is left alone"

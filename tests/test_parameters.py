@@ -1,5 +1,7 @@
 """Hyperparameter checks: each mistake gets one line that names the parameter and what it must be."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -39,7 +41,7 @@ def test_good_values_pass_and_come_back_as_a_dict():
         ("evaluation_interval", 0, "evaluation_interval must be a whole number of at least 1, not 0 (int)"),
         ("batch_size", 100.0, "batch_size must be a whole number from 1 to 55,000, not 100.0 (float)"),
         ("batch_size", 60000, "batch_size must be a whole number from 1 to 55,000"),
-        ("training_steps", True, "training_steps must be a whole number of at least 1, not True (bool)"),
+        ("training_steps", True, "training_steps must be a whole number from 1 to 10,000,000, not True (bool)"),
         ("keep_prob", 1.5, "keep_prob must be a number greater than 0 and at most 1"),
         ("hidden3", 0, "hidden3 must be a whole number of at least 1"),
         ("compare_stddevs", [], "compare_stddevs must be a non-empty list of numbers (0 or more), not [] (list)"),
@@ -49,7 +51,7 @@ def test_good_values_pass_and_come_back_as_a_dict():
             "template_snapshot_steps must be a non-empty list of whole numbers (0 or more), in increasing order",
         ),
         ("channels2", 0, "channels2 must be a whole number of at least 1, not 0 (int)"),
-        ("decay_steps", 0.5, "decay_steps must be a whole number of at least 1"),
+        ("decay_steps", 0.5, "decay_steps must be a whole number from 1 to 10,000,000"),
         ("final_learning_rate", -0.1, "final_learning_rate must be a number greater than 0"),
         ("train_sample", 60000, "train_sample must be a whole number from 1 to 55,000"),
         ("average_decay", 1.0, "average_decay must be a number from 0 up to, but not including, 1, not 1.0 (float)"),
@@ -63,3 +65,34 @@ def test_a_bad_value_gets_one_line_naming_it(name, value, expected):
     message = str(error.value)
     assert message.startswith(expected)
     assert "\n" not in message and message.endswith("change it in the parameters cell and run again.")
+
+
+def test_numpy_numbers_come_back_as_the_python_numbers_a_record_can_hold():
+    """A computed value is often a NumPy scalar, which json cannot write: the run would train in full and
+    then fail to save its record."""
+    values = check(
+        batch_size=np.int64(100),
+        learning_rate=np.float32(0.5),
+        use_batch_norm=np.bool_(True),
+        compare_stddevs=[np.float64(0.1), np.int32(1)],
+        my_own_knob=(np.uint8(3), {"inner": np.float16(0.25)}),
+    )
+    assert values == dict(
+        batch_size=100,
+        learning_rate=0.5,
+        use_batch_norm=True,
+        compare_stddevs=[0.1, 1],
+        my_own_knob=(3, {"inner": 0.25}),
+    )
+    assert type(values["batch_size"]) is int and type(values["learning_rate"]) is float
+    assert type(values["use_batch_norm"]) is bool and type(values["compare_stddevs"][1]) is int
+    json.dumps(values)
+
+
+@pytest.mark.parametrize("name", ["training_steps", "perceptron_steps", "decay_steps"])
+def test_a_number_of_steps_too_large_to_train_is_refused_by_name(name):
+    """10**12 steps passed as a whole number and then failed to allocate 14.6 TiB, naming nothing."""
+    with pytest.raises(ParameterError) as error:
+        check(**{name: 10**12})
+    assert str(error.value).startswith(f"{name} must be a whole number from 1 to 10,000,000, not 1000000000000 (int)")
+    assert check(**{name: 10_000_000}) == {name: 10_000_000}

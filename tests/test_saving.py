@@ -4,7 +4,12 @@ import json
 import math
 import os
 import shutil
+import signal
 import stat
+import subprocess
+import sys
+import threading
+import types
 from pathlib import Path
 
 import numpy as np
@@ -233,3 +238,249 @@ def test_probabilities_or_one_hot_labels_are_refused_as_predictions_and_nothing_
     with pytest.raises(ValueError, match="one predicted digit .* per test image"):
         _save_record_with_predictions("06_vanishing_gradients", bad)
     assert not paths.results_path("06_vanishing_gradients").exists()
+
+
+def _pair(run_name):
+    """(the record's seed, the checkpoint's files) as they are now."""
+    record = json.loads(paths.results_path(run_name).read_text())
+    return record["hyperparameters"]["seed"], {p.name: p.read_bytes() for p in _folder(run_name).iterdir()}
+
+
+def _hidden(outputs):
+    """What a save leaves beside the pair: hidden folders and files, but for the saves' lock files."""
+    found = [p.name for folder in ("checkpoints", "results") for p in (outputs / folder).glob(".*")]
+    return sorted(name for name in found if not name.endswith(".lock"))
+
+
+def _alone(error):
+    """Whether `error` shows no other exception's traceback above its own."""
+    return error.__cause__ is None and (error.__context__ is None or error.__suppress_context__)
+
+
+def _unwritable_results(monkeypatch):
+    """The results/ folder refuses new files, as a read-only one does (root ignores chmod, so refuse here)."""
+    from mnist_tutorial import atomic_files
+
+    opener = atomic_files._open_new_file
+
+    def refuse_in_results(name, flags):
+        if Path(name).parent.name == "results":
+            raise PermissionError(13, "Permission denied")
+        return opener(name, flags)
+
+    monkeypatch.setattr(atomic_files, "_open_new_file", refuse_in_results)
+
+
+def _record_replace_fails(monkeypatch):
+    """The disk fills up as the record is put in place, after the checkpoint is."""
+    replace = os.replace
+
+    def refuse_the_record(source, target, **kwargs):
+        if Path(target).suffix == ".json":
+            raise OSError(28, "No space left on device", str(target))
+        return replace(source, target, **kwargs)
+
+    monkeypatch.setattr(os, "replace", refuse_the_record)
+
+
+FAILED_SAVES = {
+    "a NumPy number in the parameters": (
+        lambda monkeypatch: None,
+        {"batch_size": np.int64(100)},
+        r"its record cannot hold hyperparameters\['batch_size'\] = np\.int64\(100\), a numpy\.int64",
+    ),
+    "a record that is not a finite number": (
+        lambda monkeypatch: None,
+        {"learning_rate": math.nan},
+        r"hyperparameters\[.learning_rate.\] = nan, a number JSON cannot write",
+    ),
+    "results/ read-only": (_unwritable_results, {}, "Permission denied"),
+    "a full disk as the record goes in": (_record_replace_fails, {}, "No space left on device"),
+}
+
+
+@pytest.mark.parametrize("fault", FAILED_SAVES)
+def test_a_save_that_fails_after_training_keeps_the_last_good_checkpoint_beside_its_record(outputs, monkeypatch, fault):
+    """The worst defect: the new checkpoint went in first, and any failure after it (the realistic one: a
+    NumPy number in the parameters cell, which json cannot write) left it beside the old record, both lost."""
+    inject, hyperparameters, message = FAILED_SAVES[fault]
+    _save_network("04_relu_hidden300", seed=1)
+    before = _pair("04_relu_hidden300")
+    inject(monkeypatch)
+    with pytest.raises(results.SaveFailed, match=message) as error, tf.Graph().as_default():
+        images = tf.placeholder(tf.float32, [None, 784], name="images")
+        weights = tf.Variable(tf.random_normal([784, 10], seed=2), name="W")
+        tf.nn.softmax(tf.matmul(images, weights), name="probabilities")
+        with tf.Session() as session:
+            session.run(tf.global_variables_initializer())
+            results.save("04_relu_hidden300", _monitor(), {"seed": 2, **hyperparameters}, session, tf.train.Saver())
+    assert "\n" not in str(error.value) and _alone(error.value), "one line, no chained traceback"
+    assert "The last good checkpoint and record are kept" in str(error.value)
+    monkeypatch.undo()
+    monkeypatch.setenv(paths.OUTPUT_DIR_VARIABLE, str(outputs))
+    assert _pair("04_relu_hidden300") == before
+    assert _hidden(outputs) == []
+    classifiers.Classifier("04_relu_hidden300")
+
+
+def test_a_full_disk_or_a_file_size_limit_while_the_checkpoint_is_written_is_one_line(outputs, monkeypatch):
+    """It surfaced as a 63-line double TensorFlow traceback. Here the process may write no file larger than
+    20 kB while the saver writes the weights (31 kB), as `ulimit -f` would have it."""
+    import resource
+
+    _save_network("01_softmax", seed=1)
+    before = _pair("01_softmax")
+    save = tf.train.Saver.save
+
+    def save_under_a_file_size_limit(self, *args, **kwargs):
+        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, hard))
+        try:
+            return save(self, *args, **kwargs)
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+    monkeypatch.setattr(tf.train.Saver, "save", save_under_a_file_size_limit)
+    with pytest.raises(results.SaveFailed) as error:
+        _save_network("01_softmax", seed=2)
+    message = str(error.value)
+    assert "\n" not in message and _alone(error.value)
+    assert message.startswith("Nothing was saved for 01_softmax: the checkpoint could not be written in ")
+    assert "(File too large)" in message
+    assert _pair("01_softmax") == before and _hidden(outputs) == []
+
+
+def test_two_saves_of_one_notebook_at_once_take_turns(outputs, monkeypatch):
+    """Both printed "Saved", and the record of one could land beside the checkpoint of the other. Here the
+    first save pauses after writing its checkpoint, until the second has finished (or for two seconds)."""
+    second_done, first_paused = threading.Event(), threading.Event()
+    original = json.dumps
+
+    def dumps(value, *args, **kwargs):
+        if threading.current_thread().name == "first" and isinstance(value, dict) and "checkpoint" in value:
+            first_paused.set()
+            second_done.wait(timeout=2)
+        return original(value, *args, **kwargs)
+
+    monkeypatch.setattr(results, "json", types.SimpleNamespace(dumps=dumps, loads=json.loads))
+    first = threading.Thread(target=_save_network, args=("02_sigmoid_hidden25",), kwargs={"seed": 1}, name="first")
+    first.start()
+    assert first_paused.wait(timeout=60)
+    _save_network("02_sigmoid_hidden25", seed=2)
+    second_done.set()
+    first.join()
+    classifiers.Classifier("02_sigmoid_hidden25")  # the record vouches for the checkpoint beside it
+    assert _hidden(outputs) == []
+
+
+_KILLED_SAVE = """
+import os, shutil, signal, sys
+from pathlib import Path
+
+sys.path.insert(0, {tests!r})
+import test_saving
+from mnist_tutorial import paths
+
+run, point = sys.argv[1], sys.argv[2]
+
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+if point == "between the two renames":
+    rename = Path.rename
+    Path.rename = lambda self, target: die() if self.name.startswith(f".{{run}}.new.") else rename(self, target)
+elif point == "before the record goes in":
+    replace = os.replace
+    os.replace = lambda source, target, **kw: die() if Path(target) == paths.results_path(run) else replace(
+        source, target, **kw
+    )
+elif point == "before the old checkpoint is deleted":
+    rmtree = shutil.rmtree
+    shutil.rmtree = lambda path, *a, **kw: die() if Path(path).name.startswith(f".{{run}}.old.") else rmtree(
+        path, *a, **kw
+    )
+test_saving._save_network(run, seed=2)
+"""
+
+
+@pytest.mark.parametrize(
+    "point, kept_seed",
+    [("between the two renames", 1), ("before the record goes in", 1), ("before the old checkpoint is deleted", 2)],
+)
+def test_a_save_killed_at_any_point_leaves_a_whole_pair_and_its_leftovers_are_cleaned(outputs, point, kept_seed):
+    """A kill between the two renames left no checkpoint (the good one hidden in .<name>.old.<hex>/, and the
+    message said "run notebook 04 first"); a kill before the record went in left the new checkpoint beside
+    the old record; and the leftovers of a killed save were never cleaned. A save killed before its record
+    is in saves nothing; one killed after has saved."""
+    _save_network("04_relu_hidden300", seed=1)
+    script = _KILLED_SAVE.format(tests=str(Path(__file__).parent))
+    child = subprocess.run([sys.executable, "-c", script, "04_relu_hidden300", point], capture_output=True)
+    assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
+    assert _hidden(outputs), "the kill left the save's hidden folders behind"
+    classifiers.Classifier("04_relu_hidden300")  # tidies up first, and finds the record vouching for it
+    assert _pair("04_relu_hidden300")[0] == kept_seed
+    assert _hidden(outputs) == []
+    _save_network("04_relu_hidden300", seed=3)
+    assert _pair("04_relu_hidden300")[0] == 3 and _hidden(outputs) == []
+
+
+# Records and seed spreads are read defensively ----------------------------------------------------------
+
+
+def _write_record(run_name, **fields):
+    path = paths.results_path(run_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"run": run_name, "test_accuracy": 0.9, **fields}))
+    return path
+
+
+def test_the_function_that_checks_a_record_names_what_is_wrong(tmp_path):
+    """The check every reader of a record uses, for the printers that compare runs."""
+    record = {"run": "06_vanishing_gradients", "test_accuracy": 0.95, "measures": {"drawn_accuracy": 0.5}}
+    results.check_record(record, "06_vanishing_gradients")
+    for bad, problem in [
+        ({**record, "validation_accuracy": "high"}, "holds validation_accuracy = 'high', not a number from 0 to 1"),
+        ({**record, "run": "01_softmax"}, "is a record from another run ('01_softmax')"),
+        ({**record, "measures": {"drawn": math.inf}}, "holds measures = {'drawn': inf}, not a table of names"),
+        ({**record, "checkpoint": ["model.index"]}, "does not list its checkpoint's files as a {file name: SHA-256}"),
+        ([record], "is not a run record of this series (it holds a JSON list, not an object)"),
+    ]:
+        with pytest.raises(results.RecordError) as error:
+            results.check_record(bad, "06_vanishing_gradients", tmp_path / "record.json")
+        assert str(error.value) == f"{tmp_path / 'record.json'} {problem}" + str(error.value).split(problem, 1)[1]
+        assert str(error.value).endswith(": re-run notebook 06 to write it again.")
+
+
+def test_a_record_of_a_notebook_the_catalog_does_not_know_is_named_by_its_run(outputs):
+    """The messages took the notebook's number from the first two letters of its run's name."""
+    path = paths.results_path("capstone_drawn")
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json")
+    with pytest.raises(results.RecordError, match=r"re-run the notebook that saves capstone_drawn to write it again"):
+        results.load("capstone_drawn")
+    with pytest.raises(classifiers.CheckpointMissing) as missing:
+        classifiers.Classifier("capstone_drawn")
+    assert missing.value.short == "run the notebook of capstone_drawn first"
+    assert "run the notebook that saves capstone_drawn first" in str(missing.value)
+
+
+@pytest.mark.parametrize(
+    "checkpoint, problem",
+    [(["model.index"], "list"), (7, "number"), ("abc", "text")],
+    ids=["a list", "a number", "text"],
+)
+def test_a_record_whose_checkpoint_entry_is_odd_stops_only_its_own_network(outputs, checkpoint, problem):
+    """A list or a number raised TypeError out of restore_all, stopping every network; "abc" was reported as
+    "a is missing; b is missing; c is missing"."""
+    for name in ("01_softmax", "02_sigmoid_hidden25"):
+        _save_network(name)
+    path = paths.results_path("02_sigmoid_hidden25")
+    path.write_text(json.dumps({**json.loads(path.read_text()), "checkpoint": checkpoint}))
+    restored, unavailable = classifiers.restore_all(["01_softmax", "02_sigmoid_hidden25"])
+    assert set(restored) == {"01_softmax"}
+    message = str(unavailable["02_sigmoid_hidden25"])
+    assert isinstance(unavailable["02_sigmoid_hidden25"], classifiers.CheckpointDamaged)
+    assert "does not list its checkpoint's files as a {file name: SHA-256} table" in message
+    assert "a is missing" not in message and "\n" not in message

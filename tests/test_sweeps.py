@@ -2,6 +2,7 @@
 
 import csv
 import hashlib
+import io
 import json
 import os
 import signal
@@ -15,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mnist_tutorial import catalog, notebook_runner, sweeps
+from mnist_tutorial import catalog, notebook_runner, results, sweep_engine, sweeps
 from mnist_tutorial.commands import sweep as sweep_command
 
 from notebook_runs import NOTEBOOKS
@@ -80,9 +81,10 @@ def on_cluster(cluster, monkeypatch):
     monkeypatch.setenv(sweeps.SCHEDULER_VARIABLE, cluster.scheduler_address)
 
 
-def _pretend_to_run(monkeypatch, folder, fail=()):
+def _pretend_to_run(monkeypatch, folder, fail=(), measures=None):
     """Replace the papermill run by a row made at once, on the workers; return a function that lists
-    the runs requested, as (hidden_units, seed). A run whose seed is in `fail` raises instead."""
+    the runs requested, as (hidden_units, seed). A run whose seed is in `fail` raises instead; `measures`
+    ({name: value}) are what each run's record keeps under "measures", plus the seed / 1000."""
     log = folder / "requested.jsonl"
 
     def pretend(notebook, defaults, combination, seed, threads=None):
@@ -98,6 +100,7 @@ def _pretend_to_run(monkeypatch, folder, fail=()):
             test_accuracy=0.95,
             train_seconds=2.0,
             error="",
+            **({"measures": {name: value + seed / 1000 for name, value in measures.items()}} if measures else {}),
         )
 
     monkeypatch.setattr(sweeps, "run_notebook", pretend)
@@ -263,10 +266,11 @@ def test_the_command_line_says_what_is_wrong_in_one_line(arguments, message, cap
 def test_seed_spreads_take_only_training_notebooks(capsys):
     from mnist_tutorial.commands import seed_spreads
 
+    look_inside = catalog.find("look_inside")
     with pytest.raises(SystemExit) as exit:
-        seed_spreads.main(["10"])
+        seed_spreads.main([str(look_inside.number)])
     assert exit.value.code == 2
-    assert "11_look_inside cannot be chosen here; choose among 01_softmax" in capsys.readouterr().err
+    assert f"{look_inside.name} cannot be chosen here; choose among 01_softmax" in capsys.readouterr().err
 
 
 class _FakeSweep:
@@ -282,9 +286,22 @@ class _FakeSweep:
 
     def run(self):
         return [
-            dict(status="ok", seed=seed, test_accuracy=value)
+            dict(
+                status="ok",
+                seed=seed,
+                test_accuracy=value,
+                validation_accuracy=round(value + 0.001, 4),
+                measures={"drawn_validation_accuracy": 0.9} if self.name.startswith("10_") else {},
+            )
             if value
-            else dict(status="failed", seed=seed, test_accuracy=None, error="LearningFailed: it did not learn.")
+            else dict(
+                status="failed",
+                seed=seed,
+                test_accuracy=None,
+                validation_accuracy=None,
+                measures={},
+                error="LearningFailed: it did not learn.",
+            )
             for seed, value in zip(self.seeds, self.accuracies[self.name])
         ]
 
@@ -303,11 +320,8 @@ def test_re_measuring_one_notebook_keeps_the_others_spreads_and_dates(tmp_path, 
             "01_softmax": {
                 "settings": {},
                 "seeds": [1, 2, 3, 4, 5],
-                "accuracies": [0.92] * 5,
-                "mean": 0.92,
-                "sd": 0.0,
-                "min": 0.92,
-                "max": 0.92,
+                "validation_accuracy": [0.93] * 5,
+                "test_accuracy": [0.92] * 5,
             }
         },
     }
@@ -332,13 +346,15 @@ def test_re_measuring_one_notebook_keeps_the_others_spreads_and_dates(tmp_path, 
     assert written["notebooks"]["01_softmax"] == stored["notebooks"]["01_softmax"]
     assert written["measured"]["01_softmax"] == "2026-01-01, old machine"
     assert written["measured"]["02_sigmoid_hidden25"].startswith(time.strftime("%Y-%m-%d"))
-    assert written["notebooks"]["02_sigmoid_hidden25"]["accuracies"] == [0.96, 0.961, 0.959, 0.96, 0.962]
+    assert written["notebooks"]["02_sigmoid_hidden25"]["test_accuracy"] == [0.96, 0.961, 0.959, 0.96, 0.962]
+    assert written["notebooks"]["02_sigmoid_hidden25"]["validation_accuracy"] == [0.961, 0.962, 0.96, 0.961, 0.963]
     assert written["notebooks"]["02_sigmoid_hidden25"]["settings"] == {"learning_rate": 0.5}
     assert "variants" not in written["notebooks"]["02_sigmoid_hidden25"]
     # notebook 07 compares itself with its run without dropout: that variant is measured beside it
     variant = written["notebooks"]["07_dropout"]["variants"]["without dropout"]
-    assert variant["parameters"] == {"keep_prob": 1.0} and variant["accuracies"] == [0.985] * 4 + [0.986]
-    assert written["notebooks"]["07_dropout"]["mean"] == pytest.approx(0.9838)
+    assert variant["parameters"] == {"keep_prob": 1.0} and variant["test_accuracy"] == [0.985] * 4 + [0.986]
+    assert written["notebooks"]["07_dropout"]["test_accuracy"] == [0.984] * 4 + [0.983]
+    assert results.spread_problem(written["notebooks"]["07_dropout"]) is None, "what it writes, its readers take"
 
     monkeypatch.setattr(_FakeSweep, "accuracies", {"03_five_layers_sigmoid_seeds": [0.93, None, 0.93, 0.93, 0.93]})
     before = path.read_text()
@@ -389,8 +405,9 @@ def test_a_variant_that_fails_with_some_seeds_is_recorded_with_them(tmp_path, mo
     )
     assert seed_spreads.main(["09"]) == 0
     variant = json.loads(path.read_text())["notebooks"]["09_batch_norm"]["variants"]["without batch norm"]
-    assert variant["accuracies"] == [None, None, 0.987, 0.985, 0.986] and variant["failed_seeds"] == [1, 2]
-    assert variant["failure"] == "LearningFailed: it did not learn." and variant["mean"] == pytest.approx(0.986)
+    assert variant["test_accuracy"] == [None, None, 0.987, 0.985, 0.986] and variant["failed_seeds"] == [1, 2]
+    assert variant["validation_accuracy"][:2] == [None, None]
+    assert variant["failure"] == "LearningFailed: it did not learn."
     assert "seeds [1, 2] failed: LearningFailed" in capsys.readouterr().out
 
     monkeypatch.setattr(
@@ -411,7 +428,7 @@ def test_a_task_that_fails_is_recorded_as_a_failed_run_while_the_others_go_on(ou
 
 
 def test_a_kernel_that_fails_to_start_is_started_again_and_a_failing_cell_is_not(tmp_path, monkeypatch):
-    monkeypatch.setattr(sweeps, "KERNEL_RESTART_PAUSE", 0.0)
+    monkeypatch.setattr(sweep_engine, "KERNEL_RESTART_PAUSE", 0.0)
     output = tmp_path / "run.ipynb"
     calls = []
 
@@ -498,9 +515,9 @@ def test_every_worker_is_checked_before_anything_is_submitted(cluster):
 
     defaults = sweeps.parameters_of(sweeps.notebook_path("01"))
     with Client(cluster) as client:
-        sweeps._check_workers(client, "01", defaults)  # the same project: no complaint
+        sweep_engine.check_workers(client, "01", defaults)  # the same project: no complaint
         with pytest.raises(sweeps.SweepError) as refused:
-            sweeps._check_workers(client, "01", {**defaults, "learning_rate": 0.01})
+            sweep_engine.check_workers(client, "01", {**defaults, "learning_rate": 0.01})
     message = str(refused.value)
     assert message.startswith("the worker at tcp://") and "cannot run 01: SweepError: this worker's copy" in message
 
@@ -508,14 +525,14 @@ def test_every_worker_is_checked_before_anything_is_submitted(cluster):
 def test_a_cluster_without_workers_is_refused_in_one_line(monkeypatch):
     from distributed import Client, LocalCluster
 
-    monkeypatch.setattr(sweeps, "WORKER_WAIT", 1.0)
+    monkeypatch.setattr(sweep_engine, "WORKER_WAIT", 1.0)
     refusal = r"has no workers \(none joined within 1 s\): start them with `dask worker"
     with (
         LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty,
         Client(empty) as client,
         pytest.raises(sweeps.SweepError, match=refusal),
     ):
-        sweeps._check_workers(client, "01", {})
+        sweep_engine.check_workers(client, "01", {})
 
 
 def test_runs_on_one_machine_share_its_cores(cluster):
@@ -637,3 +654,143 @@ def test_a_run_of_a_notebook_that_restores_a_network_gets_its_checkpoint_or_a_cl
     assert (tmp_path / "checkpoints" / "09_batch_norm" / "model.index").read_bytes() == b"weights"
     assert (tmp_path / "results" / "09_batch_norm.json").read_text() == "{}"
     assert notebook_runner.copy_restored(catalog.find("batch_norm"), output_dir, tmp_path / "other") == []
+
+
+def _good_line(sweep, seed, accuracy=0.9):
+    """The CSV line of a finished run of hidden_units=10 with `seed`, as the sweep writes it, without its newline."""
+    row = dict(
+        status="ok",
+        seed=seed,
+        parameters=repr({"hidden_units": 10}),
+        validation_accuracy=accuracy,
+        test_accuracy=accuracy,
+        train_seconds=1.0,
+        measures="{}",
+        error="",
+        settings=repr(sweep.settings({"hidden_units": 10}, seed)),
+    )
+    line = io.StringIO()
+    csv.DictWriter(line, sweeps.FIELDS, lineterminator="").writerow(row)
+    return line.getvalue().encode()
+
+
+DAMAGED_LINES = {
+    "cut short by a full disk": lambda good: good[: len(good) // 2],
+    "an empty accuracy": lambda good: good.replace(b",0.9,0.9,", b",,0.9,"),
+    "an accuracy of nan": lambda good: good.replace(b",0.9,0.9,", b",nan,0.9,"),
+    "a seed 'two'": lambda good: good.replace(b"ok,2,", b"ok,two,"),
+    "NUL bytes": lambda good: good[:20] + b"\x00" * 40 + good[20:],
+    "not a literal": lambda good: good.replace(b"{'hidden_units': 10}", b"{'hidden_units': 10"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_LINES)
+def test_one_bad_line_is_reported_and_left_out_and_the_sweep_resumes_past_it(
+    output_dir, monkeypatch, capsys, on_cluster, damage
+):
+    """A line cut by a full disk or a kill, or holding an empty accuracy, nan, a seed "two" or NUL bytes, ended
+    mnist-sweep with a bare traceback naming no file, and the sweep could not resume until mended by hand."""
+    sweep = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=3, name="damaged")
+    sweep.csv_path.parent.mkdir(parents=True)
+    header = ",".join(sweeps.FIELDS).encode() + b"\r\n"
+    damaged = DAMAGED_LINES[damage](_good_line(sweep, 2))
+    sweep.csv_path.write_bytes(header + _good_line(sweep, 1) + b"\r\n" + damaged + b"\r\n" + _good_line(sweep, 3))
+    requested = _pretend_to_run(monkeypatch, output_dir)
+    rows = sweep.run(progress=False)
+    assert requested() == [(10, 2)], "only the run of the damaged line is made again"
+    assert [(row["seed"], row["test_accuracy"]) for row in rows] == [(1, 0.9), (2, 0.95), (3, 0.9)]
+    said = [line for line in capsys.readouterr().out.splitlines() if str(sweep.csv_path) in line]
+    assert len(said) == 1, "reported once, in one line"
+    assert said[0].startswith(f"{sweep.csv_path}, line 3, cannot be read (")
+    assert said[0].endswith(
+        "it is left out, and its run is made again unless another line records it; "
+        "delete the line to stop this message."
+    )
+    lines = sweep.csv_path.read_bytes().split(b"\r\n")
+    assert lines[3] == _good_line(sweep, 3), "the last line, which had no newline, was not glued to the new one"
+    assert lines[4].startswith(b"ok,2,") and lines[5] == b""
+
+
+def test_a_last_line_cut_short_is_left_out_and_the_next_line_starts_on_a_line_of_its_own(
+    output_dir, monkeypatch, capsys, on_cluster
+):
+    sweep = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=2, name="cut")
+    sweep.csv_path.parent.mkdir(parents=True)
+    header = ",".join(sweeps.FIELDS).encode() + b"\r\n"
+    sweep.csv_path.write_bytes(header + _good_line(sweep, 1) + b"\r\n" + _good_line(sweep, 2)[:30])
+    _pretend_to_run(monkeypatch, output_dir)
+    rows = sweep.run(progress=False)
+    assert [(row["seed"], row["test_accuracy"]) for row in rows] == [(1, 0.9), (2, 0.95)]
+    assert f"{sweep.csv_path}, line 3, cannot be read (it has " in capsys.readouterr().out
+    assert sweep.rows() == rows, "read again, the file gives the same rows"
+
+
+def test_numbers_a_run_records_under_measures_are_kept_and_summarised_by_name(output_dir, monkeypatch, on_cluster):
+    """The capstone records its accuracy on a drawn set of digits under "measures"; a sweep keeps it per run."""
+    _pretend_to_run(monkeypatch, output_dir, measures={"drawn_validation_accuracy": 0.5})
+    sweep = sweeps.Sweep("04", {"hidden_units": [10]}, seeds=3, name="measures")
+    rows = sweep.run(progress=False)
+    assert [row["measures"] for row in rows] == [{"drawn_validation_accuracy": 0.5 + seed / 1000} for seed in (1, 2, 3)]
+    with open(sweep.csv_path, newline="") as file:
+        assert [row["measures"] for row in csv.DictReader(file)][0].startswith("{'drawn_validation_accuracy': 0.50")
+    line = sweep.summary("drawn_validation_accuracy")[0]
+    assert (line["runs"], line["min"], line["max"]) == (3, 0.501, 0.503)
+    assert line["mean"] == pytest.approx(0.502) and line["sd"] == pytest.approx(0.001)
+    assert sweep.summary("test_accuracy")[0]["mean"] == pytest.approx(0.95)
+    with pytest.raises(
+        sweeps.SweepError,
+        match=r"summarises validation_accuracy, test_accuracy, "
+        r"drawn_validation_accuracy, what its runs recorded, not 'drawn_test_accuracy'",
+    ):
+        sweep.summary("drawn_test_accuracy")
+
+
+def test_a_run_takes_its_measures_from_its_record_checked(tmp_path):
+    (tmp_path / "results").mkdir()
+    record = {"run": "04_relu_hidden300", "test_accuracy": 0.9, "validation_accuracy": 0.91, "train_seconds": 3.0}
+    path = tmp_path / "results" / "04_relu_hidden300.json"
+    path.write_text(json.dumps({**record, "measures": {"drawn_validation_accuracy": 0.7}}))
+    assert sweep_engine._read_record(tmp_path, "04_relu_hidden300")["measures"] == {"drawn_validation_accuracy": 0.7}
+    path.write_text(json.dumps({**record, "measures": {"drawn_validation_accuracy": "high"}}))
+    with pytest.raises(ValueError, match="not a table of names and finite numbers"):
+        sweep_engine._read_record(tmp_path, "04_relu_hidden300")
+
+
+def test_a_local_sweeps_servers_listen_on_loopback_only(capsys):
+    """Dask's dashboard listened on 0.0.0.0:8787 and its workers' HTTP servers on 0.0.0.0 and [::]: anyone on
+    a shared network could read it. A local sweep's servers now take connections from this machine alone."""
+    import psutil
+
+    def listening():
+        return {c.laddr for c in psutil.Process().net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+
+    before = listening()
+    with sweep_engine.connect(None, 2) as client:
+        opened = listening() - before
+        assert client.submit(sum, [1, 2]).result() == 3
+    assert opened, "the dashboard and the workers' servers listen somewhere"
+    assert {address.ip for address in opened} == {"127.0.0.1"}, opened
+    link = capsys.readouterr().out.split("dashboard: ")[1].strip()
+    assert link.startswith("http://127.0.0.1:") and int(link.split(":")[2].split("/")[0]) in {a.port for a in opened}
+
+
+@pytest.mark.parametrize(
+    "text", ["", "{\n<<<<<<< HEAD\n", '{"measured": {}}'], ids=["empty", "conflict", "no notebooks"]
+)
+def test_seed_spreads_refuse_a_damaged_file_in_one_line_and_leave_it_as_it_is(tmp_path, monkeypatch, capsys, text):
+    """It raised a bare JSONDecodeError (or measured for 40 minutes and then wrote over what it could not read)."""
+    from mnist_tutorial.commands import seed_spreads
+
+    (tmp_path / "notebooks").mkdir()
+    path = tmp_path / "notebooks" / "seed_spreads.json"
+    path.write_text(text)
+    monkeypatch.setattr(seed_spreads.paths, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(
+        seed_spreads.sweeps, "Sweep", lambda *args, **kwargs: pytest.fail("nothing runs before the file is read")
+    )
+    with pytest.raises(SystemExit) as exit:
+        seed_spreads.main(["02"])
+    assert exit.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"seed spreads: {path} ") and err.count("\n") == 1
+    assert "git checkout -- " in err and path.read_text() == text

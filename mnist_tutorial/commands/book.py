@@ -12,7 +12,7 @@ scorer, the picture of the pad, and MathJax from the locked jupyter-server-mathj
 formulas render offline); what a chapter shows besides its notebook is added as Sphinx reads it.
 
 The drawing pad draws only where a kernel runs, so its chapter shows a picture of it, committed:
-`--pad-picture` takes it again (after a change to the pad or to notebook 12) by running notebook 12
+`--pad-picture` takes it again (after a change to the pad or to notebook 13) by running notebook 13
 in JupyterLab in Chromium, on the networks your runs of notebooks 1-4, 7 and 9 saved.
 """
 
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def picture_pad(output: Path = PAD_PICTURE) -> None:
     """Take the picture of the drawing pad that the book shows in its place, and write it to `output`
-    (whole or not at all): notebook 12, copied to a temporary folder, run in JupyterLab in headless
+    (whole or not at all): notebook 13, copied to a temporary folder, run in JupyterLab in headless
     Chromium, its pad holding the pre-drawn example and every network's answer beside it.
 
     Refuses, in one line, without Chromium or while a network has no usable checkpoint (the picture
@@ -249,7 +249,7 @@ def _show_pad_as_picture(nb: nbformat.NotebookNode) -> None:
                 return
     raise ValueError(
         "The drawing pad's notebook shows no widget, so the book has nowhere to put the picture of the pad: "
-        "run the notebook again (make notebooks ARGS=12)."
+        "run the notebook again (make notebooks ARGS=13)."
     )
 
 

@@ -22,7 +22,7 @@ import platform
 import sys
 import time
 
-from .. import atomic_files, catalog, paths, results, sweeps
+from .. import atomic_files, catalog, environment, paths, results, sweeps
 
 SEEDS = 5
 #: The measures every run records, kept per seed.
@@ -41,12 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     except catalog.NotebookNotFound as error:
         parser.error(str(error))
     path = paths.REPO_ROOT / "notebooks" / "seed_spreads.json"
-    try:
-        stored = {"measured": results.seed_spreads_measured(), "notebooks": results.seed_spreads()}
-    except results.RecordError as error:
+    try:  # a damaged file is named before anything runs, and never written over
+        stored = results.load_seed_spreads(path)
+        scheduler = sweeps.scheduler_from()  # MNIST_TUTORIAL_SCHEDULER, if set, sends the runs to a cluster
+    except (results.SeedSpreadsError, environment.EnvironmentVariableError) as error:
         parser.exit(2, f"seed spreads: {error}\n")
-    spreads, measured = stored["notebooks"], stored["measured"]
-    scheduler = sweeps.scheduler_from()  # MNIST_TUTORIAL_SCHEDULER, if set, sends the runs to a cluster
+    spreads, measured = stored.get("notebooks", {}), stored.get("measured", {})
     where = f"{platform.machine()}, {os.cpu_count()} cores" if scheduler is None else f"on {sweeps.describe(scheduler)}"
     for notebook in chosen:
         try:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import sweeps
+from .. import environment, sweeps
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,11 +54,13 @@ def main(argv: list[str] | None = None) -> int:
             grid[name] = sweeps.parse_values(text)
         if args.seeds < 1:
             raise sweeps.SweepError(f"--seeds must be at least 1, not {args.seeds}.")
+        if args.scheduler is not None:
+            sweeps.scheduler_from(args.scheduler, source="--scheduler")  # a bad address named as given here
         sweep = sweeps.Sweep(
             args.notebook, grid, seeds=args.seeds, name=args.name, workers=args.workers, scheduler=args.scheduler
         )
         sweep.run()
-    except sweeps.SweepError as error:
+    except (sweeps.SweepError, environment.EnvironmentVariableError) as error:
         parser.exit(2, f"sweep: {error}\n")
     sweep.print_table()
     sweep.plot()
