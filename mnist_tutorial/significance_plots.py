@@ -16,12 +16,12 @@ PAIR_COLOUR = "#9a9a9a"
 
 
 def plot_two_doubts(
-    resampled: Sequence[float], accuracy: float, seed_accuracies: Sequence[float], title: str
+    resampled: Sequence[float], accuracy: float, seed_accuracies: Sequence[float], title: str, seeds_label: str
 ) -> Figure:
     """One network's accuracy and the two doubts about it: a histogram of the accuracies of `resampled`
     test sets (drawn with replacement from the test images: the images' doubt), the measured
     `accuracy`, and, below it on the same scale, the accuracies the same recipe reached with other
-    seeds (the seed's doubt)."""
+    seeds (the seed's doubt), `seeds_label` saying whose; equal ones are stacked."""
     figure = new_figure(figsize=(8.0, 4.2))
     images, seeds = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     resampled = np.asarray(resampled)
@@ -40,7 +40,7 @@ def plot_two_doubts(
         seeds.scatter([value], [heights[round(value, 6)]], s=40, color="#d95f02", zorder=2)
     seeds.set_ylim(0.3, max(heights.values()) + 0.7)
     seeds.set_yticks([])
-    seeds.set_ylabel(f"{len(seed_accuracies)} seeds", rotation=0, ha="right", va="center")
+    seeds.set_title(f"{seeds_label}: test accuracy of each (equal ones stacked)", fontsize=9, loc="left")
     seeds.set_xlabel("test accuracy")
     for side in ("top", "right", "left"):
         seeds.spines[side].set_visible(False)
@@ -55,10 +55,19 @@ def plot_paired_seeds(
     seeds = sorted(a)
     figure = new_figure(figsize=(5.5, 4.2))
     axes = figure.subplots()
+    offsets = {}
+    for values, side in ((a, 0), (b, 1)):  # equal accuracies side by side, so that every seed shows
+        taken: dict[float, int] = {}
+        for seed in seeds:
+            count = taken.get(values[seed], 0)
+            taken[values[seed]] = count + 1
+            offsets[side, seed] = side + 0.06 * count * (1 if side else -1)
     for seed in seeds:
-        axes.plot([0, 1], [a[seed], b[seed]], color=PAIR_COLOUR, linewidth=1, zorder=1)
-    for x, values, colour in ((0, a, RECIPE_COLOURS[0]), (1, b, RECIPE_COLOURS[1])):
-        axes.scatter([x] * len(seeds), [values[seed] for seed in seeds], color=colour, s=36, zorder=2)
+        axes.plot([offsets[0, seed], offsets[1, seed]], [a[seed], b[seed]], color=PAIR_COLOUR, linewidth=1, zorder=1)
+    for side, values, colour in ((0, a, RECIPE_COLOURS[0]), (1, b, RECIPE_COLOURS[1])):
+        axes.scatter(
+            [offsets[side, seed] for seed in seeds], [values[seed] for seed in seeds], color=colour, s=36, zorder=2
+        )
     axes.set_xticks([0, 1], [name_a, name_b])
     axes.set_xlim(-0.4, 1.4)
     axes.set_ylabel(measure)
