@@ -82,6 +82,7 @@ def _list_of(item_rule, items_text, increasing=False):
 RULES = (
     ("snapshot_steps", *_list_of(_integer(0)[0], "whole numbers (0 or more)", increasing=True)),
     ("stddevs", *_list_of(_real(0, True)[0], "numbers (0 or more)")),
+    ("learning_rates", *_list_of(_real(0, False)[0], "numbers greater than 0")),
     ("learning_rate", *_real(0, False)),
     ("batch_size", *_integer(1, TRAINING_IMAGES)),
     ("steps", *_integer(1, MAX_STEPS)),

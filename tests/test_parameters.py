@@ -19,6 +19,7 @@ def test_good_values_pass_and_come_back_as_a_dict():
         init_stddev=0.0,
         hidden1=200,
         compare_stddevs=[0.003, 1],
+        sigmoid_learning_rates=[1.0, 2],
         template_snapshot_steps=[0, 1, 50],
         robustness_images=2000,
         channels3=24,
@@ -45,6 +46,11 @@ def test_good_values_pass_and_come_back_as_a_dict():
         ("keep_prob", 1.5, "keep_prob must be a number greater than 0 and at most 1"),
         ("hidden3", 0, "hidden3 must be a whole number of at least 1"),
         ("compare_stddevs", [], "compare_stddevs must be a non-empty list of numbers (0 or more), not [] (list)"),
+        (
+            "sigmoid_learning_rates",
+            [1.0, 0],
+            "sigmoid_learning_rates must be a non-empty list of numbers greater than 0, not [1.0, 0] (list)",
+        ),
         (
             "template_snapshot_steps",
             [0, 50, 2],
