@@ -25,7 +25,13 @@ AS_COMMITTED = "as committed"
 #: cover by design (the seed), left out of the notes.
 NOT_SETTINGS = frozenset({"seed", "evaluation_interval"})
 #: What each measure is called in print.
-MEASURE_NAMES = {"validation_accuracy": "validation accuracy", "test_accuracy": "test accuracy"}
+MEASURE_NAMES = {
+    "validation_accuracy": "validation accuracy",
+    "test_accuracy": "test accuracy",
+    "validation_cross_entropy": "validation cross-entropy",
+}
+#: The measures of which less is better: a recipe comparison calls the recipe with the lower values better.
+LOWER_IS_BETTER = frozenset({"validation_cross_entropy", "test_cross_entropy"})
 
 
 class NotMeasured(LookupError):
@@ -115,8 +121,9 @@ def print_recipe_comparison(
 ) -> significance.RecipeComparison | None:
     """Compare two recipes over the seeds stored for them (`significance.print_recipe_comparison`,
     paired by seed). Each of `a` and `b` is a variant label of `notebook`, AS_COMMITTED, or the name of
-    another notebook (its committed recipe). First a note for each stored recipe whose settings differ
-    from what it is compared as: this run's `settings` for `notebook`'s own. Returns the comparison, or
+    another notebook (its committed recipe); for a measure in LOWER_IS_BETTER the recipe with the lower
+    values does better. First a note for each stored recipe whose settings differ from what it is
+    compared as: this run's `settings` for `notebook`'s own. Returns the comparison, or
     None (saying why) when a recipe has no stored seeds."""
     try:
         runs = {label: _recipe_runs(notebook, label, measure) for label in (a, b)}
@@ -132,7 +139,7 @@ def print_recipe_comparison(
     names = {label: _recipe_name(notebook, label) for label in (a, b)}
     try:
         return significance.print_recipe_comparison(
-            names[a], runs[a], names[b], runs[b], MEASURE_NAMES.get(measure, measure)
+            names[a], runs[a], names[b], runs[b], MEASURE_NAMES.get(measure, measure), measure in LOWER_IS_BETTER
         )
     except ValueError as error:
         print(f"No comparison of {names[a]} with {names[b]}: {error}")
