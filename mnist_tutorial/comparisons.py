@@ -61,6 +61,18 @@ def settings_note(whose: str, settings: Mapping[str, Any], measured: Mapping[str
     return f"note: settings differ ({changes}): the stored figures describe the committed settings"
 
 
+def print_settings_note(notebook: str, settings: Mapping[str, Any]) -> None:
+    """For a cell that compares runs made in the notebook itself: print a "note:" naming each setting in
+    which this run's `settings` differ from `notebook`'s committed ones (those its seed spreads were
+    measured with), since the text around it describes the committed settings. Nothing when none
+    differs, or when no spread is stored to say what the committed settings are."""
+    committed = results.seed_spreads().get(notebook, {}).get("settings")
+    differ = differing_settings(settings, committed) if committed is not None else {}
+    if differ:
+        changes = "; ".join(f"{name} = {here!r} here, {there!r} committed" for name, (here, there) in differ.items())
+        print(f"note: settings differ ({changes}): the text describes the committed settings")
+
+
 def seed_runs(notebook: str, variant: str = AS_COMMITTED, measure: str = "validation_accuracy") -> dict[int, float]:
     """{seed: accuracy} that `make seed-spreads` stored for `notebook` (its committed settings, or one of
     its catalog `spread_variants`) and `measure` ("validation_accuracy", "test_accuracy" or a number the

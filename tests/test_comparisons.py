@@ -104,6 +104,18 @@ def test_a_notebook_prints_its_spread_and_its_variants_spreads(stored, capsys):
     assert "no spread over seeds measured yet (make seed-spreads ARGS=08)" in capsys.readouterr().out
 
 
+def test_runs_made_in_the_notebook_name_the_settings_the_text_does_not_describe(stored, capsys):
+    comparisons.print_settings_note("07_dropout", SETTINGS_06)
+    assert capsys.readouterr().out == ""
+    comparisons.print_settings_note("07_dropout", {**SETTINGS_06, "learning_rate": 0.0015, "seed": 2})
+    assert capsys.readouterr().out == (
+        "note: settings differ (learning_rate = 0.0015 here, 0.003 committed): the text describes the committed "
+        "settings\n"
+    )
+    comparisons.print_settings_note("08_convolutional", {"learning_rate": 0.1})
+    assert capsys.readouterr().out == "", "nothing stored, nothing to say"
+
+
 def test_two_stored_recipes_are_compared_seed_by_seed(stored, capsys):
     result = comparisons.print_recipe_comparison("07_dropout", SETTINGS_06, "as committed", "without dropout")
     out = capsys.readouterr().out
