@@ -25,7 +25,13 @@ AS_COMMITTED = "as committed"
 #: cover by design (the seed), left out of the notes.
 NOT_SETTINGS = frozenset({"seed", "evaluation_interval"})
 #: What each measure is called in print.
-MEASURE_NAMES = {"validation_accuracy": "validation accuracy", "test_accuracy": "test accuracy"}
+MEASURE_NAMES = {
+    "validation_accuracy": "validation accuracy",
+    "test_accuracy": "test accuracy",
+    "validation_cross_entropy": "validation cross-entropy",
+}
+#: The measures of which less is better: a recipe comparison calls the recipe with the lower values better.
+LOWER_IS_BETTER = frozenset({"validation_cross_entropy", "test_cross_entropy"})
 
 
 class NotMeasured(LookupError):
@@ -65,6 +71,18 @@ def _spread(name: str, said: set[str] | None = None) -> dict | None:
             if said is not None:
                 said.add(str(error))
         return None
+
+
+def print_settings_note(notebook: str, settings: Mapping[str, Any]) -> None:
+    """For a cell that compares runs made in the notebook itself: print a "note:" naming each setting in
+    which this run's `settings` differ from `notebook`'s committed ones (those its seed spreads were
+    measured with), since the text around it describes the committed settings. Nothing when none
+    differs, or when no spread is stored to say what the committed settings are."""
+    committed = (_spread(notebook) or {}).get("settings")
+    differ = differing_settings(settings, committed) if committed is not None else {}
+    if differ:
+        changes = "; ".join(f"{name} = {here!r} here, {there!r} committed" for name, (here, there) in differ.items())
+        print(f"note: settings differ ({changes}): the text describes the committed settings")
 
 
 def seed_runs(notebook: str, variant: str = AS_COMMITTED, measure: str = "validation_accuracy") -> dict[int, float]:
@@ -126,8 +144,9 @@ def print_recipe_comparison(
 ) -> significance.RecipeComparison | None:
     """Compare two recipes over the seeds stored for them (`significance.print_recipe_comparison`,
     paired by seed). Each of `a` and `b` is a variant label of `notebook`, AS_COMMITTED, or the name of
-    another notebook (its committed recipe). First a note for each stored recipe whose settings differ
-    from what it is compared as: this run's `settings` for `notebook`'s own. Returns the comparison, or
+    another notebook (its committed recipe); for a measure in LOWER_IS_BETTER the recipe with the lower
+    values does better. First a note for each stored recipe whose settings differ from what it is
+    compared as: this run's `settings` for `notebook`'s own. Returns the comparison, or
     None (saying why) when a recipe has no stored seeds."""
     try:
         runs = {label: _recipe_runs(notebook, label, measure) for label in (a, b)}
@@ -143,7 +162,7 @@ def print_recipe_comparison(
     names = {label: _recipe_name(notebook, label) for label in (a, b)}
     try:
         return significance.print_recipe_comparison(
-            names[a], runs[a], names[b], runs[b], MEASURE_NAMES.get(measure, measure)
+            names[a], runs[a], names[b], runs[b], MEASURE_NAMES.get(measure, measure), measure in LOWER_IS_BETTER
         )
     except ValueError as error:
         print(f"No comparison of {names[a]} with {names[b]}: {error}")

@@ -58,6 +58,8 @@ class RecipeComparison:
     #: The two-sided p-value of the paired t-test (the chance of a mean difference at least this far
     #: from 0 if the recipes were equal).
     p_value: float
+    #: Whether the measure is one where less is better (a cross-entropy), not more (an accuracy).
+    lower_is_better: bool = False
 
     @property
     def differences(self) -> tuple[float, ...]:
@@ -66,8 +68,9 @@ class RecipeComparison:
 
     @property
     def direction(self) -> int:
-        """+1 when recipe a does better (the interval lies above 0), -1 when b does, 0 when not shown."""
-        return _direction(self.low, self.high)
+        """+1 when recipe a does better (the interval lies above 0, or below it where lower is better),
+        -1 when b does, 0 when not shown."""
+        return _direction(self.low, self.high) * (-1 if self.lower_is_better else 1)
 
     @property
     def verdict(self) -> str:
@@ -123,10 +126,15 @@ class NetworkComparison:
 
 
 def compare_recipes(
-    a: Mapping[int, float], b: Mapping[int, float], name_a: str = "A", name_b: str = "B"
+    a: Mapping[int, float],
+    b: Mapping[int, float],
+    name_a: str = "A",
+    name_b: str = "B",
+    lower_is_better: bool = False,
 ) -> RecipeComparison:
     """Compare recipe a with recipe b, each given as {seed: accuracy} over the same seeds (two at least):
     the mean of the per-seed differences a - b, its LEVEL t-interval and the paired t-test's p-value.
+    With `lower_is_better` (a cross-entropy, say), the recipe with the lower values is the better one.
 
     ValueError, in one line, for anything that cannot be paired: other seeds in a than in b, fewer than
     two seeds, a missing (None) or non-finite accuracy."""
@@ -165,7 +173,7 @@ def compare_recipes(
         half_width = float(stats.t.ppf(0.5 + LEVEL / 2, n - 1)) * sd / math.sqrt(n)
         low, high = mean - half_width, mean + half_width
         p_value = float(2 * stats.t.sf(abs(mean) / (sd / math.sqrt(n)), n - 1))
-    return RecipeComparison(name_a, name_b, seeds, first, second, mean, low, high, min(1.0, p_value))
+    return RecipeComparison(name_a, name_b, seeds, first, second, mean, low, high, min(1.0, p_value), lower_is_better)
 
 
 def compare_networks(
@@ -214,12 +222,14 @@ def print_recipe_comparison(
     name_b: str,
     b: Mapping[int, float],
     measure: str = "validation accuracy",
+    lower_is_better: bool = False,
 ) -> RecipeComparison:
-    """Print recipe a against recipe b seed by seed (`measure` names what the numbers are), the mean
-    difference with its 95% interval, and the verdict. Returns the comparison."""
-    result = compare_recipes(a, b, name_a, name_b)
+    """Print recipe a against recipe b seed by seed (`measure` names what the numbers are; with
+    `lower_is_better`, less of it is better), the mean difference with its 95% interval, and the
+    verdict. Returns the comparison."""
+    result = compare_recipes(a, b, name_a, name_b, lower_is_better)
     width = max(len(name_a), len(name_b), len("difference"))
-    print(f"{measure}, paired by seed")
+    print(f"{measure}, paired by seed" + (" (lower is better)" if lower_is_better else ""))
     print(f"  {'seed':<{width}}" + "".join(f"{seed:>9}" for seed in result.seeds))
     print(f"  {name_a:<{width}}" + "".join(f"{value:>9.4f}" for value in result.accuracies_a))
     print(f"  {name_b:<{width}}" + "".join(f"{value:>9.4f}" for value in result.accuracies_b))

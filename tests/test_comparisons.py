@@ -27,12 +27,14 @@ SPREADS = {
             "seeds": [1, 2, 3, 4, 5],
             "validation_accuracy": [0.9850, 0.9846, 0.9852, 0.9849, 0.9851],
             "test_accuracy": [0.9840, 0.9838, 0.9843, 0.9830, 0.9842],
+            "measures": {"validation_cross_entropy": [0.0648, 0.0652, 0.0640, 0.0661, 0.0655]},
             "variants": {
                 "without dropout": {
                     "parameters": {"keep_prob": 1.0},
                     "seeds": [1, 2, 3, 4, 5],
                     "validation_accuracy": [0.9839, 0.9840, 0.9838, 0.9842, 0.9837],
                     "test_accuracy": [0.9850, 0.9845, 0.9856, 0.9849, 0.9851],
+                    "measures": {"validation_cross_entropy": [0.0812, 0.0790, 0.0805, 0.0831, 0.0799]},
                 },
                 "tiny learning rate": {
                     "parameters": {"learning_rate": 1e-9},
@@ -103,6 +105,18 @@ def test_a_notebook_prints_its_spread_and_its_variants_spreads(stored, capsys):
     assert "no spread over seeds measured yet (make seed-spreads ARGS=08)" in capsys.readouterr().out
 
 
+def test_runs_made_in_the_notebook_name_the_settings_the_text_does_not_describe(stored, capsys):
+    comparisons.print_settings_note("07_dropout", SETTINGS_06)
+    assert capsys.readouterr().out == ""
+    comparisons.print_settings_note("07_dropout", {**SETTINGS_06, "learning_rate": 0.0015, "seed": 2})
+    assert capsys.readouterr().out == (
+        "note: settings differ (learning_rate = 0.0015 here, 0.003 committed): the text describes the committed "
+        "settings\n"
+    )
+    comparisons.print_settings_note("08_convolutional", {"learning_rate": 0.1})
+    assert capsys.readouterr().out == "", "nothing stored, nothing to say"
+
+
 def test_two_stored_recipes_are_compared_seed_by_seed(stored, capsys):
     result = comparisons.print_recipe_comparison("07_dropout", SETTINGS_07, "as committed", "without dropout")
     out = capsys.readouterr().out
@@ -119,6 +133,16 @@ def test_two_stored_recipes_are_compared_seed_by_seed(stored, capsys):
     assert capsys.readouterr().out.startswith("note: settings differ (training_steps = 100 here, 6000 where")
     assert comparisons.print_recipe_comparison("07_dropout", SETTINGS_07, "as committed", "nothing") is None
     assert "No comparison of as committed with nothing: 07_dropout has no stored variant" in capsys.readouterr().out
+
+
+def test_a_stored_cross_entropy_calls_the_recipe_with_the_lower_one_better(stored, capsys):
+    result = comparisons.print_recipe_comparison(
+        "07_dropout", SETTINGS_06, "as committed", "without dropout", measure="validation_cross_entropy"
+    )
+    out = capsys.readouterr().out
+    assert out.startswith("validation cross-entropy, paired by seed (lower is better)\n")
+    assert result.mean_difference < 0 and result.direction == 1
+    assert "verdict: 07_dropout does better than without dropout over seeds 1-5" in out
 
 
 def test_a_run_is_compared_image_by_image_with_an_earlier_notebooks_record(stored, capsys):

@@ -54,6 +54,19 @@ def test_a_clear_difference_is_called_and_named():
     assert reverse.direction == -1 and reverse.verdict == "dropout does better than no dropout over seeds 1-5"
 
 
+def test_where_lower_is_better_the_recipe_with_the_lower_values_does_better():
+    """A cross-entropy: dropout's is lower on every seed, so dropout is the better recipe."""
+    a = {seed: 0.065 + 0.001 * (seed % 2) for seed in range(1, 6)}
+    b = {seed: 0.080 + 0.002 * (seed % 3) for seed in range(1, 6)}
+    result = significance.compare_recipes(a, b, "dropout", "no dropout", lower_is_better=True)
+    assert result.high < 0 and result.direction == 1
+    assert result.verdict == "dropout does better than no dropout over seeds 1-5"
+    reverse = significance.compare_recipes(b, a, "no dropout", "dropout", lower_is_better=True)
+    assert reverse.low > 0 and reverse.direction == -1
+    assert reverse.verdict == "dropout does better than no dropout over seeds 1-5"
+    assert significance.compare_recipes(b, a, "no dropout", "dropout").direction == 1, "higher is better by default"
+
+
 def test_every_seed_giving_the_same_difference_gives_a_zero_width_interval():
     result = significance.compare_recipes({1: 0.99, 2: 0.98}, {1: 0.98, 2: 0.97})
     assert result.low == result.high == pytest.approx(0.01) and result.direction == 1
@@ -270,6 +283,15 @@ def test_the_recipe_printer_shows_each_seed_the_interval_and_the_verdict(capsys)
     assert f"mean difference {result.mean_difference:+.4f}, 95% interval {result.low:+.4f} to {result.high:+.4f}" in out
     assert "(paired t, 4 degrees of freedom;" in out
     assert out.rstrip().endswith("verdict: with dropout does better than without over seeds 1-5")
+
+
+def test_the_recipe_printer_says_when_lower_is_better(capsys):
+    a = {1: 0.0648, 2: 0.0652, 3: 0.0640}
+    b = {1: 0.0812, 2: 0.0790, 3: 0.0805}
+    significance.print_recipe_comparison("with dropout", a, "without", b, "validation cross-entropy", True)
+    out = capsys.readouterr().out
+    assert out.startswith("validation cross-entropy, paired by seed (lower is better)\n")
+    assert out.rstrip().endswith("verdict: with dropout does better than without over seeds 1-3")
 
 
 def test_the_network_printer_shows_the_counts_the_interval_and_the_verdict(capsys):
