@@ -269,15 +269,15 @@ NOTEBOOKS: tuple[Notebook, ...] = (
     Notebook(
         11,
         "look_inside",
-        "templates forming (batch 2), hidden units as a retina (25 and 100), top units per digit",
+        "templates forming (batch 2); 100 hidden units: copies? (merged, deleted); top units per digit (02's net)",
         "",
-        (("100-unit net: ", r"TensorFlow, at the end of training: (\d\.\d{4})\)$"),),
+        (("100-unit net: ", r"s of training; test accuracy (\d\.\d{4})$"),),
         quick=dict(
             wide_training_steps=500,
             wide_evaluation_interval=250,
             template_snapshot_steps=[0, 1, 2, 20],
         ),
-        restores_networks=True,
+        restores=("02_sigmoid_hidden25",),
         part=INSIDE,
     ),
     Notebook(

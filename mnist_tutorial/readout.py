@@ -18,10 +18,11 @@ def message_html(text: str) -> str:
 
 
 def answers_html(probabilities: Mapping[str, np.ndarray], missing: Mapping[str, CheckpointError]) -> str:
-    """A table: one row per network with its digit and confidence, or what to run first.
+    """A table: one row per network with its digit and that digit's softmax output, or what to run first.
 
-    `probabilities` maps a network name to its 10 probabilities; `missing` maps a network name to
-    the `CheckpointError` that keeps it from reading (its `short` text is shown).
+    `probabilities` maps a network name to its 10 softmax outputs; `missing` maps a network name to
+    the `CheckpointError` that keeps it from reading (its `short` text is shown). The output is shown as
+    what it is, a number from 0 to 1, and not as "% sure": it is not a calibrated chance of being right.
     """
     rows = []
     for name in sorted(set(probabilities) | set(missing)):
@@ -32,11 +33,15 @@ def answers_html(probabilities: Mapping[str, np.ndarray], missing: Mapping[str, 
             rows.append(
                 f'<tr data-network="{name}"><td>{label}</td>'
                 f'<td class="predicted-digit" style="font-size:1.4em;font-weight:bold">{digit}</td>'
-                f'<td class="confidence">{p[digit]:.0%} sure</td></tr>'
+                f'<td class="softmax-output">{p[digit]:.2f}</td></tr>'
             )
         else:
             rows.append(
                 f'<tr data-network="{name}"><td>{label}</td>'
                 f'<td class="missing" colspan="2">{html.escape(missing[name].short)}</td></tr>'
             )
-    return '<table class="mnist-readout"><tr><th>network</th><th>reads</th><th></th></tr>' + "".join(rows) + "</table>"
+    return (
+        '<table class="mnist-readout"><tr><th>network</th><th>reads</th><th>softmax output</th></tr>'
+        + "".join(rows)
+        + "</table>"
+    )

@@ -4,9 +4,10 @@ headless on restored checkpoints, and cope with missing ones."""
 import re
 import shutil
 
+import numpy as np
 import pytest
 
-from mnist_tutorial import catalog, classifiers
+from mnist_tutorial import catalog, classifiers, readout
 
 from notebook_runs import committed, printed_text, quick, read_record, run_notebook
 
@@ -29,7 +30,7 @@ def _html_outputs(notebook):
 def test_look_inside_runs_on_the_restored_networks(trained_checkpoints, output_dir, tmp_path):
     notebook = run_notebook(LOOK_INSIDE, tmp_path, quick(LOOK_INSIDE))
     text = printed_text(notebook)
-    assert f"restored: {', '.join(classifiers.NETWORKS)}" in text
+    assert f"restored: {SIGMOID}\n" in text, "it restores notebook 2's network, and only that one"
     record = read_record(output_dir, LOOK_INSIDE)
     assert record["training_steps"] == quick(LOOK_INSIDE)["wide_training_steps"]
     assert 0.8 < record["test_accuracy"] <= 1.0
@@ -96,3 +97,13 @@ def test_draw_a_digit_says_at_the_top_what_to_run_to_get_the_pad():
     assert "Run All Cells" in first, "the first cell says what to run"
     shown = re.search(r"`(HBox\(children=\(DrawPad\()\.\.\.`", first)
     assert shown and pad.startswith(shown.group(1)), "and names the line Jupyter shows in the pad's place"
+
+
+def test_the_answers_table_shows_the_softmax_output_not_how_sure_a_network_is():
+    """A softmax output is not a calibrated chance of being right: the table names it, and says no "% sure"."""
+    outputs = np.full(10, 0.02 / 9)
+    outputs[3] = 0.98
+    html = readout.answers_html({RELU: outputs}, {})
+    assert "<th>softmax output</th>" in html
+    assert '<td class="softmax-output">0.98</td>' in html
+    assert "sure" not in html and "%" not in html

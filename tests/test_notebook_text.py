@@ -99,7 +99,7 @@ def test_no_cell_prints_a_warning_or_traceback(name):
             assert output.get("name") != "stderr", f"cell {index} wrote to stderr: {output.get('text', '')[:200]}"
 
 
-@pytest.mark.parametrize("name", [notebook.name for notebook in catalog.NOTEBOOKS if notebook.restores_networks])
+@pytest.mark.parametrize("name", [notebook.name for notebook in catalog.NOTEBOOKS if catalog.restored_by(notebook)])
 def test_the_notebooks_that_restore_models_were_run_with_every_model_trained(name):
     """The notebooks that restore every saved network (look inside, robustness, draw a digit): run without
     one of them, they still run, but their saved outputs would lack that network while their text
