@@ -11,7 +11,8 @@ import pytest
 
 from mnist_tutorial import catalog, paths
 
-from notebook_runs import TRAINING_NOTEBOOKS, output_dir_set_to, quick, run_notebook
+from exercise_runs import run_notebook_with_trials
+from notebook_runs import TRAINING_NOTEBOOKS, output_dir_set_to, quick
 
 
 @pytest.fixture(autouse=True)
@@ -25,16 +26,18 @@ def output_dir(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def quick_runs(tmp_path_factory):
     """The training notebooks run once with their quick parameters: {name: executed notebook}, and
-    the folder holding their results and checkpoints. Read-only for the tests."""
+    the folder holding their results and checkpoints. Read-only for the tests. Each run also tries the
+    answers of its notebook's write-the-code exercises, in cells added after their checks
+    (`exercise_trials.with_trials`), so that those need no run of their own."""
     outputs = tmp_path_factory.mktemp("quick-outputs")
     executed = tmp_path_factory.mktemp("quick-notebooks")
     first = [name for name in TRAINING_NOTEBOOKS if not catalog.restored_by(catalog.find(name))]
     with output_dir_set_to(outputs), ThreadPoolExecutor(max_workers=2) as pool:  # two kernels: two cores
-        runs = {name: pool.submit(run_notebook, name, executed, quick(name)) for name in first}
+        runs = {name: pool.submit(run_notebook_with_trials, name, executed, quick(name)) for name in first}
         notebooks = {name: run.result() for name, run in runs.items()}
         # Then those that restore a network trained above, once it is saved.
         runs = {
-            name: pool.submit(run_notebook, name, executed, quick(name))
+            name: pool.submit(run_notebook_with_trials, name, executed, quick(name))
             for name in TRAINING_NOTEBOOKS
             if name not in first
         }
