@@ -81,7 +81,14 @@ def test_the_lock_pins_every_package_at_the_version_the_requirements_ask_for():
 
 def test_the_command_line_tools_are_installed_entry_points():
     scripts = PYPROJECT["project"]["scripts"]
-    assert set(scripts) == {"mnist-notebooks", "mnist-sweep", "mnist-seed-spreads", "mnist-book", "mnist-drawn-digits"}
+    assert set(scripts) == {
+        "mnist-notebooks",
+        "mnist-sweep",
+        "mnist-seed-spreads",
+        "mnist-book",
+        "mnist-drawn-digits",
+        "mnist-exercises",
+    }
     for name, target in scripts.items():
         module, _, function = target.partition(":")
         assert callable(getattr(importlib.import_module(module), function)), target
