@@ -103,6 +103,7 @@ def trials(notebook: str) -> list[Trial]:
     for exercise in exercises_of(name):
         if not exercise.checkable:
             continue
+        legacy = not exercise.reads  # of the earlier framework: only its write-the-code answers can be tried here
         answers = [("solution", exercise.solution, exercise.parameters, exercise.edits, "")] + [
             (f"wrong: {wrong.says}", wrong.answer, wrong.parameters, wrong.edits, wrong.says)
             for wrong in exercise.wrong_answers
@@ -116,6 +117,8 @@ def trials(notebook: str) -> list[Trial]:
                 routes = ["notebook"]
             else:
                 routes = ["run"]
+            if legacy and routes != ["notebook"]:
+                continue
             for route in routes:
                 found.append(Trial(name, exercise, label, answer, dict(parameters), tuple(edits), says, route))
     return found
@@ -268,15 +271,70 @@ class SeededSideRuns:
     def __init__(self, seed: int, made: dict | None = None):
         self.seed, self.made = seed, {} if made is None else made
 
-    def train(self, notebook: str, **options: Any):
+    def seeded(self, options: dict[str, Any]) -> dict[str, Any]:
+        """`options` of a side_runs.train call, with this trial's seeds."""
+        options = dict(options)
         if options.get("seeds") is not None:
             options["seeds"] = [s + 3 * (self.seed - 1) for s in options["seeds"]]
         elif "seed" not in options:
             options["seed"] = self.seed
-        key = (catalog.find(notebook).name, repr(sorted(options.items())))
+        return options
+
+    @staticmethod
+    def key(notebook: str, options: Mapping[str, Any]) -> tuple[str, str]:
+        return catalog.find(notebook).name, repr(sorted(options.items()))
+
+    def train(self, notebook: str, **options: Any):
+        options = self.seeded(options)
+        key = self.key(notebook, options)
         if key not in self.made:
             self.made[key] = side_runs.train(notebook, quiet=True, **options)
         return self.made[key]
+
+    def prefetch(self, answers: Iterable[str], notebook: str) -> None:
+        """Make, in one kernel, every side run the `answers` call with literal arguments
+        (`side_runs.train(NOTEBOOK, name=value, ...)`), so that `train` finds them made."""
+        import ast
+
+        calls = {}
+        for answer in answers:
+            for node in ast.walk(ast.parse(answer)) if answer.strip() else ():
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "train"
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "side_runs"
+                    and len(node.args) == 1
+                    and isinstance(node.args[0], ast.Name)
+                    and node.args[0].id == "NOTEBOOK"
+                ):
+                    continue
+                try:
+                    options = {keyword.arg: ast.literal_eval(keyword.value) for keyword in node.keywords}
+                except ValueError:  # an argument computed in the cell: made when the cell runs
+                    continue
+                options = self.seeded(options)
+                calls.setdefault(self.key(notebook, options), options)
+        found = catalog.find(notebook)
+        items, wanted = [], []
+        for key, options in calls.items():
+            if key in self.made:
+                continue
+            options = dict(options)
+            seeds, keep = options.pop("seeds", None), tuple(options.pop("keep", ()))
+            plan = side_runs.Plan.of(found, options, (), keep, "")
+            for seed in seeds if seeds is not None else [options.get("seed")]:
+                items.append((plan, {**options, "seed": seed} if seeds is not None else options))
+            wanted.append((key, seeds))
+        if not items:
+            return
+        runs = iter(side_runs.execute_plans(items, quiet=True))
+        for key, seeds in wanted:
+            if seeds is None:
+                self.made[key] = next(runs)
+            else:
+                self.made[key] = side_runs.SideRuns(found.name, {seed: next(runs) for seed in seeds})
 
 
 def _significance():
@@ -319,6 +377,16 @@ def run_side_trial(trial: Trial, seed: int, made: dict) -> tuple[str, str, str]:
 
         plt.close("all")
     return verdict, message, printed.getvalue()
+
+
+def run_side_trials(found: Sequence[Trial], seed: int) -> list[tuple[Trial, str, str, str]]:
+    """The side route: [(trial, verdict, message, what its answer cell printed)], the side runs of one
+    notebook's answers made first, in one kernel, and shared by the answers that make the same one."""
+    made: dict = {}
+    for notebook, group in _by_notebook(found).items():
+        with contextlib.suppress(side_runs.SideRunError):  # if it fails, each is made again with its own message
+            SeededSideRuns(seed, made).prefetch([t.answer for t in group], notebook.name)
+    return [(trial, *run_side_trial(trial, seed, made)) for trial in found]
 
 
 def checked(notebook: str, number: int, namespace: Mapping[str, Any]) -> tuple[str, str]:
@@ -396,11 +464,12 @@ def run_trials(
         done = run_graph_trials(graph_trials, seed)
         seconds = (time.perf_counter() - started) / len(graph_trials)
         results += [(t, v, m, seconds) for t, v, m in done]
-    made: dict = {}
-    for trial in [t for t in found if t.route == "side"]:
+    side = [t for t in found if t.route == "side"]
+    if side:
         started = time.perf_counter()
-        verdict, message, _ = run_side_trial(trial, seed, made)
-        results.append((trial, verdict, message, time.perf_counter() - started))
+        done = run_side_trials(side, seed)
+        seconds = (time.perf_counter() - started) / len(side)
+        results += [(t, v, m, seconds) for t, v, m, _ in done]
     run_trials_ = [t for t in found if t.route == "run"]
     if run_trials_:
         started = time.perf_counter()

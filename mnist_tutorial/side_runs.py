@@ -23,6 +23,7 @@ values of the names in `keep`.
 from __future__ import annotations
 
 import ast
+import builtins
 import contextlib
 import math
 import os
@@ -42,6 +43,8 @@ from . import catalog, paths
 TRAINING_TAG = catalog.TRAINING_TAG
 #: Calls whose cells only draw or print: a side run skips a cell made of nothing else.
 SHOWING = frozenset({"plotting", "graph_picture", "print", "display", "plt"})
+#: Python's own names, which no cell needs to define.
+BUILTINS = frozenset(dir(builtins))
 #: The markdown heading where a notebook's exercises start: a side run never runs them.
 EXERCISES_HEADING = "## Exercises"
 
@@ -221,6 +224,8 @@ def defined_names(source: str) -> set[str]:
             elif isinstance(statement, ast.Try):
                 visit(statement.body + statement.orelse + statement.finalbody)
                 for handler in statement.handlers:
+                    if handler.name:
+                        names.add(handler.name)
                     visit(handler.body)
             for node in ast.walk(statement):
                 if isinstance(node, ast.NamedExpr):
@@ -302,7 +307,7 @@ class Plan:
                 f"{notebook.name}; its settings are {', '.join(defaults)}."
             )
         made_then = defined_names(then) if then.strip() else set()
-        wanted = (set(keep) | set(needs) | (used_names(then) if then.strip() else set())) - made_then
+        wanted = (set(keep) | set(needs) | (used_names(then) if then.strip() else set())) - made_then - BUILTINS
         training = [i for i, (_, tags) in enumerate(code) if TRAINING_TAG in tags]
         if not wanted and not training:
             raise SideRunError(f"{notebook.name} has no training cell: name the variables to bring back with keep=.")

@@ -448,9 +448,8 @@ def a_notebooks_own_outputs(output_dir):
 @pytest.mark.parametrize("name", notebooks_with("side"))
 def test_answers_made_of_side_runs_get_their_verdicts_and_touch_nothing(name, a_notebooks_own_outputs):
     before = file_digests(a_notebooks_own_outputs)
-    made = {}
-    for trial in [t for t in exercise_trials.trials(name) if t.route == "side"]:
-        verdict, message, shown = exercise_trials.run_side_trial(trial, 1, made)
+    found = [t for t in exercise_trials.trials(name) if t.route == "side"]
+    for trial, verdict, message, shown in exercise_trials.run_side_trials(found, seed=1):
         assert exercise_trials.judged(trial, verdict, message), (
             f"{trial.name}: expected {trial.expected!r}{' saying ' + repr(trial.says) if trial.says else ''}, "
             f"got {verdict!r}: {message}"

@@ -807,9 +807,10 @@ def prediction(
         if answer is None:  # the tests prevent it; a learner should never meet it
             raise NotYet(f"this exercise's threshold {threshold.at} sits inside the measured noise: report it.")
         values = threshold.values()
+        spread = f" ({over_seeds(values)})" if threshold.baseline else ""
         lands = (
             f"{described}. Measured over seeds {seeds_text(values)}, {threshold.what} lands {answer} "
-            f"{threshold.at:g} with every seed, by more than the seed and the processor move it ({over_seeds(values)})"
+            f"{threshold.at:g} with every seed, by more than the seed and the processor move it{spread}"
         )
         return judge(guess, answer, f"{lands}: {why(a, value)}")
 
