@@ -374,7 +374,10 @@ class Plan:
             "from mnist_tutorial import side_runs as _side_runs\n"
             f"_side_runs.collect(globals(), {list(self.keep)!r}, {str(scratch / f'run-{index}.pickle')!r})"
         )
-        start = "import time as _time\n_side_run_started = _time.perf_counter()\n" + parameters
+        start = (
+            "import time as _time\n_side_run_started = _time.perf_counter()\n"
+            f"_side_run_parameters = {list(self.defaults)!r}\n" + parameters
+        )
         return [start, *self.cells, *([self.then] if self.then.strip() else []), collect]
 
     def _side_run(self, collected: dict[str, Any]) -> SideRun:
