@@ -523,6 +523,8 @@ def _listed(settings: Sequence[Mapping[str, Any]]) -> str:
 
 def _described(run: SideRun, defaults: Mapping[str, Any]) -> str:
     changes = ", ".join(f"{k}={v!r}" for k, v in run.changes(defaults).items()) or "the notebook's settings"
+    if run.edits:
+        changes += f", {len(run.edits)} change{'s' if len(run.edits) > 1 else ''} to its code"
     if "monitor" in run.monitors:
         monitor = run.monitor
         if monitor.outcome != "finished":

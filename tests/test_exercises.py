@@ -184,7 +184,7 @@ def predictions():
                 yield name, exercise
 
 
-@pytest.mark.parametrize("name,exercise", list(predictions()), ids=lambda value: getattr(value, "title", value))
+@pytest.mark.parametrize("name,exercise", list(predictions()), ids=lambda v: v.title if isinstance(v, Exercise) else v)
 def test_no_threshold_sits_inside_its_own_measured_noise(name, exercise):
     """A prediction is graded only where every run, with any seed and on another processor of the same
     kind, lands on one side of its threshold: the band of the measured runs (`noise.band`) must not
