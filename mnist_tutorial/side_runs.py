@@ -452,15 +452,34 @@ def _copy_restored(notebook: catalog.Notebook, source: Path, target: Path) -> No
 
 
 def apply_edits(sources: list[str], edits: Iterable[tuple[str, str]], name: str) -> list[str]:
-    """`sources` with each edit (the text as it is, the text as it becomes) made; SideRunError when the
-    text is not in exactly one place."""
+    """`sources` with each edit (whole lines as they are, the lines as they become; a comment after them stays)
+    made; SideRunError when those lines are not in exactly one place (a longer line that contains them does not
+    count)."""
     sources = list(sources)
     for old, new in edits:
-        holders = [i for i, source in enumerate(sources) if old in source]
-        if len(holders) != 1 or sources[holders[0]].count(old) != 1:
-            raise SideRunError(f"{name}: the code to change, {old.splitlines()[0]!r}..., is not in exactly one place.")
-        sources[holders[0]] = sources[holders[0]].replace(old, new)
+        places = [(i, at) for i, source in enumerate(sources) for at in _whole_lines(source, old)]
+        if len(places) != 1:
+            raise SideRunError(
+                f"{name}: the code to change, {old.splitlines()[0]!r}..., is not in exactly one place "
+                f"(it is in {len(places)})."
+            )
+        ((i, at),) = places
+        sources[i] = sources[i][:at] + new + sources[i][at + len(old) :]
     return sources
+
+
+def _whole_lines(source: str, text: str) -> list[int]:
+    """Where `text` occurs in `source` as whole lines: after the start of a line and its indentation, and up to
+    the end of a line or a comment."""
+    import re
+
+    found = []
+    for match in re.finditer(re.escape(text), source):
+        start, end = match.start(), match.end()
+        before, after = source[:start].rsplit("\n", 1)[-1], source[end:].split("\n", 1)[0]
+        if before.strip() == "" and (after.strip() == "" or after.strip().startswith("#")):
+            found.append(start)
+    return found
 
 
 def collect(namespace: Mapping[str, Any], keep: Sequence[str], path: str) -> None:

@@ -505,3 +505,20 @@ def test_the_measure_module_has_a_measure_for_each_stored_entry():
         (notebook, name) for notebook, entries in data.items() for name in entries if (notebook, name) not in defined
     )
     assert not extra, f"measured.json holds measurements no module defines: {extra}"
+
+
+def test_the_trials_of_a_notebook_follow_its_exercises_own_checks():
+    """Each write-the-code answer is added after its exercise's check, with a check of its own; every other
+    checkable exercise's solution is tried by a route that trains or builds what it needs."""
+    notebook = committed("01")
+    tried = exercise_trials.with_trials(notebook, "01_softmax")
+    added = [cell for cell in tried.cells if cell.metadata.get("trial")]
+    notebook_trials = [t for t in exercise_trials.trials("01") if t.route == "notebook"]
+    assert len(added) == 2 * len(notebook_trials)
+    first_check = check_cells(tried, 3)[0]
+    at = tried.cells.index(first_check)
+    assert tried.cells[at + 1].source == exercises_of("01")[2].solution
+    assert tried.cells[at + 2].source.startswith("exercise_3.check()")
+    routes = {(t.exercise.number, t.label): t.route for t in exercise_trials.trials("01")}
+    assert routes[(1, "solution")] == "side" and routes[(5, "solution")] == "run"
+    assert {route for (number, _), route in routes.items() if number == 5} == {"graph", "run"}
