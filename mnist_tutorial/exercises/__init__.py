@@ -750,6 +750,8 @@ class Threshold:
     options: tuple[str, str] = ("above", "below")
     baseline: str = ""
     quantity: str = "validation_accuracy"
+    #: The baseline's quantity, when it is not `quantity` (a side run that trains both recipes keeps each).
+    baseline_quantity: str = ""
     margin: float = noise.MACHINE_MARGIN
     #: Further answers a learner may give ("the same"), which are never the measured side.
     also: tuple[str, ...] = ()
@@ -757,7 +759,8 @@ class Threshold:
     def values(self) -> dict[int, float]:
         values = measured(self.notebook, self.measure, self.quantity)
         if self.baseline:
-            values = noise.differences(values, measured(self.notebook, self.baseline, self.quantity))
+            baseline = measured(self.notebook, self.baseline, self.baseline_quantity or self.quantity)
+            values = noise.differences(values, baseline)
         return values
 
     def answer(self) -> str | None:

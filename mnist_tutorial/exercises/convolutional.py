@@ -173,7 +173,7 @@ EXERCISES = (
         threshold=Threshold(
             NOTEBOOK,
             "own_1000",
-            0.01,
+            0.02,
             "the accuracy 4, 8 and 12 channels lose",
             ("more", "less"),
             baseline="fewer_channels",

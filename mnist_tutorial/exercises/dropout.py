@@ -3,20 +3,19 @@
 import numpy as np
 
 from . import (
-    CONCLUDE,
-    SHOW_INTERVAL,
     Answers,
     BoundExercise,
     Measure,
     NotYet,
+    Threshold,
     WrongAnswer,
     check_penalty,
     code,
     discussion,
     graph,
-    how_sure,
     measured,
     over_seeds,
+    prediction,
 )
 from . import bind as bind_exercises
 
@@ -41,23 +40,23 @@ MEASURES = (
     ),
 )
 
-_HALF_CALL = "side_runs.train(NOTEBOOK, keep_prob=0.5, training_steps=1000, train_sample=1000, seeds=[1, 2, 3])"
+_HALF_CALL = "side_runs.train(NOTEBOOK, keep_prob=0.5, training_steps=1000, train_sample=1000)"
 
 
-def read_half_kept(a: Answers):
-    runs = a.side_run("half_kept", _HALF, _HALF_CALL, several=True)
-    if len(runs.seeds) < 3:
-        raise NotYet(f"`half_kept` has seeds {runs.seeds}: run at least 3 (seeds=[1, 2, 3]).")
-    with_dropout = runs.validation_accuracy
-    without = {seed: run.monitors["plain_monitor"].final_validation_accuracy for seed, run in runs.runs.items()}
-    return with_dropout, without
+def read_half_kept(a: Answers) -> tuple[float, str]:
+    run = a.side_run("half_kept", _HALF, _HALF_CALL)
+    dropped, plain = run.validation_accuracy, run.monitors["plain_monitor"].final_validation_accuracy
+    return dropped - plain, (
+        f"your side run ends at {dropped:.4f} with keep_prob 0.5 and {plain:.4f} without dropout (seed {run.seed}): "
+        f"{dropped - plain:+.4f}"
+    )
 
 
-def why_half_kept(comparison) -> str:
+def why_half_kept(a: Answers, difference: float) -> str:
     return (
-        f"Over seeds 1-5 the check's own runs gave {over_seeds(measured(NOTEBOOK, 'half_kept'))} with keep_prob 0.5 "
-        f"and {over_seeds(measured(NOTEBOOK, 'half_kept', 'without_dropout'))} without dropout. Whether dropping "
-        f"half would pay later, after the overfitting that 1,000 steps have not reached, these runs do not show."
+        "in the first 1,000 steps the network without dropout has not yet begun to overfit (look at its curves "
+        "above), so there is nothing for dropout to correct, and dropping half of the units at every step slows "
+        "the learning of the rest. Whether it would pay later, these runs do not show"
     )
 
 
@@ -153,38 +152,34 @@ _PENALTY = (
 )
 
 EXERCISES = (
-    how_sure(
+    prediction(
         1,
         "how much dropout",
+        predicted="predicted_side",
+        threshold=Threshold(
+            NOTEBOOK,
+            "half_kept",
+            0.0,
+            "the accuracy with keep_prob 0.5 minus the accuracy without dropout",
+            ("higher", "lower"),
+            baseline="half_kept",
+            baseline_quantity="without_dropout",
+        ),
         measure=read_half_kept,
-        names=("keep_prob 0.5", "no dropout"),
-        predicted="predicted",
         why=why_half_kept,
         reads=("half_kept",),
-        hints=(
-            "In the first 1,000 steps, has the run without dropout begun to overfit? Look at its curves above.",
-            "half_kept.validation_accuracy is the dropout runs' {seed: accuracy}; the runs without dropout are "
-            "{seed: run.monitors['plain_monitor'].final_validation_accuracy for seed, run in half_kept.runs.items()}.",
-        ),
-        solution=(
-            'predicted = "worse"\n'
-            f"half_kept = {_HALF_CALL}\n"
-            "without = {seed: run.monitors['plain_monitor'].final_validation_accuracy for seed, run in "
-            "half_kept.runs.items()}\n"
-            "comparison = significance.compare_recipes(half_kept.validation_accuracy, without, 'keep_prob 0.5', "
-            "'no dropout')\n"
-            f"{SHOW_INTERVAL}\n"
-            f"{CONCLUDE}"
-        ),
+        hints=("In the first 1,000 steps, has the run without dropout begun to overfit? Look at its curves above.",),
+        solution=f'predicted_side = "lower"\nhalf_kept = {_HALF_CALL}',
         expected=lambda: (
             f"{over_seeds(measured(NOTEBOOK, 'half_kept'))} with keep_prob 0.5, against "
             f"{over_seeds(measured(NOTEBOOK, 'half_kept', 'without_dropout'))} without dropout."
         ),
-        measures=("half_kept",),
         wrong_answers=(
+            WrongAnswer("you predicted 'higher'", f'predicted_side = "higher"\nhalf_kept = {_HALF_CALL}'),
             WrongAnswer(
-                "you concluded 'better'",
-                f'predicted = "worse"\nhalf_kept = {_HALF_CALL}\nconclusion = "better"',
+                "needs keep_prob = 0.5",
+                'predicted_side = "lower"\n'
+                "half_kept = side_runs.train(NOTEBOOK, training_steps=1000, train_sample=1000)",
             ),
         ),
     ),
