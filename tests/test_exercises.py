@@ -482,8 +482,8 @@ def test_a_side_run_keeps_the_notebooks_record_and_checkpoint_and_shows_no_test_
 
 
 #: Notebooks whose side runs leave out cells that train other networks before the training cell (05's
-#: experiment, 06's run without dropout before its run with it), and the simplest one.
-LEAVING_OUT = ["01_softmax", "05_vanishing_gradients", "06_dropout"]
+#: experiment), one that trains two networks (06), the simplest one, and a convolutional one.
+LEAVING_OUT = ["01_softmax", "05_vanishing_gradients", "06_dropout", "07_convolutional"]
 
 
 @pytest.mark.slow
