@@ -18,7 +18,7 @@ from . import (
 )
 from . import bind as bind_exercises
 
-NOTEBOOK = "08_batch_norm"
+NOTEBOOK = "09_batch_norm"
 EPSILON = 1e-5
 #: The network's variables (notebook 9 trains the same network).
 NETWORK = {

@@ -21,7 +21,7 @@ from . import (
 )
 from . import bind as bind_exercises
 
-NOTEBOOK = "07_convolutional"
+NOTEBOOK = "08_convolutional"
 
 
 def _same_padding(size: int, kernel: int) -> tuple[int, int]:

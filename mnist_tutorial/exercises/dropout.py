@@ -19,7 +19,7 @@ from . import (
 )
 from . import bind as bind_exercises
 
-NOTEBOOK = "06_dropout"
+NOTEBOOK = "07_dropout"
 #: The coefficient of exercise 4's L2 penalty, and the settings of the runs whose gaps the text reports
 #: (training_steps, seed, train_sample), which its check compares with.
 PENALTY = 0.0001

@@ -19,7 +19,7 @@ from . import (
 )
 from . import bind as bind_exercises
 
-NOTEBOOK = "10_look_inside"
+NOTEBOOK = "11_look_inside"
 #: The network whose hidden units exercises 3 and 4 read.
 HIDDEN25 = "02_sigmoid_hidden25"
 #: The pruning table's row that exercise 2 reads.

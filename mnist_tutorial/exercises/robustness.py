@@ -6,7 +6,7 @@ from . import Answers, BoundExercise, NotYet, WrongAnswer, code, discussion, jud
 from . import bind as bind_exercises
 
 #: The networks the exercises read: the one-layer network and the convolutional one.
-ONE_LAYER, CONVOLUTIONAL = "01_softmax", "07_convolutional"
+ONE_LAYER, CONVOLUTIONAL = "01_softmax", "08_convolutional"
 #: McNemar's test calls a difference between two readings of the same images shown below this p-value.
 SIGNIFICANCE_LEVEL = 0.05
 #: How close a learner's accuracies must come to the check's.
@@ -185,7 +185,7 @@ EXERCISES = (
             "prepare_all returns the prepared images and which of them were readable: count the unreadable as wrong.",
         ),
         solution=(
-            "network = networks['07_convolutional']\n"
+            "network = networks['08_convolutional']\n"
             "images = mnist.validation.images[:robustness_images]\n"
             "digits = mnist.validation.labels[:robustness_images].argmax(axis=1)\n"
             "thinned = transforms.change_stroke(transforms.change_stroke(images, 2), -1)\n"
@@ -195,7 +195,7 @@ EXERCISES = (
         wrong_answers=(
             WrongAnswer(
                 "prepared without thinning them first",
-                "network = networks['07_convolutional']\n"
+                "network = networks['08_convolutional']\n"
                 "images = mnist.validation.images[:robustness_images]\n"
                 "digits = mnist.validation.labels[:robustness_images].argmax(axis=1)\n"
                 "prepared, readable = prepare_all(transforms.change_stroke(images, 2))\n"

@@ -22,7 +22,7 @@ from . import (
 )
 from . import bind as bind_exercises
 
-NOTEBOOK = "05_vanishing_gradients"
+NOTEBOOK = "06_vanishing_gradients"
 #: The recipe of exercise 2's runs: the table's last row (its activation set by the exercise).
 RECIPE = {"init": "he", "adam": True, "decay": True}
 
