@@ -5,13 +5,13 @@ settings and every solution in its answer cell. The time of an answer cell is th
 exercise is answered there (a side run, `train_variant`, or code); the time of a check cell is the check's.
 An exercise that changes the network is answered with Run All: its notebook runs again with that change
 (and its settings), and the whole run is the learner's cost. The goal: at most 60 s for each, on two cores.
-What the runs write goes to a temporary folder; the networks notebooks 10 and 11 restore are copied there
-from `--networks` (default: this machine's output folder; quick runs of 01-04, 07 and 09 are enough).
+What the runs write goes to a temporary folder; the networks notebooks 11 and 12 restore are copied there
+from `--networks` (default: this machine's output folder; quick runs of 01-04, 08 and 10 are enough).
 Prints a table; asserts nothing.
 
     python benchmarks/exercise_cost.py                 # every notebook with exercises (about 30 minutes)
     python benchmarks/exercise_cost.py 01 04           # two of them
-    python benchmarks/exercise_cost.py --no-graph 05   # without the Run All of the network exercises
+    python benchmarks/exercise_cost.py --no-graph 06   # without the Run All of the network exercises
 """
 
 import argparse
@@ -110,7 +110,7 @@ def measure(notebook: catalog.Notebook, networks: Path, scratch: Path, graph: bo
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="numbers or names (default: every notebook with exercises)")
-    parser.add_argument("--networks", type=Path, default=None, help="the output folder whose networks 10-12 restore")
+    parser.add_argument("--networks", type=Path, default=None, help="the output folder whose networks 11-13 restore")
     parser.add_argument("--no-graph", action="store_true", help="leave out the Run All of the network exercises")
     args = parser.parse_args(argv)
     chosen = [catalog.find(name) for name in args.notebooks] or [

@@ -45,7 +45,7 @@ from notebook_runs import TRAINING_NOTEBOOKS, committed, quick
 
 #: The fewest checkable exercises a training notebook with exercises has.
 CHECKABLE_PER_TRAINING_NOTEBOOK = 3
-#: The notebooks whose exercises were built on this framework (09's are the capstone's, being rewritten).
+#: The notebooks whose exercises were built on this framework (10's are the capstone's, being rewritten).
 DECLARED = [name for name in NOTEBOOKS_WITH_EXERCISES if all(e.reads or not e.checkable for e in exercises_of(name))]
 #: Notebooks with exercises that are not training notebooks: run once, with their quick parameters, here.
 INSIDE = [name for name in NOTEBOOKS_WITH_EXERCISES if name not in TRAINING_NOTEBOOKS]
@@ -358,7 +358,7 @@ def test_the_committed_notebook_says_not_attempted(name):
 
 @pytest.fixture(scope="session")
 def inside_runs(quick_runs, tmp_path_factory):
-    """Notebooks 10 and 11 run once with their quick parameters and the answers of their write-the-code
+    """Notebooks 11 and 12 run once with their quick parameters and the answers of their write-the-code
     exercises, restoring the quick runs' networks: {name: executed notebook}."""
     _, trained = quick_runs
     found = {}
@@ -481,8 +481,8 @@ def test_a_side_run_keeps_the_notebooks_record_and_checkpoint_and_shows_no_test_
     assert not any("test" in field for field in vars(run.monitor))
 
 
-#: Notebooks whose side runs leave out cells that train other networks before the training cell (05's
-#: experiment), one that trains two networks (06), the simplest one, and a convolutional one.
+#: Notebooks whose side runs leave out cells that train other networks before the training cell (06's
+#: experiment), one that trains two networks (07), the simplest one, and a convolutional one.
 LEAVING_OUT = ["01_softmax", "06_vanishing_gradients", "07_dropout", "08_convolutional"]
 
 

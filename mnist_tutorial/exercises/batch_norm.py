@@ -1,4 +1,4 @@
-"""The exercises of notebook 8, batch normalisation (see `mnist_tutorial.exercises`)."""
+"""The exercises of notebook 9, batch normalisation (see `mnist_tutorial.exercises`)."""
 
 import numpy as np
 
@@ -20,13 +20,13 @@ from . import bind as bind_exercises
 
 NOTEBOOK = "09_batch_norm"
 EPSILON = 1e-5
-#: The network's variables (notebook 9 trains the same network).
+#: The network's variables (notebook 10 trains the same network).
 NETWORK = {
     f"{scope}/{name}"
     for k, scope in enumerate(["conv1", "conv2", "conv3", "dense_layer"], 1)
     for name in (f"W{k}", "offset")
 } | {"output_layer/W5", "output_layer/b5"}
-#: The recipes exercise 1's model answer quotes, measured over seeds 1-5 by `mnist-exercises measure 08`.
+#: The recipes exercise 1's model answer quotes, measured over seeds 1-5 by `mnist-exercises measure 09`.
 MEASURES = (
     Measure("own_1000", {"training_steps": 1000}),
     Measure("without_batch_norm", {"use_batch_norm": False, "learning_rate": 0.003, "training_steps": 1000}),
@@ -146,9 +146,9 @@ def check_groups_of_one(a: Answers) -> str:
 EXERCISES = (
     discussion(
         1,
-        "without batch normalisation, at notebook 7's learning rate",
+        "without batch normalisation, at notebook 8's learning rate",
         hints=(
-            "Notebook 7's network learned at 0.003 without batch normalisation; this one has twice its channels.",
+            "Notebook 8's network learned at 0.003 without batch normalisation; this one has twice its channels.",
             "How far apart are the two recipes, against how far one seed moves each of them?",
         ),
         solution=(
@@ -159,7 +159,7 @@ EXERCISES = (
             "by seed (significance.compare_recipes), can: the measured runs below, five seeds each. Either way "
             "this compares two recipes, not batch normalisation alone: the learning rate changed too, and the "
             "notebook's recipe was chosen for 2,500 steps. What the notebook showed is that at 0.02 the network "
-            "without it may not learn at all; at notebook 7's rate it learns well. To isolate batch "
+            "without it may not learn at all; at notebook 8's rate it learns well. To isolate batch "
             "normalisation, change only use_batch_norm."
         ),
         expected=measured_without,
@@ -270,5 +270,5 @@ EXERCISES = (
 
 
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
-    """Notebook 8's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
+    """Notebook 9's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)

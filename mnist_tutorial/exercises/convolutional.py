@@ -1,4 +1,4 @@
-"""The exercises of notebook 7, the convolutional network (see `mnist_tutorial.exercises`)."""
+"""The exercises of notebook 8, the convolutional network (see `mnist_tutorial.exercises`)."""
 
 import numpy as np
 
@@ -101,7 +101,7 @@ def _pooled(line: str) -> str:
     return f'{line.split(" = ")[0]} = tf.nn.max_pool2d({inner}, ksize=2, strides=2, padding="SAME")'
 
 
-#: The recipes the checks compare with, measured over seeds 1-5 by `mnist-exercises measure 07`.
+#: The recipes the checks compare with, measured over seeds 1-5 by `mnist-exercises measure 08`.
 MEASURES = (
     Measure("own_1000", {"training_steps": 1000}),
     Measure("fewer_channels", {"channels1": 4, "channels2": 8, "channels3": 12, "training_steps": 1000}),
@@ -305,11 +305,11 @@ EXERCISES = (
 
 
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
-    """Notebook 7's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
+    """Notebook 8's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)
 
 
-# Measured over seeds by `mnist-exercises measure 07` (stored in measured.json).
+# Measured over seeds by `mnist-exercises measure 08` (stored in measured.json).
 from . import Measure  # noqa: E402
 
 MEASURES = (

@@ -1,4 +1,4 @@
-"""The exercises of notebook 6, dropout (see `mnist_tutorial.exercises`)."""
+"""The exercises of notebook 7, dropout (see `mnist_tutorial.exercises`)."""
 
 import numpy as np
 
@@ -27,7 +27,7 @@ COMPARED_RUN = (6000, 1, 10000)
 #: Two evaluations with dropout on agree this closely with the check's own pair.
 AGREEMENT_TOLERANCE = 0.01
 _HALF = {"keep_prob": 0.5, "training_steps": 1000, "train_sample": 1000}
-#: The recipes the checks compare with, measured over seeds 1-5 by `mnist-exercises measure 06`: each side
+#: The recipes the checks compare with, measured over seeds 1-5 by `mnist-exercises measure 07`: each side
 #: run trains the network twice, without dropout (`plain_monitor`) and with keep_prob (`monitor`).
 MEASURES = (
     Measure(
@@ -300,5 +300,5 @@ EXERCISES = (
 
 
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
-    """Notebook 6's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
+    """Notebook 7's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)

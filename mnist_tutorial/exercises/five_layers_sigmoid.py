@@ -95,7 +95,7 @@ def why_small_start(a: Answers, value: float) -> str:
         f"with the notebook's 1.0 the same steps give {over_seeds(measured(NOTEBOOK, 'own_2000'))}. On its way back "
         f"to the first layer, the error signal is multiplied at each layer by the weights, which are ten times "
         f"smaller now, and by a sigmoid's slope, which is at most 0.25: it arrives so weak that the first layers "
-        f"hardly learn. Notebook 5 measures this"
+        f"hardly learn. Notebook 6 measures this"
     )
 
 
@@ -115,7 +115,7 @@ def three_layers(a: Answers) -> str:
 def after_three(a: Answers, monitor) -> str:
     return (
         "Fewer sigmoids stand between the loss and the first layer, so less of the error signal is lost on its way "
-        "back (notebook 5 measures it). W3 and W4 are still in the graph, but nothing uses them."
+        "back (notebook 6 measures it). W3 and W4 are still in the graph, but nothing uses them."
     )
 
 

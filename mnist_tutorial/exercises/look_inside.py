@@ -1,4 +1,4 @@
-"""The exercises of notebook 10, look inside (see `mnist_tutorial.exercises`)."""
+"""The exercises of notebook 11, look inside (see `mnist_tutorial.exercises`)."""
 
 import numpy as np
 
@@ -32,7 +32,7 @@ _MERGE = {
     "merge_cost": lambda run: float(run.values["wide_validation_accuracy"] - run.values["pruning"][MERGE_THRESHOLD][1]),
 }
 _KEEP = ("pruning", "wide_validation_accuracy")
-#: The recipes the checks compare with, measured over seeds 1-5 by `mnist-exercises measure 10`: the units the
+#: The recipes the checks compare with, measured over seeds 1-5 by `mnist-exercises measure 11`: the units the
 #: greedy merge removes at MERGE_THRESHOLD (counted, so a processor moves them by a unit at most, the margin),
 #: and the validation accuracy merging them costs, with dropout (the notebook's wide_keep_prob) and without.
 MEASURES = (
@@ -277,5 +277,5 @@ EXERCISES = (
 
 
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
-    """Notebook 10's exercises, bound to its variables: `exercise_1, ..., exercise_5 = bind(globals())`."""
+    """Notebook 11's exercises, bound to its variables: `exercise_1, ..., exercise_5 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)

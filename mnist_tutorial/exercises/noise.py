@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 #: How far a result has been seen to move between two machines of the same kind, same settings and seed:
-#: the README records a fresh `make notebooks` on 2026-12-06 moving the committed test accuracies by
-#: 0.0003 to 0.0012 (06). A band is widened by a little more than the largest of those.
+#: a fresh `make notebooks` on 2026-12-06 moved the committed test accuracies by 0.0003 to 0.0012 (notebook 07,
+#: dropout; the README of that day recorded it). A band is widened by a little more than the largest of those.
 MACHINE_MARGIN = 0.0015
 #: The confidence of the intervals: 95%.
 CONFIDENCE = 0.95

@@ -1,4 +1,4 @@
-"""The exercises of notebook 11, robustness (see `mnist_tutorial.exercises`)."""
+"""The exercises of notebook 12, robustness (see `mnist_tutorial.exercises`)."""
 
 import numpy as np
 
@@ -207,5 +207,5 @@ EXERCISES = (
 
 
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
-    """Notebook 11's exercises, bound to its variables: `exercise_1, ..., exercise_4 = bind(globals())`."""
+    """Notebook 12's exercises, bound to its variables: `exercise_1, ..., exercise_4 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)
