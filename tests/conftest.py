@@ -12,7 +12,8 @@ import pytest
 
 from mnist_tutorial import catalog, paths
 
-from notebook_runs import TRAINING_NOTEBOOKS, quick, run_in_turn, run_notebook
+from exercise_runs import run_notebook_with_trials
+from notebook_runs import TRAINING_NOTEBOOKS, quick, run_in_turn
 
 #: Part two's notebooks, whose quick runs are the longer ones.
 PART_TWO = {notebook.name for notebook in catalog.NOTEBOOKS if notebook.part == catalog.PART_TWO}
@@ -27,7 +28,7 @@ def output_dir(tmp_path_factory, monkeypatch):
 
 
 #: The fixtures whose tests need quick runs without naming the notebook: every training notebook is run for them.
-NEEDS_EVERY_QUICK_RUN = {"exercise_runs"}
+NEEDS_EVERY_QUICK_RUN = {"inside_runs"}
 
 
 def quick_runs_needed(items):
@@ -53,7 +54,8 @@ def quick_runs_needed(items):
 def quick_runs(tmp_path_factory, request):
     """The training notebooks the session's tests use (`quick_runs_needed`), each run once with its quick
     parameters: {name: executed notebook}, and the folder holding their results and checkpoints.
-    Read-only for the tests."""
+    Read-only for the tests. Each run also tries the answers of its notebook's write-the-code exercises, in
+    cells added after their checks (`exercise_trials.with_trials`), so that those need no run of their own."""
     outputs = tmp_path_factory.mktemp("quick-outputs")
     executed = tmp_path_factory.mktemp("quick-notebooks")
     needed = quick_runs_needed(request.session.items)
@@ -63,7 +65,7 @@ def quick_runs(tmp_path_factory, request):
     jobs = {
         name: (
             [other for other in catalog.restored_by(catalog.find(name)) if other in needed],
-            functools.partial(run_notebook, name, executed, quick(name), output_dir=outputs),
+            functools.partial(run_notebook_with_trials, name, executed, quick(name), outputs),
         )
         for name in order
     }

@@ -5,35 +5,41 @@ A notebook's exercise section binds its exercises to the notebook's own variable
     from mnist_tutorial.exercises import softmax
     exercise_1, exercise_2, exercise_3 = softmax.bind(globals())
 
-and each exercise has a cell for the answer followed by `exercise_1.check()`. A check reads only what
-the notebook holds (the answer's variable, the session, the tensors, the training monitor and the run's
-record); it runs nothing but the learner's own objects. Answers are measured on the validation set: a
-check runs the network on the test set only to recognise an answer computed there by mistake, and never
-shows a test figure. A check that compares a run with measured runs first makes sure the run was made,
-top to bottom, with the settings and the network its measurements used (only the exercise's own changes
-differ), and with a seed they were measured with. It prints one of three verdicts:
+and each exercise has a cell for the answer followed by `exercise_1.check()`, which prints one of three
+verdicts: **correct**, with a sentence on what the result means; **not yet**, saying specifically what is
+missing or wrong; **not attempted**, while the answer is still `None` or the run has not been made.
 
-- **correct**, with a sentence on what the result means;
-- **not yet**, saying specifically what is missing or wrong (a missing variable, a wrong shape, a
-  value off by a factor, a setting not changed);
-- **not attempted**, while the answer is still `None` or the run has not been made.
+Each exercise is one entry of its module's `EXERCISES`, made by one of five declarative kinds:
 
-There are four kinds of exercise: *code* (write a tensor or a function; the check compares it with a
-reference on fixed inputs), *train* (change the network or its settings and run the notebook again;
-the check reads the graph and the run's record, against thresholds measured over seeds), *predict*
-(record a prediction, then run; the check compares it with what the run measured and explains), and
-*discussion* (an open question, with a model answer behind `solution()` and nothing to check).
+- `code`: the learner writes a tensor, an array or a function; the check compares it with a reference
+  on fixed inputs, and names the typical mistakes it recognises.
+- `graph`: the learner changes the notebook's network and runs all cells (the series' own way of
+  working); the check reads the graph (its variables, shapes and operations, without training), then
+  the run's record, and sets the run beside measured runs of the same recipe (`AgainstRuns`).
+- `prediction`: the learner writes a prediction, then measures it with a side run
+  (`mnist_tutorial.side_runs`, which trains the notebook's network with the change on the side and
+  keeps the notebook's own network, record and checkpoint as they are). Graded only where the measured
+  effect lies clearly beyond run-to-run noise (`noise.band`, from at least five seeds, widened by what
+  another processor moves a result): a test fails when a threshold sits inside its own noise.
+- `how_sure`: where an effect is not that clear, the learner predicts, measures both recipes over seeds
+  and says what the paired comparison shows; graded on whether that conclusion matches the interval.
+- `discussion`: an open question, with a model answer behind `solution()` and nothing to check.
 
-The exercises of notebook `NN_<slug>` are the module `mnist_tutorial/exercises/<slug>.py`: a tuple
-`EXERCISES` of `Exercise` and the small check functions beside it. To add one, write its check (it
-returns the "correct" sentence, or raises `NotYet` or `NotAttempted`), add its `Exercise` entry, its
-cells in the notebook (the answer cell tagged `exercise-N`), and a typical wrong answer to
-`wrong_answers`: the tests run the solution in a copy of the notebook and each wrong answer against
-the check.
+Every checkable exercise declares the notebook variables its check reads (`reads`): a check that reads
+another one is a bug, and a test checks that the notebook defines each. The measured runs a check
+compares with are `Measure`s of the module (`MEASURES`), stored with the command that measured them in
+`measured.json` (`mnist-exercises measure`). Measurements are made on the validation set, and no check
+ever shows a test figure.
+
+To add an exercise: its entry in `EXERCISES` (with its hints, solution and at least one typical wrong
+answer), its `Measure`s if it compares with runs (then `mnist-exercises measure NN NAME`), and its cells
+in the notebook: a `### Exercise N: title` heading, an answer cell tagged `exercise-N` and a cell
+starting `exercise_N.check()`.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -43,11 +49,16 @@ from typing import Any
 
 import numpy as np
 
-#: The kinds of exercise.
-CODE, TRAIN, PREDICT, DISCUSSION = "code", "train", "predict", "discussion"
-KINDS = (CODE, TRAIN, PREDICT, DISCUSSION)
+from . import noise
+
+#: The kinds of exercise. (TRAIN and PREDICT are the earlier framework's, kept for modules not yet ported.)
+CODE, GRAPH, PREDICTION, HOW_SURE, DISCUSSION = "code", "graph", "prediction", "how sure", "discussion"
+TRAIN, PREDICT = "train", "predict"
+KINDS = (CODE, GRAPH, PREDICTION, HOW_SURE, DISCUSSION, TRAIN, PREDICT)
 #: The tag of the cell that holds exercise N's answer: "exercise-N".
 ANSWER_TAG = "exercise-{}"
+#: Where the measured runs are stored.
+MEASURED_FILE = Path(__file__).resolve().parent / "measured.json"
 
 
 class NotYet(Exception):
@@ -56,6 +67,10 @@ class NotYet(Exception):
 
 class NotAttempted(Exception):
     """Nothing to check yet: the answer is still `None`, or the run the exercise asks for was not made."""
+
+
+class UndeclaredRead(AssertionError):
+    """A check read a notebook variable its exercise does not declare in `reads`: a bug of the exercise."""
 
 
 @dataclass(frozen=True)
@@ -81,14 +96,21 @@ class Exercise:
     hints: tuple[str, ...]
     #: The code of a solution for the exercise's answer cell (a model answer, for a discussion).
     solution: str
-    #: The values of the hyperparameter cell the solution sets; the run then made with them.
+    #: The values of the hyperparameter cell the solution sets; the run then made with them (Run All).
     parameters: Mapping[str, Any] = field(default_factory=dict)
     #: Changes the solution makes to the notebook's own code: (the line as it is, the line as it becomes).
     edits: tuple[tuple[str, str], ...] = ()
-    #: For a measurement, the range a correct run gives (measured over seeds), shown with the solution.
-    expected: str = ""
+    #: For a measurement, the range a correct run gives (measured over seeds), shown with the solution (a
+    #: function that returns it, when it is read from the stored measurements).
+    expected: str | Callable[[], str] = ""
     #: Typical wrong answers and the phrase each one's "not yet" contains (the tests check them).
     wrong_answers: tuple[WrongAnswer, ...] = ()
+    #: The notebook variables the check reads (() for an exercise of the earlier framework: not enforced).
+    reads: tuple[str, ...] = ()
+    #: The names of the module's `Measure`s the check compares with.
+    measures: tuple[str, ...] = ()
+    #: The declarative specification the check was made from (for the tests), if any.
+    spec: Any = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -104,28 +126,201 @@ class Exercise:
     def answer_tag(self) -> str:
         return ANSWER_TAG.format(self.number)
 
+    @property
+    def side_run(self) -> bool:
+        """Whether the learner measures with a side run from the answer cell (not Run All)."""
+        return "side_runs.train(" in self.solution
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Measured runs
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A recipe measured over seeds by side runs of the notebook: `changes` to its parameters cell,
+    `edits` to its code, and `then` code run after the cells it needs. Each of `quantities` (a name and a
+    function of the SideRun) is stored by seed; "validation_accuracy" is the main network's."""
+
+    name: str
+    changes: Mapping[str, Any] = field(default_factory=dict)
+    edits: tuple[tuple[str, str], ...] = ()
+    keep: tuple[str, ...] = ()
+    then: str = ""
+    quantities: Mapping[str, Callable[[Any], float]] = field(
+        default_factory=lambda: {"validation_accuracy": lambda run: run.validation_accuracy}
+    )
+    #: How far another processor may move a value (accuracy: noise.MACHINE_MARGIN; a count: its own).
+    margin: float = noise.MACHINE_MARGIN
+
+    def stored_spec(self) -> dict[str, Any]:
+        """What the stored measurement must have been made with."""
+        return {
+            "changes": dict(self.changes),
+            "edits": [list(edit) for edit in self.edits],
+            "keep": list(self.keep),
+            "then": self.then,
+        }
+
+
+@functools.lru_cache(maxsize=1)
+def _stored() -> dict[str, Any]:
+    return json.loads(MEASURED_FILE.read_text()) if MEASURED_FILE.exists() else {}
+
+
+def stored(notebook: str) -> dict[str, Any]:
+    """The measurements stored for `notebook` (its name, such as "01_softmax"): {measure: entry}."""
+    return _stored().get(notebook, {})
+
+
+def forget_stored() -> None:
+    """Read measured.json again at the next use (after a measurement wrote it)."""
+    _stored.cache_clear()
+
+
+def measured(notebook: str, measure: str, quantity: str = "validation_accuracy") -> dict[int, float]:
+    """{seed: value} of a stored measurement; KeyError naming the command when it was not made."""
+    entry = stored(notebook).get(measure)
+    if entry is None or quantity not in entry.get("values", {}):
+        raise KeyError(
+            f"{notebook} has no measurement {measure!r} of {quantity}: run mnist-exercises measure "
+            f"{notebook[:2]} {measure}"
+        )
+    return {int(seed): float(value) for seed, value in entry["values"][quantity].items()}
+
+
+def notebook_settings(notebook: str) -> dict[str, Any]:
+    """The notebook's parameters cell as its measurements found it (a test compares it with the notebook)."""
+    entries = stored(notebook)
+    return dict(next(iter(entries.values()))["notebook_settings"]) if entries else {}
+
+
+def seeds_text(seeds: Iterable[int]) -> str:
+    seeds = sorted(seeds)
+    return f"{seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1)) else ", ".join(map(str, seeds))
+
+
+def over_seeds(by_seed: Mapping[int, float]) -> str:
+    """ "0.9138 to 0.9156 over seeds 1-5": the range of values measured by seed."""
+    low, high = min(by_seed.values()), max(by_seed.values())
+    span = f"seeds {seeds_text(by_seed)}"
+    return f"{low:.4f} with each of {span}" if low == high else f"{low:.4f} to {high:.4f} over {span}"
+
+
+def interval_text(comparison, unit: str = "") -> str:
+    """ "+0.0082 (95% interval +0.0041 to +0.0123)" for a recipe comparison."""
+    return (
+        f"{comparison.mean_difference:+.4f}{unit} (95% interval {comparison.low:+.4f} to {comparison.high:+.4f}"
+        f" over seeds {seeds_text(comparison.seeds)})"
+    )
+
+
+def verdict_text(comparison) -> str:
+    """What a recipe comparison shows, in words."""
+    if comparison.direction > 0:
+        return f"{comparison.name_a} is better: the interval lies above 0"
+    if comparison.direction < 0:
+        return f"{comparison.name_b} is better: the interval lies below 0"
+    return "not shown to differ: the interval contains 0"
+
+
+def compare_recipes(a: Mapping[int, float], b: Mapping[int, float], name_a: str, name_b: str):
+    """The series' paired comparison of two recipes over seeds (`significance.compare_recipes`, or this
+    package's stand-in until that is there)."""
+    from .. import significance
+
+    compare = getattr(significance, "compare_recipes", noise.compare_recipes)
+    return compare(dict(a), dict(b), name_a, name_b)
+
+
+@dataclass(frozen=True)
+class TablePlace:
+    """Where a run's value lies against measured runs of its recipe."""
+
+    value: float
+    low: float
+    high: float
+    measured: dict[int, float]
+    seed_value: float | None
+
+    @property
+    def inside(self) -> bool:
+        return self.low <= self.value <= self.high
+
+    def sentence(self, what: str = "runs of this recipe") -> str:
+        mine = f"{self.value:.4f}"
+        seed = "" if self.seed_value is None else f"; with your seed they gave {self.seed_value:.4f}"
+        if self.inside:
+            return f"{mine}, where {what} land ({over_seeds(self.measured)}{seed})"
+        return (
+            f"{mine}, outside the band {self.low:.4f} to {self.high:.4f} where {what} land "
+            f"({over_seeds(self.measured)}{seed}): another processor, or something else that changed"
+        )
+
+
+def against_table(
+    value: float,
+    notebook: str,
+    measure: str,
+    seed: int | None,
+    quantity: str = "validation_accuracy",
+    margin: float = noise.MACHINE_MARGIN,
+) -> TablePlace:
+    """The one shared comparison of a run with measured runs: the band where a run of the same recipe
+    lands (`noise.band` of the stored values), and the value measured with the run's seed, if it was."""
+    values = measured(notebook, measure, quantity)
+    low, high = noise.band(list(values.values()), margin)
+    return TablePlace(float(value), low, high, values, values.get(seed) if seed is not None else None)
+
+
+def established(values: Sequence[float], at: float, options: tuple[str, str], margin: float) -> str | None:
+    """options[0] when every run lands above `at` (the band of `values` lies above it), options[1] when
+    below, None when `at` sits inside the band: the question cannot be graded."""
+    low, high = noise.band(values, margin)
+    if low > at:
+        return options[0]
+    if high < at:
+        return options[1]
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------------
+# What a check reads
+
 
 class Answers:
-    """The notebook's variables, as a check reads them: each accessor raises NotAttempted or NotYet
-    with one line saying what is missing or wrongly shaped."""
+    """The notebook's variables, as a check reads them: each accessor raises NotAttempted or NotYet with
+    one line saying what is missing or wrongly shaped. With `reads`, only those variables can be read."""
 
-    def __init__(self, namespace: Mapping[str, Any]):
+    def __init__(self, namespace: Mapping[str, Any], reads: Iterable[str] | None = None, notebook: str = ""):
         self._namespace = namespace
+        self._reads = None if reads is None else set(reads)
+        self.notebook_name = notebook
+
+    def _get(self, name: str) -> Any:
+        if self._reads is not None and name not in self._reads:
+            raise UndeclaredRead(f"the check reads `{name}`, which its exercise does not declare in `reads`")
+        return self._namespace[name]
+
+    def _has(self, name: str) -> bool:
+        if self._reads is not None and name not in self._reads:
+            raise UndeclaredRead(f"the check reads `{name}`, which its exercise does not declare in `reads`")
+        return name in self._namespace
 
     def answer(self, name: str) -> Any:
         """The learner's answer `name`: NotAttempted while it is None, NotYet when its cell was not run."""
-        if name not in self._namespace:
+        if not self._has(name):
             raise NotYet(f"`{name}` is not defined: run the answer cell above the check (it sets `{name}`).")
-        value = self._namespace[name]
+        value = self._get(name)
         if value is None:
             raise NotAttempted(f"`{name}` is still None: replace None with your answer and run the cell.")
         return value
 
     def notebook(self, name: str) -> Any:
         """One of the notebook's own objects (the session, a tensor, the monitor)."""
-        if name not in self._namespace:
+        if not self._has(name):
             raise NotYet(f"`{name}` is not defined: run the notebook from the top (Run All) before checking.")
-        return self._namespace[name]
+        return self._get(name)
 
     def setting(self, name: str) -> Any:
         """A value of the hyperparameter cell, as the last run used it."""
@@ -148,6 +343,13 @@ class Answers:
         if not isinstance(value, numbers.Real) or isinstance(value, bool):
             raise NotYet(f"`{name}` is {value!r}; it must be a single number.")
         return float(value)
+
+    def function(self, name: str, arguments: str) -> Callable:
+        """An answer that must be a function of `arguments` (for the message)."""
+        value = self.answer(name)
+        if not callable(value):
+            raise NotYet(f"`{name}` must be a function of ({arguments}), not a {type(value).__name__}.")
+        return value
 
     def array(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         """The answer `name` as an array of `shape`."""
@@ -175,6 +377,50 @@ class Answers:
         if shape is not None and not value.shape.is_compatible_with(shape):
             raise NotYet(f"`{name}` has shape {value.shape}; the exercise asks for shape {list(shape)}.")
         return value
+
+    def side_run(self, name: str, wanted: Mapping[str, Any], call: str, several: bool = False, exactly: bool = True):
+        """The learner's side run `name` (what `side_runs.train` returned), of this notebook, made with the
+        `wanted` settings and otherwise the notebook's own (with `exactly`; else the others may differ too).
+        `call` is the side_runs.train call to suggest; `several`: runs over several seeds (SideRuns)."""
+        from ..side_runs import SideRun, SideRuns
+
+        value = self.answer(name)
+        kind = SideRuns if several else SideRun
+        if not isinstance(value, kind):
+            other = (
+                "one seed" if isinstance(value, SideRun) else ("several seeds" if isinstance(value, SideRuns) else "")
+            )
+            raise NotYet(
+                f"`{name}` must be what side_runs.train returns"
+                + (f" for {'several seeds' if several else 'one seed'} (this is {other})" if other else "")
+                + f": {name} = {call}"
+            )
+        if value.notebook != self.notebook_name:
+            raise NotYet(f"`{name}` is a side run of {value.notebook}; train this notebook's, {self.notebook_name}.")
+        runs = list(value.runs.values()) if several else [value]
+        for run in runs:
+            if "monitor" in run.monitors and run.outcome != "finished":
+                raise NotYet(f"the side run `{name}` (seed {run.seed}) did not finish ({run.outcome}).")
+        defaults = notebook_settings(self.notebook_name)
+        settings = value.settings if several else {k: v for k, v in value.settings.items() if k != "seed"}
+        differ = [f"{k} = {v!r} (it has {settings.get(k)!r})" for k, v in wanted.items() if settings.get(k) != v]
+        if differ:
+            raise NotYet(f"the side run `{name}` needs {', '.join(differ)}: {name} = {call}")
+        if exactly:
+            extra = [
+                f"{k} = {v!r}"
+                for k, v in settings.items()
+                if k not in wanted and k != "seed" and k in defaults and defaults[k] != v
+            ]
+            if extra or value.edits:
+                what = ", ".join(extra) + (" and changes to the code" if value.edits else "")
+                raise NotYet(
+                    f"the side run `{name}` also changed {what.lstrip(' and')}: the exercise changes only "
+                    f"{', '.join(wanted) or 'nothing'}, so that its comparison changes one thing: {name} = {call}"
+                )
+        return value
+
+    # The notebook's own run (Run All)
 
     def finished_run(self):
         """The monitor of the notebook's last training run, which must have finished and must have been made,
@@ -266,6 +512,10 @@ class Answers:
         return by_seed[seed], f"seed {seed}"
 
 
+# ----------------------------------------------------------------------------------------------------------
+# Reading a learner's graph
+
+
 def ancestors(op) -> set:
     """Every operation that `op` (an operation or a tensor) depends on, through inputs and control inputs."""
     op = getattr(op, "op", op)
@@ -315,11 +565,42 @@ def penalised_variables(train_step) -> set[str]:
     }
 
 
-def over_seeds(by_seed: Mapping[int, float]) -> str:
-    """ "0.9138 to 0.9156 over seeds 1-3": the range of values measured by seed."""
-    low, high, seeds = min(by_seed.values()), max(by_seed.values()), sorted(by_seed)
-    span = f"seeds {seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1)) else f"seeds {seeds}"
-    return f"{low:.4f} with each of {span}" if low == high else f"{low:.4f} to {high:.4f} over {span}"
+def penalty_coefficient(a: Answers, train_step, weights: Sequence[str], feed: Mapping) -> float:
+    """How many times the summed l2_loss of the notebook's `weights` (variable names in the notebook) the
+    loss `train_step` minimises adds to its cross-entropy, evaluated on the images of `feed`."""
+    loss = minimised(train_step)
+    if loss is None:
+        raise NotYet("cannot tell which loss train_step minimises: build it with optimizer.minimize(loss).")
+    session = a.notebook("session")
+    total, cross_entropy = session.run([loss, a.notebook("cross_entropy")], feed)
+    values = session.run([a.notebook(name) for name in weights])
+    summed = sum(float(np.sum(np.square(w, dtype=np.float64))) / 2 for w in values)
+    return (float(total) - float(cross_entropy)) / summed
+
+
+def check_penalty(a: Answers, weights: Sequence[str], coefficient: float, feed: Mapping) -> str:
+    """The structure of an L2 penalty on `weights` with `coefficient` in what `train_step` minimises:
+    NotAttempted without one, NotYet naming a weight left out or a wrong coefficient."""
+    train_step = a.notebook("train_step")
+    penalised = penalised_variables(train_step)
+    names = {a.notebook(name).op.name for name in weights}
+    if not penalised:
+        raise NotAttempted("train_step minimises no tf.nn.l2_loss yet: add the penalty to what it minimises.")
+    if not names <= penalised:
+        raise NotYet(
+            f"the penalty covers {', '.join(sorted(penalised))} but not {', '.join(sorted(names - penalised))}: "
+            f"add tf.nn.l2_loss of every weight matrix."
+        )
+    if a.notebook("cross_entropy").op.name not in differentiated(train_step):
+        raise NotYet("train_step no longer minimises the cross-entropy: minimise cross_entropy + the penalty.")
+    found = penalty_coefficient(a, train_step, weights, feed)
+    if not np.isclose(found, coefficient, rtol=0.01):
+        raise NotYet(
+            f"train_step minimises the cross-entropy plus {found:.3g} times the summed l2_loss of the weights; "
+            f"the exercise asks for {coefficient} times it"
+            + (" (a negative coefficient rewards large weights)." if found < 0 else ".")
+        )
+    return f"the loss adds {coefficient} times the summed l2_loss of {', '.join(weights)}"
 
 
 def judge(predicted: str, measured: str, why: str) -> str:
@@ -330,10 +611,343 @@ def judge(predicted: str, measured: str, why: str) -> str:
     return f"as you predicted, {why}."
 
 
-def run_check(exercise: Exercise, namespace: Mapping[str, Any]) -> tuple[str, str]:
+# ----------------------------------------------------------------------------------------------------------
+# The declarative kinds
+
+
+def code(
+    number: int,
+    title: str,
+    verify: Callable[[Answers], str],
+    *,
+    reads: Sequence[str],
+    hints: Sequence[str],
+    solution: str,
+    wrong_answers: Sequence[WrongAnswer],
+    expected: str | Callable[[], str] = "",
+) -> Exercise:
+    """Write the code: `verify` compares the answer with a reference and names the mistakes it knows."""
+    return Exercise(
+        number,
+        title,
+        CODE,
+        verify,
+        tuple(hints),
+        solution,
+        expected=expected,
+        wrong_answers=tuple(wrong_answers),
+        reads=tuple(reads),
+    )
+
+
+@dataclass(frozen=True)
+class AgainstRuns:
+    """The run of a changed network (Run All) set beside measured runs: `measure`, the runs of the
+    exercise's recipe (its solution), and `baseline`, the notebook's recipe with the same settings
+    otherwise; `name` and `baseline_name` say what they are in the message."""
+
+    notebook: str
+    measure: str
+    baseline: str
+    name: str
+    baseline_name: str
+
+
+def graph(
+    number: int,
+    title: str,
+    structure: Callable[[Answers], str],
+    *,
+    reads: Sequence[str],
+    hints: Sequence[str],
+    edits: Sequence[tuple[str, str]],
+    wrong_answers: Sequence[WrongAnswer],
+    parameters: Mapping[str, Any] | None = None,
+    against: AgainstRuns | None = None,
+    network: Callable[[Answers], Iterable[str]] | None = None,
+    after: Callable[[Answers, Any], str] | None = None,
+    solution: str = "",
+) -> Exercise:
+    """Change the network and run all cells. `structure` reads the graph, without training: it returns a
+    sentence on what was built, or raises NotAttempted/NotYet. Then the run must have finished, with the
+    exercise's `parameters` and the notebook's own settings otherwise (and the `network`'s variables, if
+    given), and `against` sets it beside measured runs; `after` adds a sentence from the run's monitor."""
+    parameters = dict(parameters or {})
+    reads = tuple(reads) + ("monitor", "record", "hyperparameters", "session", "logits")
+    spec = dict(structure=structure, against=against, network=network, after=after, parameters=parameters)
+
+    def before(a: Answers) -> str:
+        """What the check reads before the run: the graph and the settings (no training needed)."""
+        built = structure(a)
+        settings = notebook_settings(a.notebook_name)
+        others = {k: v for k, v in settings.items() if k != "seed"}
+        a.require_settings(parameters, others, f"{built}; now ")
+        if network is not None:
+            a.require_network(network(a))
+        return built
+
+    spec["before"] = before
+
+    def check(a: Answers) -> str:
+        built = before(a)
+        monitor = a.finished_run()
+        sentences = [f"{built[0].upper()}{built[1:]}."]
+        if against is not None:
+            seed = a.setting("seed")
+            place = against_table(monitor.final_validation_accuracy, against.notebook, against.measure, seed)
+            sentences.append(f"The run ends at a validation accuracy of {place.sentence(f'runs of {against.name}')}.")
+            comparison = compare_recipes(
+                measured(against.notebook, against.measure),
+                measured(against.notebook, against.baseline),
+                against.name,
+                against.baseline_name,
+            )
+            sentences.append(
+                f"Against {against.baseline_name}, with the same seeds, the measured runs differ by "
+                f"{interval_text(comparison)}: {verdict_text(comparison)}."
+            )
+        if after is not None:
+            sentences.append(after(a, monitor))
+        return " ".join(sentences)
+
+    return Exercise(
+        number,
+        title,
+        GRAPH,
+        check,
+        tuple(hints),
+        solution,
+        parameters=parameters,
+        edits=tuple(edits),
+        wrong_answers=tuple(wrong_answers),
+        reads=reads,
+        measures=(against.measure, against.baseline) if against else (),
+        spec=spec,
+    )
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A prediction of which side of `at` a measured quantity lands: the value of measure `measure`
+    (minus that of `baseline` with the same seed, if given); `options` are the words for above and below."""
+
+    notebook: str
+    measure: str
+    at: float
+    #: What the measured quantity is, for the message ("the validation accuracy at learning rate 0.005").
+    what: str = "the validation accuracy"
+    options: tuple[str, str] = ("above", "below")
+    baseline: str = ""
+    quantity: str = "validation_accuracy"
+    #: The baseline's quantity, when it is not `quantity` (a side run that trains both recipes keeps each).
+    baseline_quantity: str = ""
+    margin: float = noise.MACHINE_MARGIN
+    #: Further answers a learner may give ("the same"), which are never the measured side.
+    also: tuple[str, ...] = ()
+
+    def values(self) -> dict[int, float]:
+        values = measured(self.notebook, self.measure, self.quantity)
+        if self.baseline:
+            baseline = measured(self.notebook, self.baseline, self.baseline_quantity or self.quantity)
+            values = noise.differences(values, baseline)
+        return values
+
+    def answer(self) -> str | None:
+        """The side every run lands on, or None if `at` sits inside the measured noise."""
+        return established(list(self.values().values()), self.at, self.options, self.margin)
+
+
+def side_run_measured(name: str, wanted: Mapping[str, Any], call: str, measure: str, what: str):
+    """For a prediction: read the learner's side run `name` (made with `wanted`, otherwise the notebook's
+    settings), and set its validation accuracy beside the stored runs of `measure`."""
+
+    def read(a: Answers) -> tuple[float, str]:
+        run = a.side_run(name, wanted, call)
+        place = against_table(run.validation_accuracy, a.notebook_name, measure, run.seed)
+        return run.validation_accuracy, f"your side run ({what}) ends at a validation accuracy of {place.sentence()}"
+
+    return read
+
+
+def prediction(
+    number: int,
+    title: str,
+    *,
+    predicted: str,
+    threshold: Threshold,
+    measure: Callable[[Answers], tuple[float, str]],
+    why: Callable[[Answers, float], str],
+    reads: Sequence[str],
+    hints: Sequence[str],
+    solution: str,
+    wrong_answers: Sequence[WrongAnswer],
+    expected: str | Callable[[], str] = "",
+) -> Exercise:
+    """Predict, then measure: `predicted` names the answer variable (one of the threshold's options);
+    `measure` reads the learner's measurement (a side run) and returns its value (as the threshold
+    compares it) and a sentence on it; the verdict is the side every measured run lands on, `why` (from
+    the learner's value) says why."""
+    spec = dict(threshold=threshold)
+
+    def check(a: Answers) -> str:
+        guess = a.choice(predicted, threshold.options + threshold.also)
+        try:
+            value, described = measure(a)
+        except (NotAttempted, NotYet) as reason:
+            raise type(reason)(f"you predicted {guess!r}; now {reason}") from None
+        answer = threshold.answer()
+        if answer is None:  # the tests prevent it; a learner should never meet it
+            raise NotYet(f"this exercise's threshold {threshold.at} sits inside the measured noise: report it.")
+        values = threshold.values()
+        spread = f" ({over_seeds(values)})" if threshold.baseline else ""
+        lands = (
+            f"{described}. Measured over seeds {seeds_text(values)}, {threshold.what} lands {answer} "
+            f"{threshold.at:g} with every seed, by more than the seed and the processor move it{spread}"
+        )
+        return judge(guess, answer, f"{lands}: {why(a, value)}")
+
+    return Exercise(
+        number,
+        title,
+        PREDICTION,
+        check,
+        tuple(hints),
+        solution,
+        expected=expected,
+        wrong_answers=tuple(wrong_answers),
+        reads=(predicted, *reads),
+        measures=tuple(m for m in (threshold.measure, threshold.baseline) if m),
+        spec=spec,
+    )
+
+
+#: Answer-cell lines of a "how sure" solution: print the interval of `comparison`, and say what it shows.
+SHOW_INTERVAL = (
+    'print(f"{comparison.mean_difference:+.4f}, 95% interval {comparison.low:+.4f} to {comparison.high:+.4f}")'
+)
+CONCLUDE = 'conclusion = {1: "better", -1: "worse", 0: "not shown"}[comparison.direction]'
+#: The words of a "how sure" conclusion about recipe a against recipe b, and the comparison's direction.
+CONCLUSIONS = {"better": 1, "worse": -1, "not shown": 0}
+
+
+def paired_side_runs(
+    a: Answers,
+    run_a: str,
+    call_a: str,
+    run_b: str,
+    call_b: str,
+    wanted_b: Mapping[str, Any],
+    wanted_a: Mapping[str, Any] | None = None,
+    free_a: Sequence[str] = (),
+    fewest_seeds: int = 3,
+) -> tuple[dict[int, float], dict[int, float]]:
+    """The validation accuracies by seed of two answers holding side runs over several seeds: `run_b` with
+    the `wanted_b` settings (and the notebook's otherwise), `run_a` with `wanted_a`, or, when it is None,
+    with the learner's own change of the `free_a` settings from `run_b`'s; both with the same seeds."""
+    runs_b = a.side_run(run_b, wanted_b, call_b, several=True)
+    runs_a = a.side_run(run_a, wanted_a or {}, call_a, several=True, exactly=wanted_a is not None)
+    if wanted_a is None:
+        changed = {
+            k for k in set(runs_a.settings) | set(runs_b.settings) if runs_a.settings.get(k) != runs_b.settings.get(k)
+        }
+        other = sorted(changed - set(free_a))
+        if other or runs_a.edits:
+            raise NotYet(
+                f"`{run_a}` differs from `{run_b}` in {', '.join(other) or 'the code'}: change only "
+                f"{' and '.join(free_a)}, so that the comparison changes one thing."
+            )
+        if not changed:
+            raise NotYet(f"`{run_a}` has the same settings as `{run_b}`: change {' or '.join(free_a)}.")
+    if runs_a.seeds != runs_b.seeds or len(runs_a.seeds) < fewest_seeds:
+        raise NotYet(
+            f"run both with the same seeds, at least {fewest_seeds} (seeds=[1, 2, 3]): `{run_a}` has seeds "
+            f"{runs_a.seeds}, `{run_b}` {runs_b.seeds}."
+        )
+    return runs_a.validation_accuracy, runs_b.validation_accuracy
+
+
+def how_sure(
+    number: int,
+    title: str,
+    *,
+    measure: Callable[[Answers], tuple[Mapping[int, float], Mapping[int, float]]],
+    names: tuple[str, str],
+    conclusion: str = "conclusion",
+    predicted: str = "",
+    goal: int | None = None,
+    goal_text: str = "",
+    why: Callable[[Any], str] = lambda comparison: "",
+    reads: Sequence[str],
+    hints: Sequence[str],
+    solution: str,
+    wrong_answers: Sequence[WrongAnswer],
+    expected: str | Callable[[], str] = "",
+    measures: Sequence[str] = (),
+) -> Exercise:
+    """Predict, measure two recipes over seeds, and say how sure: `measure` reads the learner's runs and
+    returns recipe a's and recipe b's validation accuracies by seed (`names` says what they are); the
+    answer `conclusion` is one of CONCLUSIONS, for a against b. Correct when it matches the paired
+    comparison of the learner's own runs (and, with `goal`, that comparison shows the direction the
+    exercise asks to reach; `goal_text` says what to try). A `predicted` answer is reported, not graded."""
+
+    def check(a: Answers) -> str:
+        said = a.choice(conclusion, tuple(CONCLUSIONS))
+        guess = a.choice(predicted, tuple(CONCLUSIONS)) if predicted else None
+        values_a, values_b = measure(a)
+        comparison = compare_recipes(values_a, values_b, *names)
+        shows = next(word for word, direction in CONCLUSIONS.items() if direction == comparison.direction)
+        found = f"your runs differ by {interval_text(comparison)}: {verdict_text(comparison)}"
+        if said != shows:
+            raise NotYet(f"you concluded {said!r}, but {found}, which says {shows!r}")
+        if goal is not None and comparison.direction != goal:
+            raise NotYet(f"{found}, as you concluded; {goal_text}")
+        before = ""
+        if guess is not None:
+            before = f"You predicted {guess!r}" + (
+                ", and so it is. " if guess == shows else "; the runs say otherwise. "
+            )
+        extra = why(comparison)
+        return f"{before}As you concluded, {found}.{' ' + extra if extra else ''}"
+
+    return Exercise(
+        number,
+        title,
+        HOW_SURE,
+        check,
+        tuple(hints),
+        solution,
+        expected=expected,
+        wrong_answers=tuple(wrong_answers),
+        reads=tuple(r for r in (conclusion, predicted) if r) + tuple(reads),
+        measures=tuple(measures),
+        spec=dict(names=names, goal=goal),
+    )
+
+
+def discussion(
+    number: int,
+    title: str,
+    *,
+    hints: Sequence[str],
+    solution: str,
+    expected: str | Callable[[], str] = "",
+    measures: Sequence[str] = (),
+) -> Exercise:
+    """An open question, with a model answer (and what measured runs gave, when it quotes them)."""
+    return Exercise(
+        number, title, DISCUSSION, None, tuple(hints), solution, expected=expected, measures=tuple(measures)
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Binding exercises to a notebook
+
+
+def run_check(exercise: Exercise, namespace: Mapping[str, Any], notebook: str = "") -> tuple[str, str]:
     """(verdict, message) of `exercise` on `namespace`: "correct", "not yet" or "not attempted"."""
+    answers = Answers(namespace, exercise.reads or None, notebook or str(namespace.get("NOTEBOOK", "")))
     try:
-        return "correct", exercise.check(Answers(namespace))
+        return "correct", exercise.check(answers)
     except NotAttempted as reason:
         return "not attempted", str(reason)
     except NotYet as reason:
@@ -396,8 +1010,12 @@ def solution_text(exercise: Exercise) -> str:
         lines += ["In the answer cell:", _indented(exercise.solution.strip())]
     elif not exercise.checkable:
         lines.append(exercise.solution.strip())
-    if exercise.expected:
-        lines.append(f"What a correct run gives: {exercise.expected}")
+    try:
+        expected = exercise.expected() if callable(exercise.expected) else exercise.expected
+    except KeyError as missing:  # a measurement not made yet: say which command makes it
+        expected = f"not measured yet ({missing.args[0]})."
+    if expected:
+        lines.append(f"What the measured runs give: {expected}")
     return "\n".join(lines)
 
 

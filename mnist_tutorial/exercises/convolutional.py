@@ -3,105 +3,25 @@
 import numpy as np
 
 from . import (
-    CODE,
-    DISCUSSION,
-    PREDICT,
-    TRAIN,
+    AgainstRuns,
     Answers,
     BoundExercise,
-    Exercise,
+    Measure,
     NotAttempted,
     NotYet,
+    Threshold,
     WrongAnswer,
     ancestors,
-    judge,
+    code,
+    discussion,
+    graph,
+    measured,
     over_seeds,
+    prediction,
 )
 from . import bind as bind_exercises
 
-#: The final validation accuracy after 1,000 steps, by seed: the notebook's channels, 6, 12 and 24
-#: (`mnist-sweep 08 training_steps=1000 --seeds 3`), Görner's first script's, 4, 8 and 12 (`mnist-sweep 08
-#: channels1=4 channels2=8 channels3=12 training_steps=1000 --seeds 3`), and max-pooling instead of strides
-#: (a copy of the notebook with exercise 2's solution, run with seeds 1-3 and training_steps = 1000).
-CHANNELS_6_12_24 = {1: 0.9866, 2: 0.9876, 3: 0.988}
-CHANNELS_4_8_12 = {1: 0.9836, 2: 0.9846, 3: 0.9824}
-MAX_POOLING = {1: 0.9878, 2: 0.989, 3: 0.9882}
-#: Exercise 1's line between "more" and "less": one point of validation accuracy.
-ONE_POINT = 0.01
-#: Runs closer than this are level.
-LEVEL = 0.002
-#: The notebook's settings that the measurements above used, and its network's variables.
-NOTEBOOK_SETTINGS = {
-    "learning_rate": 0.003,
-    "final_learning_rate": 0.0001,
-    "decay_steps": 900,
-    "batch_size": 100,
-    "channels1": 6,
-    "channels2": 12,
-    "channels3": 24,
-    "hidden_units": 200,
-    "keep_prob": 0.75,
-}
-NETWORK = {
-    f"{scope}/{name}{k}"
-    for k, scope in enumerate(["conv1", "conv2", "conv3", "dense_layer", "output_layer"], 1)
-    for name in ("W", "b")
-}
-
-
-def check_fewer_channels(a: Answers) -> str:
-    predicted = a.choice("predicted_loss", ("more", "less"))
-    wanted = {"channels1": 4, "channels2": 8, "channels3": 12, "training_steps": 1000}
-    measured = a.run_with(
-        wanted, NOTEBOOK_SETTINGS, NETWORK, f"you predicted {predicted!r}; now "
-    ).final_validation_accuracy
-    full, which = a.seed_matched(CHANNELS_6_12_24)
-    loss = full - measured
-    side = "more" if loss > ONE_POINT else "less"
-    why = (
-        f"with 4, 8 and 12 channels the run ends at {measured:.4f}, with 6, 12 and 24 at {full:.4f} ({which}): "
-        f"{loss:+.4f} lost, {side} than one point, for about a third of the convolutional weights and half of "
-        f"the dense layer's (its input is 7 x 7 x channels3)"
-        f" (4, 8 and 12 channels give {over_seeds(CHANNELS_4_8_12)}; 6, 12 and 24 {over_seeds(CHANNELS_6_12_24)})"
-    )
-    return judge(predicted, side, why)
-
-
-def _strides(op) -> int:
-    return op.get_attr("strides")[1]
-
-
-def check_max_pooling(a: Answers) -> str:
-    logits = a.notebook("logits")
-    ops = ancestors(logits)
-    pools = [op for op in ops if op.type == "MaxPool"]
-    convolutions = sorted((op for op in ops if op.type == "Conv2D"), key=lambda op: op.name)
-    if not pools:
-        raise NotAttempted(
-            "the network has no max-pooling yet: give conv2 and conv3 a stride of 1 and follow "
-            "each with tf.nn.max_pool2d."
-        )
-    strided = [op.name.split("/")[0] for op in convolutions if _strides(op) != 1]
-    if strided:
-        raise NotYet(f"{', '.join(strided)} still has a stride of 2: with max-pooling after it, the stride is 1.")
-    if len(pools) != 2:
-        raise NotYet(
-            f"the network has {len(pools)} max-pooling operation(s); the exercise puts one after conv2 "
-            f"and one after conv3."
-        )
-    monitor = a.run_with({"training_steps": 1000}, NOTEBOOK_SETTINGS, NETWORK)
-    strided_run, which = a.seed_matched(CHANNELS_6_12_24)
-    measured = monitor.final_validation_accuracy
-    relation = (
-        "above" if measured > strided_run + LEVEL else ("below" if measured < strided_run - LEVEL else "level with")
-    )
-    return (
-        f"with max-pooling the run ends at {measured:.4f} after 1,000 steps, {relation} the strided network's "
-        f"{strided_run:.4f} ({which}). The pooled network gives {over_seeds(MAX_POOLING)}, the strided "
-        f"{over_seeds(CHANNELS_6_12_24)}. Each step costs more: conv2 and conv3 now compute every position before "
-        f"the pooling keeps a quarter of them (this run took {monitor.train_seconds:.1f} s of training; set "
-        f"training_steps = 1000 alone, without the pooling, to time the strided network on this machine)."
-    )
+NOTEBOOK = "08_convolutional"
 
 
 def _same_padding(size: int, kernel: int) -> tuple[int, int]:
@@ -181,48 +101,120 @@ def _pooled(line: str) -> str:
     return f'{line.split(" = ")[0]} = tf.nn.max_pool2d({inner}, ksize=2, strides=2, padding="SAME")'
 
 
+#: The recipes the checks compare with, measured over seeds 1-5 by `mnist-exercises measure 08`.
+MEASURES = (
+    Measure("own_1000", {"training_steps": 1000}),
+    Measure("fewer_channels", {"channels1": 4, "channels2": 8, "channels3": 12, "training_steps": 1000}),
+    Measure("max_pooling", {"training_steps": 1000}, edits=((_CONV2, _pooled(_CONV2)), (_CONV3, _pooled(_CONV3)))),
+)
+
+_FEWER_SETTINGS = {"channels1": 4, "channels2": 8, "channels3": 12, "training_steps": 1000}
+_FEWER = "side_runs.train(NOTEBOOK, channels1=4, channels2=8, channels3=12, training_steps=1000)"
+_USUAL = "side_runs.train(NOTEBOOK, training_steps=1000)"
+
+
+def read_loss(a: Answers) -> tuple[float, str]:
+    fewer = a.side_run("fewer_run", _FEWER_SETTINGS, _FEWER)
+    usual = a.side_run("usual_run", {"training_steps": 1000}, _USUAL)
+    if fewer.seed != usual.seed:
+        raise NotYet(f"`fewer_run` has seed {fewer.seed} and `usual_run` seed {usual.seed}: give both the same.")
+    loss = usual.validation_accuracy - fewer.validation_accuracy
+    return loss, (
+        f"your side runs end at {fewer.validation_accuracy:.4f} with 4, 8 and 12 channels and "
+        f"{usual.validation_accuracy:.4f} with 6, 12 and 24 (seed {fewer.seed}): {loss:+.4f} lost"
+    )
+
+
+def why_fewer(a: Answers, loss: float) -> str:
+    return (
+        "about a third of the convolutional weights and half of the dense layer's (its input is 7 x 7 x channels3) "
+        "cost little: digits need few kinds of stroke detector"
+    )
+
+
+def _strides(op) -> int:
+    return op.get_attr("strides")[1]
+
+
+def max_pooling(a: Answers) -> str:
+    logits = a.notebook("logits")
+    ops = ancestors(logits)
+    pools = [op for op in ops if op.type == "MaxPool"]
+    convolutions = sorted((op for op in ops if op.type == "Conv2D"), key=lambda op: op.name)
+    if not pools:
+        raise NotAttempted(
+            "the network has no max-pooling yet: give conv2 and conv3 a stride of 1 and follow "
+            "each with tf.nn.max_pool2d."
+        )
+    strided = [op.name.split("/")[0] for op in convolutions if _strides(op) != 1]
+    if strided:
+        raise NotYet(f"{', '.join(strided)} still has a stride of 2: with max-pooling after it, the stride is 1.")
+    if len(pools) != 2:
+        raise NotYet(
+            f"the network has {len(pools)} max-pooling operation(s); the exercise puts one after conv2 "
+            f"and one after conv3."
+        )
+    return "conv2 and conv3 slide with a stride of 1, each followed by a 2 x 2 max-pooling"
+
+
+def after_pooling(a: Answers, monitor) -> str:
+    return (
+        f"This run took {monitor.train_seconds:.1f} s of training: conv2 and conv3 now compute every position "
+        f"before the pooling keeps a quarter of them, four times the arithmetic of a stride of 2 (time the "
+        f"strided network's 1,000 steps on this machine with a side run, .monitor.train_seconds, to compare)."
+    )
+
+
 EXERCISES = (
-    Exercise(
+    prediction(
         1,
         "fewer channels",
-        PREDICT,
-        check_fewer_channels,
+        predicted="predicted_loss",
+        threshold=Threshold(
+            NOTEBOOK,
+            "own_1000",
+            0.02,
+            "the accuracy 4, 8 and 12 channels lose",
+            ("more", "less"),
+            baseline="fewer_channels",
+        ),
+        measure=read_loss,
+        why=why_fewer,
+        reads=("fewer_run", "usual_run"),
         hints=("Count the weights of conv1 to conv3 with 4, 8 and 12 channels, and compare with the table above.",),
-        solution='predicted_loss = "less"',
-        parameters={"channels1": 4, "channels2": 8, "channels3": 12, "training_steps": 1000},
-        expected=f"{over_seeds(CHANNELS_4_8_12)} with 4, 8 and 12 channels, against {over_seeds(CHANNELS_6_12_24)}.",
+        solution=f'predicted_loss = "less"\nfewer_run = {_FEWER}\nusual_run = {_USUAL}',
+        expected=lambda: (
+            f"{over_seeds(measured(NOTEBOOK, 'fewer_channels'))} with 4, 8 and 12 channels, against "
+            f"{over_seeds(measured(NOTEBOOK, 'own_1000'))}."
+        ),
         wrong_answers=(
-            WrongAnswer(
-                "you predicted 'more'",
-                'predicted_loss = "more"',
-                {"channels1": 4, "channels2": 8, "channels3": 12, "training_steps": 1000},
-            ),
+            WrongAnswer("you predicted 'more'", f'predicted_loss = "more"\nfewer_run = {_FEWER}\nusual_run = {_USUAL}'),
         ),
     ),
-    Exercise(
+    graph(
         2,
         "max-pooling instead of strides",
-        TRAIN,
-        check_max_pooling,
+        max_pooling,
+        reads=(),
         hints=(
             "In conv2 and conv3: strides=[1, 1, 1, 1], and wrap the ReLU's output in tf.nn.max_pool2d(..., ksize=2, "
             'strides=2, padding="SAME"). The shapes after each layer stay the same.',
         ),
-        solution="",
         parameters={"training_steps": 1000},
         edits=((_CONV2, _pooled(_CONV2)), (_CONV3, _pooled(_CONV3))),
-        expected=f"{over_seeds(MAX_POOLING)} with max-pooling, against {over_seeds(CHANNELS_6_12_24)} with strides.",
+        against=AgainstRuns(NOTEBOOK, "max_pooling", "own_1000", "max-pooling", "strides"),
+        after=after_pooling,
         wrong_answers=(
             WrongAnswer(
                 "conv3 still has a stride of 2", parameters={"training_steps": 1000}, edits=((_CONV2, _pooled(_CONV2)),)
             ),
         ),
     ),
-    Exercise(
+    code(
         3,
         "a feature map by hand",
-        CODE,
         check_feature_map,
+        reads=("my_feature_map", "session", "mnist", "X", "Y1", "W1", "b1"),
         hints=(
             "W1_values, b1_values = session.run([W1, b1]); the first validation image is "
             "mnist.validation.images[0, :, :, 0].",
@@ -254,11 +246,11 @@ EXERCISES = (
             ),
         ),
     ),
-    Exercise(
+    code(
         4,
         "how much of the image a value sees",
-        CODE,
         check_receptive_field,
+        reads=("receptive_field", "logits"),
         hints=(
             "One value of conv1 sees a 6 x 6 patch. One value of conv2 sees 5 x 5 values of conv1, next to each "
             "other: how many pixels do they cover together?",
@@ -269,27 +261,26 @@ EXERCISES = (
             WrongAnswer("counts pixels", "receptive_field = 16 * 16"),
         ),
     ),
-    Exercise(
+    discussion(
         5,
         "without dropout",
-        DISCUSSION,
-        None,
         hints=(
-            "Compare your final validation accuracy with the notebook's and with the spread over seeds printed above.",
+            "The curves of training batches are measured on the network as it trains: with dropout on in the "
+            "notebook's run. What would make the two runs' training figures comparable?",
         ),
         solution=(
-            "One run without dropout against one with it: a difference smaller than about twice the spread over "
-            "seeds printed above can be the seed. The notebook's curves of training batches are measured with "
-            "dropout on in the notebook's run and off in yours, so they cannot show which network fits its "
-            "training images more closely; a score of training images with keep = 1.0 in both runs could. "
-            "Görner's two figures are best-of-run test accuracies, a few test images apart."
+            "Run the network without dropout on the side with the same seeds as with it (side_runs.train with "
+            "keep_prob=1.0 and with the notebook's keep_prob, seeds=[1, 2, 3]) and compare the validation "
+            "accuracies seed by seed (significance.compare_recipes): a difference whose interval contains 0 is not "
+            "shown. The curves of training batches cannot show which network fits its training images more "
+            "closely, since in the notebook's run they are measured with units dropped and without dropout they "
+            "are not; a score of training images with keep = 1.0 in both runs could. Görner's two figures are "
+            "best-of-run test accuracies, a few test images apart."
         ),
     ),
-    Exercise(
+    discussion(
         6,
         "longer",
-        DISCUSSION,
-        None,
         hints=("A best-of-run figure is the highest of many test evaluations; a final figure is one.",),
         solution=(
             "Whatever the run gives, the two figures are of different kinds: a single test score at the end of a "
@@ -298,17 +289,16 @@ EXERCISES = (
             "result."
         ),
     ),
-    Exercise(
+    discussion(
         7,
         "filters",
-        DISCUSSION,
-        None,
-        hints=("Draw them with plotting.plot_filters(session.run(W1)) after exercise 1's run.",),
+        hints=("Draw them with plotting.plot_filters(fewer_run.variables['conv1/W1']) after exercise 1.",),
         solution=(
-            "Exercise 1's run changed two things, the channels and the length of training (1,000 steps instead of "
-            "3,000), so what you see in its filters cannot be put down to the channel count alone. To see the "
-            "channels' part, compare with the notebook's channels trained for 1,000 steps too (training_steps = "
-            "1000 alone). Look at whether each filter picks out one orientation or mixes several."
+            "Exercise 1's side run changed two things against the notebook's network, the channels and the length "
+            "of training (1,000 steps instead of 3,000), so compare its filters with those of its partner, "
+            "usual_run (the notebook's channels trained for 1,000 steps too): plotting.plot_filters("
+            "usual_run.variables['conv1/W1']). Look at whether each filter picks out one orientation or mixes "
+            "several."
         ),
     ),
 )
@@ -317,3 +307,13 @@ EXERCISES = (
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
     """Notebook 8's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)
+
+
+# Measured over seeds by `mnist-exercises measure 08` (stored in measured.json).
+from . import Measure  # noqa: E402
+
+MEASURES = (
+    Measure("own_1000", {"training_steps": 1000}),
+    Measure("fewer_channels", {"channels1": 4, "channels2": 8, "channels3": 12, "training_steps": 1000}),
+    Measure("max_pooling", {"training_steps": 1000}, edits=((_CONV2, _pooled(_CONV2)), (_CONV3, _pooled(_CONV3)))),
+)

@@ -3,91 +3,70 @@
 import numpy as np
 
 from . import (
-    CODE,
-    DISCUSSION,
-    PREDICT,
-    TRAIN,
     Answers,
     BoundExercise,
-    Exercise,
-    NotAttempted,
+    Measure,
     NotYet,
+    Threshold,
     WrongAnswer,
-    differentiated,
-    judge,
-    minimised,
+    check_penalty,
+    code,
+    discussion,
+    graph,
+    measured,
     over_seeds,
-    penalised_variables,
+    prediction,
 )
 from . import bind as bind_exercises
 
-#: The final validation accuracy after 2,000 steps, by seed, without dropout and with keep_prob 0.5
-#: (`mnist-sweep 07 keep_prob=0.5,1.0 training_steps=2000 train_sample=1000 --seeds 3`). Scoring the
-#: training sample draws dropout masks too (with keep 1.0), so train_sample is part of the setting.
-WITHOUT_AT_2000 = {1: 0.9806, 2: 0.983, 3: 0.9772}
-HALF_KEPT_AT_2000 = {1: 0.9702, 2: 0.9716, 3: 0.9752}
-#: The notebook's settings that the measurements above used, and its network's variables.
-NOTEBOOK_SETTINGS = {
-    "learning_rate": 0.003,
-    "final_learning_rate": 0.0001,
-    "decay_steps": 2000,
-    "batch_size": 100,
-    "hidden1": 400,
-    "hidden2": 200,
-    "hidden3": 100,
-}
-NETWORK = {
-    f"{scope}/{name}{k}"
-    for k, scope in enumerate(["layer1", "layer2", "layer3", "output_layer"], 1)
-    for name in ("W", "b")
-}
+NOTEBOOK = "07_dropout"
 #: The coefficient of exercise 4's L2 penalty, and the settings of the runs whose gaps the text reports
 #: (training_steps, seed, train_sample), which its check compares with.
 PENALTY = 0.0001
 COMPARED_RUN = (6000, 1, 10000)
 #: Two evaluations with dropout on agree this closely with the check's own pair.
 AGREEMENT_TOLERANCE = 0.01
+_HALF = {"keep_prob": 0.5, "training_steps": 1000, "train_sample": 1000}
+#: The recipes the checks compare with, measured over seeds 1-5 by `mnist-exercises measure 07`: each side
+#: run trains the network twice, without dropout (`plain_monitor`) and with keep_prob (`monitor`).
+MEASURES = (
+    Measure(
+        "half_kept",
+        _HALF,
+        quantities={
+            "validation_accuracy": lambda run: run.validation_accuracy,
+            "without_dropout": lambda run: run.monitors["plain_monitor"].final_validation_accuracy,
+        },
+    ),
+)
+
+_HALF_CALL = "side_runs.train(NOTEBOOK, keep_prob=0.5, training_steps=1000, train_sample=1000)"
 
 
-def check_half_dropped(a: Answers) -> str:
-    predicted = a.choice("predicted_side", ("higher", "lower"))
-    wanted = {"keep_prob": 0.5, "training_steps": 2000, "train_sample": 1000}
-    dropped = a.run_with(
-        wanted, NOTEBOOK_SETTINGS, NETWORK, f"you predicted {predicted!r}; now "
-    ).final_validation_accuracy
-    plain = float(a.notebook("plain_monitor").final_validation_accuracy)
-    side = "higher" if dropped > plain else "lower"
-    why = (
-        f"with half of the units dropped the run ends at {dropped:.4f}, without dropout at {plain:.4f}: {side}. "
-        f"The check's own runs gave {over_seeds(HALF_KEPT_AT_2000)} with keep_prob 0.5, and "
-        f"{over_seeds(WITHOUT_AT_2000)} without dropout: after 2,000 steps, dropping half of the units cost "
-        f"accuracy with each seed. Whether it would pay later, these runs do not show: in the notebook's own "
-        f"runs of 6,000 steps at keep_prob 0.75, the two ended almost level"
+def read_half_kept(a: Answers) -> tuple[float, str]:
+    run = a.side_run("half_kept", _HALF, _HALF_CALL)
+    dropped, plain = run.validation_accuracy, run.monitors["plain_monitor"].final_validation_accuracy
+    return dropped - plain, (
+        f"your side run ends at {dropped:.4f} with keep_prob 0.5 and {plain:.4f} without dropout (seed {run.seed}): "
+        f"{dropped - plain:+.4f}"
     )
-    return judge(predicted, side, why)
 
 
-def check_weight_decay(a: Answers) -> str:
-    train_step = a.notebook("train_step")
-    penalised = penalised_variables(train_step)
-    names = {a.notebook(f"W{k}").op.name for k in range(1, 5)}
-    if not penalised:
-        raise NotAttempted("train_step minimises no tf.nn.l2_loss yet: add the penalty to what it minimises.")
-    if not names <= penalised:
-        raise NotYet(
-            f"the penalty covers {', '.join(sorted(penalised))} but not "
-            f"{', '.join(sorted(names - penalised))}: add tf.nn.l2_loss of every weight matrix."
-        )
-    if a.notebook("cross_entropy").op.name not in differentiated(train_step):
-        raise NotYet("train_step no longer minimises the cross-entropy: minimise cross_entropy + the penalty.")
-    coefficient = _penalty_coefficient(a, train_step)
-    if not np.isclose(coefficient, PENALTY, rtol=0.01):
-        raise NotYet(
-            f"train_step minimises the cross-entropy plus {coefficient:.3g} times the summed l2_loss of the "
-            f"weights; the exercise asks for {PENALTY} times it"
-            + (" (a negative coefficient rewards large weights)." if coefficient < 0 else ".")
-        )
-    a.run_with({"keep_prob": 1.0}, NOTEBOOK_SETTINGS, NETWORK, "the penalty is in place; now ")
+def why_half_kept(a: Answers, difference: float) -> str:
+    return (
+        "in the first 1,000 steps the network without dropout has not yet begun to overfit (look at its curves "
+        "above), so there is nothing for dropout to correct, and dropping half of the units at every step slows "
+        "the learning of the rest. Whether it would pay later, these runs do not show"
+    )
+
+
+def penalty(a: Answers) -> str:
+    mnist = a.notebook("mnist")
+    feed = {a.notebook("X"): mnist.validation.images[:500], a.notebook("Y_"): mnist.validation.labels[:500]}
+    return check_penalty(a, ("W1", "W2", "W3", "W4"), PENALTY, feed)
+
+
+def after_penalty(a: Answers, monitor) -> str:
     curves = a.notebook("dropped")
     gap = curves["train_accuracy"][-1] - curves["validation_accuracy"][-1]
     steps, seed = a.setting("training_steps"), a.setting("seed")
@@ -100,26 +79,13 @@ def check_weight_decay(a: Answers) -> str:
             f"which only the penalty differs."
         )
     return (
-        f"with the penalty and no dropout the run ends at a validation accuracy of "
+        f"With the penalty and no dropout the run ends at a validation accuracy of "
         f"{curves['validation_accuracy'][-1]:.4f}, with a gap of {gap:.4f} between the scored training images and "
         f"the validation images. Compare it with the gaps the notebook's text reports for its runs with and "
-        f"without dropout, {compared} With Adam, a penalty in the loss is not quite weight decay: Adam rescales "
-        f"its gradient like every other, where decoupled weight decay (AdamW) shrinks the weights apart from it."
+        f"without dropout, {compared} One seed each: the gaps are a description, not yet a comparison. With Adam, "
+        f"a penalty in the loss is not quite weight decay: Adam rescales its gradient like every other, where "
+        f"decoupled weight decay (AdamW) shrinks the weights apart from it."
     )
-
-
-def _penalty_coefficient(a: Answers, train_step) -> float:
-    """How many times the summed l2_loss of W1-W4 the loss that `train_step` minimises adds to the
-    cross-entropy, evaluated on 500 validation images."""
-    loss = minimised(train_step)
-    if loss is None:
-        raise NotYet("cannot tell which loss train_step minimises: build it with optimizer.minimize(loss).")
-    session, mnist = a.notebook("session"), a.notebook("mnist")
-    feed = {a.notebook("X"): mnist.validation.images[:500], a.notebook("Y_"): mnist.validation.labels[:500]}
-    total, cross_entropy = session.run([loss, a.notebook("cross_entropy")], feed)
-    weights = session.run([a.notebook(f"W{k}") for k in range(1, 5)])
-    summed = sum(float(np.sum(np.square(w, dtype=np.float64))) / 2 for w in weights)
-    return (float(total) - float(cross_entropy)) / summed
 
 
 def check_dropout_by_hand(a: Answers) -> str:
@@ -178,89 +144,88 @@ def check_dropout_left_on(a: Answers) -> str:
 
 _TRAIN_STEP = "train_step = tf.train.AdamOptimizer(lr).minimize(cross_entropy)"
 
+_PENALTY = (
+    _TRAIN_STEP,
+    "train_step = tf.train.AdamOptimizer(lr).minimize(\n"
+    "    cross_entropy + 0.0001 * (tf.nn.l2_loss(W1) + tf.nn.l2_loss(W2) + tf.nn.l2_loss(W3)\n"
+    "                              + tf.nn.l2_loss(W4)))",
+)
+
 EXERCISES = (
-    Exercise(
+    prediction(
         1,
         "how much dropout",
-        PREDICT,
-        check_half_dropped,
-        hints=("In the first 2,000 steps, has the run without dropout begun to overfit? Look at its curves above.",),
-        solution='predicted_side = "lower"',
-        parameters={"keep_prob": 0.5, "training_steps": 2000, "train_sample": 1000},
-        expected=(
-            f"{over_seeds(HALF_KEPT_AT_2000)} with keep_prob 0.5"
-            f", against {over_seeds(WITHOUT_AT_2000)} without dropout."
+        predicted="predicted_side",
+        threshold=Threshold(
+            NOTEBOOK,
+            "half_kept",
+            0.0,
+            "the accuracy with keep_prob 0.5 minus the accuracy without dropout",
+            ("higher", "lower"),
+            baseline="half_kept",
+            baseline_quantity="without_dropout",
+        ),
+        measure=read_half_kept,
+        why=why_half_kept,
+        reads=("half_kept",),
+        hints=("In the first 1,000 steps, has the run without dropout begun to overfit? Look at its curves above.",),
+        solution=f'predicted_side = "lower"\nhalf_kept = {_HALF_CALL}',
+        expected=lambda: (
+            f"{over_seeds(measured(NOTEBOOK, 'half_kept'))} with keep_prob 0.5, against "
+            f"{over_seeds(measured(NOTEBOOK, 'half_kept', 'without_dropout'))} without dropout."
         ),
         wrong_answers=(
+            WrongAnswer("you predicted 'higher'", f'predicted_side = "higher"\nhalf_kept = {_HALF_CALL}'),
             WrongAnswer(
-                "you predicted 'higher'",
-                'predicted_side = "higher"',
-                {"keep_prob": 0.5, "training_steps": 2000, "train_sample": 1000},
+                "needs keep_prob = 0.5",
+                'predicted_side = "lower"\n'
+                "half_kept = side_runs.train(NOTEBOOK, training_steps=1000, train_sample=1000)",
             ),
         ),
     ),
-    Exercise(
+    discussion(
         2,
         "longer",
-        DISCUSSION,
-        None,
         hints=("Where is each run's validation cross-entropy lowest, and what does it do after that?",),
         solution=(
             "In the notebook's 6,000 steps both runs' validation cross-entropy rose after its lowest point, the run "
             "without dropout's from earlier and by more. A network that keeps fitting its training images grows "
             "surer of all its answers, its mistakes on other images included, and the cross-entropy punishes a "
             "confident mistake hard. The longer run shows whether the rise goes on, and whether the accuracies, "
-            "which moved much less, part as well; one seed each, so compare the difference with the spread over "
-            "seeds before calling it real."
+            "which moved much less, part as well; one seed each, so before calling a difference real, run both "
+            "with the same few seeds and compare them seed by seed (significance.compare_recipes)."
         ),
     ),
-    Exercise(
+    discussion(
         3,
         "another seed",
-        DISCUSSION,
-        None,
         hints=(
-            "The spreads over seeds printed above are of the test accuracy: a guide to how far a seed moves a "
-            "run's accuracy, though not the same measure as the validation accuracy.",
+            "One seed more gives one more difference between the two runs; how many differences does an interval need?",
         ),
         solution=(
-            "Compare the validation accuracies of the two runs with seed 2 with those of seed 1. The spreads printed "
-            "above are of the test accuracy over seeds 1-5, not of the validation accuracy, but they say how far a "
-            "seed moves a run: a difference smaller than about twice the larger of them may well reverse with "
-            "another seed, and one more seed cannot settle it; a sweep over several seeds of each (make sweep) can."
+            "With seed 2 the two runs differ by another amount, perhaps with the other sign. Two seeds give two "
+            "differences: their mean has an interval (significance.compare_recipes) so wide that it will almost "
+            "surely contain 0. One more seed cannot settle a difference of this size; three to five seeds of both, "
+            "paired, can say whether it holds (a side run with seeds=[1, 2, 3, 4, 5] trains both each time)."
         ),
     ),
-    Exercise(
+    graph(
         4,
         "an L2 penalty instead",
-        TRAIN,
-        check_weight_decay,
+        penalty,
+        reads=("train_step", "W1", "W2", "W3", "W4", "cross_entropy", "mnist", "X", "Y_", "dropped"),
         hints=(
             "Change what train_step minimises: the cross-entropy plus 0.0001 times the l2_loss of W1 to W4. Set "
             "keep_prob = 1.0.",
         ),
-        solution="",
         parameters={"keep_prob": 1.0},
-        edits=(
-            (
-                _TRAIN_STEP,
-                "train_step = tf.train.AdamOptimizer(lr).minimize(\n"
-                "    cross_entropy + 0.0001 * (tf.nn.l2_loss(W1) + tf.nn.l2_loss(W2) + tf.nn.l2_loss(W3)\n"
-                "                              + tf.nn.l2_loss(W4)))",
-            ),
-        ),
+        edits=(_PENALTY,),
+        after=after_penalty,
         wrong_answers=(
             WrongAnswer(
                 "plus -0.0001 times the summed l2_loss of the weights; the exercise asks for 0.0001 times it",
                 parameters={"keep_prob": 1.0},
-                edits=(
-                    (
-                        _TRAIN_STEP,
-                        "train_step = tf.train.AdamOptimizer(lr).minimize(\n"
-                        "    cross_entropy - 0.0001 * (tf.nn.l2_loss(W1) + tf.nn.l2_loss(W2) + tf.nn.l2_loss(W3)\n"
-                        "                              + tf.nn.l2_loss(W4)))",
-                    ),
-                ),
+                edits=((_TRAIN_STEP, _PENALTY[1].replace("cross_entropy + 0.0001", "cross_entropy - 0.0001")),),
             ),
             WrongAnswer(
                 "but not output_layer/W4",
@@ -275,11 +240,9 @@ EXERCISES = (
             ),
         ),
     ),
-    Exercise(
+    discussion(
         5,
         "smaller",
-        DISCUSSION,
-        None,
         hints=(
             "Compare the gap between training and validation accuracy of the small network's two runs with the "
             "notebook's.",
@@ -288,14 +251,15 @@ EXERCISES = (
             "Expect the small network to fit its training images less closely, so that the gap between training "
             "and validation shrinks and dropout has less to correct; dropping units a small network needs may "
             "then cost more than it buys. The summary's two gaps and two validation accuracies tell whether that "
-            "holds here, for one seed."
+            "holds for one seed; side runs of the small network over three seeds, compared seed by seed, tell "
+            "whether it holds beyond the seed."
         ),
     ),
-    Exercise(
+    code(
         6,
         "dropout by hand",
-        CODE,
         check_dropout_by_hand,
+        reads=("my_dropout",),
         hints=(
             "rng.random(x.shape) < keep gives True where a value is kept.",
             "Multiply x by that mask, and divide by keep.",
@@ -311,11 +275,11 @@ EXERCISES = (
             ),
         ),
     ),
-    Exercise(
+    code(
         7,
         "dropout left on",
-        CODE,
         check_dropout_left_on,
+        reads=("agreement", "hyperparameters", "session", "mnist", "X", "keep", "prediction"),
         hints=(
             "Feed {X: mnist.validation.images, keep: keep_prob} to session.run(prediction, ...), twice.",
             "np.mean(first == second) is the share of images on which the two agree.",

@@ -3,39 +3,29 @@
 import numpy as np
 
 from . import (
-    CODE,
-    DISCUSSION,
-    PREDICT,
-    TRAIN,
+    AgainstRuns,
     Answers,
     BoundExercise,
-    Exercise,
+    Measure,
     NotAttempted,
     NotYet,
+    Threshold,
     WrongAnswer,
-    judge,
+    code,
+    discussion,
+    graph,
+    measured,
     network_variables,
     over_seeds,
+    prediction,
+    side_run_measured,
 )
 from . import bind as bind_exercises
 
-#: The final validation accuracy after 2,000 steps, by seed, at the notebook's settings and with
-#: init_stddev = 0.1 (`mnist-sweep 03 init_stddev=0.1,1.0 training_steps=2000 --seeds 3`).
-SUMMED_AT_2000 = {1: 0.896, 2: 0.8904, 3: 0.894}
-SMALL_INIT_AT_2000 = {1: 0.314, 2: 0.3412, 3: 0.3988}
-#: Two runs that should be the same, up to the rounding of 32-bit floats, end this close (the mean loss
-#: at 0.3 and the summed loss at 0.003 both end at 0.8960 with seed 1).
-SAME_RUN = 0.003
-#: The notebook's settings that the measurements above used, and its network's variables.
-NOTEBOOK_SETTINGS = {
-    "learning_rate": 0.003,
-    "batch_size": 100,
-    "init_stddev": 1.0,
-    "hidden1": 200,
-    "hidden2": 100,
-    "hidden3": 60,
-    "hidden4": 30,
-}
+NOTEBOOK = "03_five_layers_sigmoid"
+#: Exercise 1's batch size: the learner works out the learning rate that matches the summed loss's 0.003.
+MEAN_BATCH = 50
+SUMMED_RATE = 0.003
 NETWORK = {
     f"{scope}/{name}{k}"
     for k, scope in enumerate(["layer1", "layer2", "layer3", "layer4", "output_layer"], 1)
@@ -43,8 +33,26 @@ NETWORK = {
 }
 THREE_LAYERS = {name for name in NETWORK if name.split("/")[0] in ("layer1", "layer2", "output_layer")}
 
+_LOGITS = "logits = tf.matmul(Y4, W5) + b5"
+_W5 = 'W5 = tf.Variable(tf.truncated_normal([hidden4, 10], stddev=init_stddev), name="W5")'
+_LOSS = "loss = tf.reduce_sum(per_image)"
+_MEAN = (_LOSS, "loss = tf.reduce_mean(per_image)")
+_THREE = ((_LOGITS, "logits = tf.matmul(Y2, W5) + b5"), (_W5, _W5.replace("hidden4", "hidden2")))
+#: The recipes the checks compare with, measured over seeds 1-5 by `mnist-exercises measure 03`.
+MEASURES = (
+    Measure("summed_50", {"batch_size": MEAN_BATCH, "training_steps": 2000}),
+    Measure(
+        "mean_50",
+        {"batch_size": MEAN_BATCH, "learning_rate": SUMMED_RATE * MEAN_BATCH, "training_steps": 2000},
+        edits=(_MEAN,),
+    ),
+    Measure("small_init", {"init_stddev": 0.1, "training_steps": 2000}),
+    Measure("own_2000", {"training_steps": 2000}),
+    Measure("three_layers", {"training_steps": 2000}, edits=_THREE),
+)
 
-def check_mean_loss(a: Answers) -> str:
+
+def mean_loss(a: Answers) -> str:
     loss = a.notebook("loss")
     if loss.op.type == "Sum":
         raise NotAttempted("loss is still tf.reduce_sum(per_image): make it tf.reduce_mean(per_image).")
@@ -52,47 +60,46 @@ def check_mean_loss(a: Answers) -> str:
     if loss.op.type != "Mean" and not divided:
         raise NotYet(f"loss is made by a {loss.op.type} operation; the exercise asks for tf.reduce_mean(per_image).")
     rate, batch = a.setting("learning_rate"), a.setting("batch_size")
-    if not np.isclose(rate, 0.003 * batch):
+    if batch != MEAN_BATCH:
+        raise NotYet(f"the loss is a mean now; set batch_size = {MEAN_BATCH} (it is {batch}) as the exercise asks.")
+    if not np.isclose(rate, SUMMED_RATE * batch):
         raise NotYet(
-            f"the mean is the sum divided by the {batch} images of a batch, so with the same learning rate each "
-            f"step is {batch} times shorter. Set learning_rate = {0.003 * batch:g} (it is {rate})."
+            f"at learning rate {rate:g}, a step on the mean is not a step of {SUMMED_RATE} on the sum: the mean is "
+            f"the sum divided by the {batch} images of a batch, and so is its gradient. Which learning rate makes "
+            f"up for that?"
         )
-    settings = {name: value for name, value in NOTEBOOK_SETTINGS.items() if name != "learning_rate"}
-    measured = a.run_with({"training_steps": 2000}, settings, NETWORK).final_validation_accuracy
-    summed, which = a.seed_matched(SUMMED_AT_2000)
-    # The loss is a mean and the rate 0.3 (both checked above): these are the summed loss's steps, so a run
-    # that ends elsewhere differs by its processor's arithmetic, not by the answer.
-    agree = (
-        "the same steps, up to the rounding of 32-bit floats"
-        if abs(measured - summed) <= SAME_RUN
-        else "the same steps; the two differ by more than rounding because the check's figure was measured "
-        "on another processor, whose arithmetic differs (run the summed loss at 0.003 here to see them agree)"
+    return f"loss is the mean over the batch, at learning rate {rate:g} with batches of {batch}"
+
+
+def after_mean(a: Answers, monitor) -> str:
+    summed = measured(NOTEBOOK, "summed_50")
+    mean = measured(NOTEBOOK, "mean_50")
+    apart = max(abs(mean[seed] - summed[seed]) for seed in summed)
+    seed = a.setting("seed")
+    same_seed = (
+        f" With your seed the summed loss at {SUMMED_RATE} ended at {summed[seed]:.4f}." if seed in summed else ""
     )
     return (
-        f"the run ends at {measured:.4f}, and the summed loss at learning rate 0.003 at {summed:.4f} ({which}): "
-        f"{agree}, since mean x 0.3 = sum x 0.003 at batches of 100. With the mean, the step no longer grows "
-        f"with the batch size."
+        f"Mean x {SUMMED_RATE * MEAN_BATCH:g} = sum x {SUMMED_RATE} at batches of {MEAN_BATCH}: the same steps, so "
+        f"the two runs should end where the other ends, up to the rounding of 32-bit floats (over seeds "
+        f"{min(summed)}-{max(summed)} the two recipes ended at most {apart:.4f} apart).{same_seed} With the mean, "
+        f"a step no longer grows with the batch size."
     )
 
 
-def check_small_start(a: Answers) -> str:
-    predicted = a.choice("predicted_side", ("above", "below"))
-    measured = a.run_with(
-        {"init_stddev": 0.1, "training_steps": 2000}, NOTEBOOK_SETTINGS, NETWORK, f"you predicted {predicted!r}; now "
-    ).final_validation_accuracy
-    side = "above" if measured > 0.5 else "below"
-    small, which = a.seed_matched(SMALL_INIT_AT_2000)
-    large, _ = a.seed_matched(SUMMED_AT_2000)
-    why = (
-        f"the run ends at {measured:.4f}, {side} 0.5 ({which} measured {small:.4f}, and {large:.4f} with the "
-        f"notebook's 1.0). On its way back to the first layer, the error signal is multiplied at each layer by "
-        f"the weights, which are ten times smaller now, and by a sigmoid's slope, which is at most 0.25: it "
-        f"arrives so weak that the first layers hardly learn. Notebook 6 measures this"
+_SMALL = "side_runs.train(NOTEBOOK, init_stddev=0.1, training_steps=2000)"
+
+
+def why_small_start(a: Answers, value: float) -> str:
+    return (
+        f"with the notebook's 1.0 the same steps give {over_seeds(measured(NOTEBOOK, 'own_2000'))}. On its way back "
+        f"to the first layer, the error signal is multiplied at each layer by the weights, which are ten times "
+        f"smaller now, and by a sigmoid's slope, which is at most 0.25: it arrives so weak that the first layers "
+        f"hardly learn. Notebook 6 measures this"
     )
-    return judge(predicted, side, why)
 
 
-def check_three_layers(a: Answers) -> str:
+def three_layers(a: Answers) -> str:
     W5 = a.notebook("W5")
     have = network_variables(a.notebook("logits"))
     if have == NETWORK:
@@ -102,18 +109,13 @@ def check_three_layers(a: Answers) -> str:
         raise NotYet(f"the logits depend on {names}; the exercise keeps W1, W2 and W5 (Y2 into W5).")
     if W5.shape.as_list() != [a.setting("hidden2"), 10]:
         raise NotYet(f"W5 has shape {W5.shape.as_list()}: it takes layer 2's {a.setting('hidden2')} outputs.")
-    measured = a.run_with({"training_steps": 2000}, NOTEBOOK_SETTINGS, THREE_LAYERS).final_validation_accuracy
-    five, which = a.seed_matched(SUMMED_AT_2000)
-    relation = "above" if measured > five + SAME_RUN else ("below" if measured < five - SAME_RUN else "level with")
-    why = (
-        " Fewer sigmoids stand between the loss and the first layer, so less of the error signal is lost on its "
-        "way back (notebook 6 measures it). One seed, though: try seeds 2 and 3 before you trust it."
-        if relation == "above"
-        else " One seed: try seeds 2 and 3 before you draw a conclusion."
-    )
+    return "the logits now come from layer 2, through W5 of shape [hidden2, 10]"
+
+
+def after_three(a: Answers, monitor) -> str:
     return (
-        f"with three layers the run ends at {measured:.4f}, {relation} the five layers' {five:.4f} at 2,000 "
-        f"steps ({which}).{why} (W3 and W4 are still in the graph, but nothing uses them.)"
+        "Fewer sigmoids stand between the loss and the first layer, so less of the error signal is lost on its way "
+        "back (notebook 6 measures it). W3 and W4 are still in the graph, but nothing uses them."
     )
 
 
@@ -149,74 +151,83 @@ def check_largest_gap(a: Answers) -> str:
     )
 
 
-_LOGITS = "logits = tf.matmul(Y4, W5) + b5"
-_W5 = 'W5 = tf.Variable(tf.truncated_normal([hidden4, 10], stddev=init_stddev), name="W5")'
-_LOSS = "loss = tf.reduce_sum(per_image)"
-
 EXERCISES = (
-    Exercise(
+    graph(
         1,
         "sum versus mean",
-        TRAIN,
-        check_mean_loss,
+        mean_loss,
+        reads=("loss",),
         hints=(
-            "The mean of a batch's losses is their sum divided by the batch size. What learning rate makes a "
-            "step on the mean as long as a step of 0.003 on the sum?",
+            "The mean of a batch's losses is their sum divided by the batch size, and so is its gradient. A step "
+            "is the learning rate times the gradient.",
         ),
-        solution="",
-        parameters={"learning_rate": 0.3, "training_steps": 2000},
-        edits=((_LOSS, "loss = tf.reduce_mean(per_image)"),),
-        expected="the same final validation accuracy as the summed loss at 0.003, to the third decimal.",
+        parameters={"batch_size": MEAN_BATCH, "learning_rate": SUMMED_RATE * MEAN_BATCH, "training_steps": 2000},
+        edits=(_MEAN,),
+        network=lambda a: NETWORK,
+        after=after_mean,
         wrong_answers=(
             WrongAnswer(
-                "Set learning_rate = 0.3",
-                parameters={"training_steps": 2000},
-                edits=((_LOSS, "loss = tf.reduce_mean(per_image)"),),
+                "Which learning rate makes up for that?",
+                parameters={"batch_size": MEAN_BATCH, "training_steps": 2000},
+                edits=(_MEAN,),
+            ),
+            WrongAnswer(
+                "Which learning rate makes up for that?",
+                parameters={"batch_size": MEAN_BATCH, "learning_rate": 0.3, "training_steps": 2000},
+                edits=(_MEAN,),
             ),
         ),
     ),
-    Exercise(
+    prediction(
         2,
         "a small initial scale",
-        PREDICT,
-        check_small_start,
+        predicted="predicted_side",
+        threshold=Threshold(NOTEBOOK, "small_init", 0.7, "the validation accuracy at init_stddev 0.1"),
+        measure=side_run_measured(
+            "small_start", {"init_stddev": 0.1, "training_steps": 2000}, _SMALL, "small_init", "init_stddev 0.1"
+        ),
+        why=why_small_start,
+        reads=("small_start",),
         hints=(
             "The slope of a sigmoid is at most 0.25. The error signal that reaches layer 1 has passed through "
             "four of them and four weight matrices.",
         ),
-        solution='predicted_side = "below"',
-        parameters={"init_stddev": 0.1, "training_steps": 2000},
-        expected=f"{over_seeds(SMALL_INIT_AT_2000)}, against {over_seeds(SUMMED_AT_2000)} at init_stddev = 1.0.",
-        wrong_answers=(
-            WrongAnswer(
-                "you predicted 'above'", 'predicted_side = "above"', {"init_stddev": 0.1, "training_steps": 2000}
-            ),
+        solution=(
+            f'predicted_side = "below"\nsmall_start = {_SMALL}\n'
+            "plotting.plot_weight_images(small_start.variables['layer1/W1'][:, :40], ncols=10)"
         ),
+        expected=lambda: (
+            f"{over_seeds(measured(NOTEBOOK, 'small_init'))}, against "
+            f"{over_seeds(measured(NOTEBOOK, 'own_2000'))} at init_stddev = 1.0."
+        ),
+        wrong_answers=(WrongAnswer("you predicted 'above'", f'predicted_side = "above"\nsmall_start = {_SMALL}'),),
     ),
-    Exercise(
+    graph(
         3,
         "three layers",
-        TRAIN,
-        check_three_layers,
+        three_layers,
+        reads=("W5",),
         hints=(
             "Two lines change in the model's cell: the logits take Y2 instead of Y4, and W5 becomes [hidden2, 10].",
         ),
-        solution="",
         parameters={"training_steps": 2000},
-        edits=((_LOGITS, "logits = tf.matmul(Y2, W5) + b5"), (_W5, _W5.replace("hidden4", "hidden2"))),
+        edits=_THREE,
+        against=AgainstRuns(NOTEBOOK, "three_layers", "own_2000", "three layers", "five layers"),
+        after=after_three,
         wrong_answers=(
             WrongAnswer(
                 "the logits depend on W1, W2, W3, W5",
                 parameters={"training_steps": 2000},
                 edits=((_LOGITS, "logits = tf.matmul(Y3, W5) + b5"), (_W5, _W5.replace("hidden4", "hidden3"))),
             ),
+            WrongAnswer("set training_steps = 2000", edits=_THREE),
         ),
     ),
-    Exercise(
+    code(
         4,
         "the largest gap between logits",
-        CODE,
         check_largest_gap,
+        reads=("largest_gap", "session", "mnist", "logits", "X", "demo_gaps", "demo_trailing", "initial_gaps"),
         hints=(
             "session.run(logits, feed_dict={X: mnist.validation.images}) gives a [5000, 10] array.",
             "Per image (axis=1): the largest minus the smallest; then .max() of those.",
@@ -232,11 +243,9 @@ EXERCISES = (
             ),
         ),
     ),
-    Exercise(
+    discussion(
         5,
         "the NaN",
-        DISCUSSION,
-        None,
         hints=("The section on the loss printed the gap at which a probability becomes exactly 0.",),
         solution=(
             "With loss = -tf.reduce_sum(Y_ * tf.log(Y)), as soon as any probability in a batch rounds to exactly 0, "
@@ -245,11 +254,9 @@ EXERCISES = (
             "monitor stops the run. Larger learning rates drive the logits apart sooner, so the NaN comes sooner."
         ),
     ),
-    Exercise(
+    discussion(
         6,
         "dropout against overfitting",
-        DISCUSSION,
-        None,
         hints=(
             "Notebook 2 shows the dropout lines: a placeholder_with_default for keep, tf.nn.dropout after a layer.",
             "keep's default is 1.0, which drops nothing: feed keep: keep_prob with each training batch, and "
@@ -260,7 +267,8 @@ EXERCISES = (
             "validation one). With units dropped, the training curve, measured on the dropped network, rises by "
             "itself, so the gap narrows whatever dropout does for the network: judge it by the validation curve "
             "against the run without dropout, which dropout slows at the start. Whether the validation accuracy "
-            "gains, run it and see, with a second seed before you believe a small difference."
+            "gains, run each version with the same few seeds and compare them seed by seed "
+            "(significance.compare_recipes) before you believe a small difference."
         ),
     ),
 )

@@ -2,79 +2,91 @@
 
 import numpy as np
 
-from . import CODE, DISCUSSION, PREDICT, Answers, BoundExercise, Exercise, NotYet, WrongAnswer, judge, over_seeds
+from . import (
+    Answers,
+    BoundExercise,
+    Measure,
+    NotYet,
+    WrongAnswer,
+    code,
+    compare_recipes,
+    discussion,
+    interval_text,
+    judge,
+    measured,
+    over_seeds,
+    verdict_text,
+)
 from . import bind as bind_exercises
 
+NOTEBOOK = "11_look_inside"
 #: The network whose hidden units exercises 3 and 4 read.
 HIDDEN25 = "02_sigmoid_hidden25"
-#: The pruning table's row that exercise 2 reads, and by seed, with dropout (the notebook's wide_keep_prob =
-#: 0.9) and without (1.0): the units the greedy merge removes at that threshold, and the validation accuracy
-#: merging them costs (validation accuracy - merged accuracy). Measured by running notebook 11 with seeds
-#: 1-3 and each wide_keep_prob, its other settings its own, and reading its record's "pruning" and
-#: "validation_accuracy".
+#: The pruning table's row that exercise 2 reads.
 MERGE_THRESHOLD = 0.5
-MERGED_WITH_DROPOUT = {1: 57, 2: 56, 3: 52}
-MERGED_WITHOUT_DROPOUT = {1: 47, 2: 46, 3: 45}
-MERGE_COST_WITH_DROPOUT = {1: 0.0634, 2: 0.0552, 3: 0.0530}
-MERGE_COST_WITHOUT_DROPOUT = {1: 0.1048, 2: 0.0476, 3: 0.0694}
-#: Two counts of merged units this close are "the same".
-SAME_COUNT = 3
-#: The notebook's settings that the measurements above used, and the wide network's variables (unnamed).
-NOTEBOOK_SETTINGS = {
-    "wide_hidden_units": 100,
-    "wide_learning_rate": 0.5,
-    "wide_batch_size": 50,
-    "wide_training_steps": 20000,
-    "wide_evaluation_interval": 1000,
-    "wide_keep_prob": 0.9,
+#: A predicted ratio this close (relatively) to the measured one is right.
+RATIO_TOLERANCE = 0.05
+
+_MERGE = {
+    "units_removed": lambda run: float(run.values["pruning"][MERGE_THRESHOLD][0]),
+    "merge_cost": lambda run: float(run.values["wide_validation_accuracy"] - run.values["pruning"][MERGE_THRESHOLD][1]),
 }
-NETWORK = {"Variable", "Variable_1", "Variable_2", "Variable_3"}
+_KEEP = ("pruning", "wide_validation_accuracy")
+#: The recipes the checks compare with, measured over seeds 1-5 by `mnist-exercises measure 11`: the units the
+#: greedy merge removes at MERGE_THRESHOLD (counted, so a processor moves them by a unit at most, the margin),
+#: and the validation accuracy merging them costs, with dropout (the notebook's wide_keep_prob) and without.
+MEASURES = (
+    Measure("merge_with_dropout", keep=_KEEP, quantities=_MERGE, margin=1.0),
+    Measure("merge_without_dropout", {"wide_keep_prob": 1.0}, keep=_KEEP, quantities=_MERGE, margin=1.0),
+)
+
+_ONE_IMAGE = 'side_runs.train(NOTEBOOK, template_batch_size=1, keep=("snapshots", "first_batch"))'
 
 
 def check_one_image(a: Answers) -> str:
-    predicted = a.number("predicted_changed_neurons")
-    a.require_settings({"template_batch_size": 1}, before=f"you predicted {predicted:g}; now ")
-    if list(a.setting("template_snapshot_steps")[:2]) != [0, 1]:
-        raise NotYet(
-            "the figure's first row must be the weights after one step: keep [0, 1, ...] at the start of "
-            "template_snapshot_steps, and run all cells."
-        )
-    first_batch, snapshots = a.notebook("first_batch"), a.notebook("snapshots")
-    if len(first_batch) != 1:
-        raise NotYet("the templates were trained before template_batch_size was changed: run all cells, from the top.")
+    predicted = a.number("predicted_ratio")
+    run = a.side_run("one_image", {"template_batch_size": 1}, _ONE_IMAGE)
+    steps = list(run.settings.get("template_snapshot_steps", []))
+    if steps[:2] != [0, 1] or "snapshots" not in run.values:
+        raise NotYet("the side run must keep the snapshots of the first steps: " + _ONE_IMAGE)
+    snapshots, first_batch = run.values["snapshots"], run.values["first_batch"]
     delta = np.asarray(snapshots[1]) - np.asarray(snapshots[0])
-    changed = int(np.sum(np.abs(delta).max(axis=0) > 0))
     digit = int(first_batch[0])
     others = [d for d in range(10) if d != digit]
-    ratio = np.abs(delta[:, digit]).sum() / np.abs(delta[:, others]).sum(axis=0).mean()
+    ratio = float(np.abs(delta[:, digit]).sum() / np.abs(delta[:, others]).sum(axis=0).mean())
+    right = abs(predicted - ratio) <= RATIO_TOLERANCE * ratio
     why = (
-        f"after one step on a single {digit}, {changed} of the 10 neurons changed: the {digit}'s neuron gained a "
-        f"copy of the image, and each of the other nine lost a copy {ratio:.1f} times fainter. With every weight "
-        f"at zero the softmax gives each digit 0.1, so the step adds (1 - 0.1) x rate x image to the right "
-        f"digit's weights and takes 0.1 x rate x image from every other digit's: 0.9 / 0.1 = 9"
+        f"after one step on a single {digit}, the {digit}'s neuron gained a copy of the image {ratio:.1f} times "
+        f"larger than the faint copy each of the other nine lost. With every weight at zero the softmax gives each "
+        f"digit 0.1, and the gradient of the cross-entropy for a neuron is (its probability - its label) x the "
+        f"image: (0.1 - 1) for the right digit, (0.1 - 0) for each other, so 0.9 / 0.1 = 9"
     )
-    return judge(f"{predicted:g}", str(changed), why)
+    return judge(f"{predicted:g}", f"{predicted:g}" if right else f"{ratio:.1f}", why)
 
 
-def check_merge_without_dropout(a: Answers) -> str:
-    predicted = a.choice("predicted_merged_units", ("more", "fewer", "the same"))
-    a.run_with({"wide_keep_prob": 1.0}, NOTEBOOK_SETTINGS, NETWORK, f"you predicted {predicted!r}; now ")
-    removed, merged, _ = a.notebook("pruning")[MERGE_THRESHOLD]
-    cost = a.notebook("wide_validation_accuracy") - merged
-    with_dropout, which = a.seed_matched(MERGED_WITH_DROPOUT)
-    side = "the same" if abs(removed - with_dropout) < SAME_COUNT else ("more" if removed > with_dropout else "fewer")
-    why = (
-        f"without dropout the merge at {MERGE_THRESHOLD} removes {removed} units, against {with_dropout} with "
-        f"dropout ({which}): {side} (a difference under {SAME_COUNT} counts as the same). Over seeds 1-3 it "
-        f"removes {min(MERGED_WITHOUT_DROPOUT.values())}-{max(MERGED_WITHOUT_DROPOUT.values())} units without "
-        f"dropout and {min(MERGED_WITH_DROPOUT.values())}-{max(MERGED_WITH_DROPOUT.values())} with it. Dropout "
-        f"is the one change and the ranges do not overlap: with dropout, more units resemble each other (a "
-        f"likely reason: a unit that dropout may silence at any step is worth backing up). "
-        f"What the merge costs does not move the same way: {cost:.4f} of validation accuracy in this run, "
-        f"{over_seeds(MERGE_COST_WITHOUT_DROPOUT)} without dropout against "
-        f"{over_seeds(MERGE_COST_WITH_DROPOUT)} with it, too spread over seeds to rank the two"
+_NO_DROPOUT = 'side_runs.train(NOTEBOOK, wide_keep_prob=1.0, keep=("pruning", "wide_validation_accuracy"))'
+
+
+def measured_merges() -> str:
+    units = compare_recipes(
+        measured(NOTEBOOK, "merge_without_dropout", "units_removed"),
+        measured(NOTEBOOK, "merge_with_dropout", "units_removed"),
+        "without dropout",
+        "with dropout",
     )
-    return judge(predicted, side, why)
+    cost = compare_recipes(
+        measured(NOTEBOOK, "merge_without_dropout", "merge_cost"),
+        measured(NOTEBOOK, "merge_with_dropout", "merge_cost"),
+        "without dropout",
+        "with dropout",
+    )
+    return (
+        f"units removed at the 0.5 threshold, without dropout "
+        f"{over_seeds(measured(NOTEBOOK, 'merge_without_dropout', 'units_removed'))}, with it "
+        f"{over_seeds(measured(NOTEBOOK, 'merge_with_dropout', 'units_removed'))}: paired by seed, "
+        f"{interval_text(units, ' units')}, {verdict_text(units)}. The validation accuracy the merge costs: "
+        f"{interval_text(cost)}, {verdict_text(cost)}."
+    )
 
 
 def _hidden25(a: Answers):
@@ -164,47 +176,48 @@ def check_exciting(a: Answers) -> str:
 
 
 EXERCISES = (
-    Exercise(
+    code(
         1,
         "one image at a time",
-        PREDICT,
         check_one_image,
+        reads=("predicted_ratio", "one_image"),
         hints=(
-            "At the first step every weight is zero, so the softmax gives every digit the same probability. What "
-            "does the gradient of the cross-entropy do to a neuron whose probability is above its label (0)?",
+            "At the first step every weight is zero, so the softmax gives every digit the same probability. The "
+            "gradient of the cross-entropy with respect to a digit's logit is its probability minus its label.",
         ),
-        solution="predicted_changed_neurons = 10",
-        parameters={"template_batch_size": 1},
+        solution=f"predicted_ratio = 9\none_image = {_ONE_IMAGE}",
         wrong_answers=(
-            WrongAnswer("you predicted '1'", "predicted_changed_neurons = 1", {"template_batch_size": 1}),
-            WrongAnswer("set template_batch_size = 1", "predicted_changed_neurons = 10"),
-        ),
-    ),
-    Exercise(
-        2,
-        "a retina without dropout",
-        PREDICT,
-        check_merge_without_dropout,
-        hints=(
-            "With dropout, any unit may be silenced at any step, and the network must still answer. What does "
-            "that ask of the other units?",
-        ),
-        solution='predicted_merged_units = "fewer"',
-        expected="45 to 47 units removed at the 0.5 threshold over seeds 1-3 without dropout, 52 to 57 with it",
-        parameters={"wide_keep_prob": 1.0, "wide_training_steps": 20000, "wide_evaluation_interval": 1000},
-        wrong_answers=(
+            WrongAnswer("you predicted '1'", f"predicted_ratio = 1\none_image = {_ONE_IMAGE}"),
             WrongAnswer(
-                "you predicted 'more'",
-                'predicted_merged_units = "more"',
-                {"wide_keep_prob": 1.0, "wide_training_steps": 20000, "wide_evaluation_interval": 1000},
+                "needs template_batch_size = 1",
+                'predicted_ratio = 9\none_image = side_runs.train(NOTEBOOK, keep=("snapshots", "first_batch"))',
             ),
         ),
     ),
-    Exercise(
+    discussion(
+        2,
+        "a retina without dropout",
+        hints=(
+            "With dropout, any unit may be silenced at any step, and the network must still answer. What does "
+            "that ask of the other units?",
+            "One seed of each gives one difference; the measured runs below give five.",
+        ),
+        solution=(
+            "Expect fewer: with dropout, a unit that may be silenced at any step is worth backing up, so more "
+            "units come to resemble each other, and the greedy merge finds more pairs to merge. One run without "
+            "dropout against the notebook's run with it, both with one seed, gives one difference in the count, "
+            "which a change of seed moves by several units; the measured runs below, five seeds of each, paired "
+            "by seed, say how sure the direction is. What the merge costs in accuracy moves differently, and less "
+            "surely."
+        ),
+        expected=measured_merges,
+        measures=("merge_with_dropout", "merge_without_dropout"),
+    ),
+    code(
         3,
         "evidence against a digit",
-        CODE,
         check_against,
+        reads=("against", "networks", "W1_25", "b1_25", "W2_25", "mnist"),
         hints=(
             "Section 3's `contribution` has one row per digit and one column per unit: the mean of "
             "hidden_activations(validation_images, W1_25, b1_25) * W2_25[:, d] over the images of digit d.",
@@ -216,18 +229,15 @@ EXERCISES = (
             "enumerate(against)], ncols=10)"
         ),
         wrong_answers=(
-            WrongAnswer(
-                "largest positive contribution",
-                "against = contribution.argmax(axis=1)",
-            ),
+            WrongAnswer("largest positive contribution", "against = contribution.argmax(axis=1)"),
             WrongAnswer("the exercise asks for shape (10,)", "against = [0, 1, 2]"),
         ),
     ),
-    Exercise(
+    code(
         4,
         "what drives a unit",
-        CODE,
         check_exciting,
+        reads=("exciting", "networks", "W1_25", "b1_25", "W2_25", "mnist", "busiest", "serving"),
         hints=(
             "The weighted input of unit j for every validation image at once: "
             "z = validation_images @ W1_25[:, busiest] + b1_25[busiest].",
@@ -250,11 +260,9 @@ EXERCISES = (
             ),
         ),
     ),
-    Exercise(
+    discussion(
         5,
         "merging against deleting",
-        DISCUSSION,
-        None,
         hints=("A merge replaces h_j by a h_i + c. How good is that replacement when the two are correlated 0.5?",),
         solution=(
             "Deleting unit j throws away everything it told the output layer. Merging keeps the part of it that a "

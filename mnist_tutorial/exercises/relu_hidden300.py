@@ -3,36 +3,56 @@
 import numpy as np
 
 from . import (
-    CODE,
-    DISCUSSION,
-    PREDICT,
-    TRAIN,
+    CONCLUDE,
+    SHOW_INTERVAL,
+    AgainstRuns,
     Answers,
     BoundExercise,
-    Exercise,
+    Measure,
     NotAttempted,
     NotYet,
+    Threshold,
     WrongAnswer,
     ancestors,
-    judge,
-    network_variables,
+    code,
+    discussion,
+    graph,
+    how_sure,
+    measured,
     over_seeds,
+    paired_side_runs,
+    prediction,
+    side_run_measured,
 )
 from . import bind as bind_exercises
 
-#: The final validation accuracy after 1,000 steps, by seed: at the notebook's settings, at learning
-#: rate 0.05, and with 1,000 hidden units (`mnist-sweep 04 learning_rate=0.05,0.5
-#: hidden_units=300,1000 compare_steps=50 "compare_stddevs=[0.03]" --seeds 3`).
-UNITS_300 = {1: 0.969, 2: 0.9718, 3: 0.973}
-RATE_005 = {1: 0.9194, 2: 0.919, 3: 0.9202}
-UNITS_1000 = {1: 0.9738, 2: 0.9744, 3: 0.9732}
-#: Exercise 4's line between "more" and "less": one point of validation accuracy.
-ONE_POINT = 0.01
-#: Two runs closer than this are level.
-LEVEL = 0.002
-#: The notebook's settings that the measurements above used, and its network's variables.
-NOTEBOOK_SETTINGS = {"learning_rate": 0.5, "batch_size": 100, "hidden_units": 300, "init_stddev": 0.03}
-NETWORK = {"hidden_layer/W1", "hidden_layer/b1", "output_layer/W2", "output_layer/b2"}
+NOTEBOOK = "04_relu_hidden300"
+
+_OUTPUT_LAYER = """with tf.name_scope("output_layer"):
+    W2 = tf.Variable(tf.random_normal([hidden_units, 10], stddev=init_stddev), name="W2")
+    b2 = tf.Variable(tf.zeros([10]), name="b2")
+    logits = tf.matmul(hidden, W2) + b2"""
+
+
+def _second_layer(activation: str) -> str:
+    return f"""with tf.name_scope("hidden_layer2"):
+    W_h2 = tf.Variable(tf.random_normal([hidden_units, 100], stddev=init_stddev), name="W_h2")
+    b_h2 = tf.Variable(tf.zeros([100]), name="b_h2")
+    hidden2 = {activation}
+with tf.name_scope("output_layer"):
+    W2 = tf.Variable(tf.random_normal([100, 10], stddev=init_stddev), name="W2")
+    b2 = tf.Variable(tf.zeros([10]), name="b2")
+    logits = tf.matmul(hidden2, W2) + b2"""
+
+
+_TWO_LAYERS = (_OUTPUT_LAYER, _second_layer("tf.nn.relu(tf.matmul(hidden, W_h2) + b_h2)"))
+#: The recipes the checks compare with, measured over seeds 1-5 by `mnist-exercises measure 04`.
+MEASURES = (
+    Measure("own"),
+    Measure("small_rate", {"learning_rate": 0.05}),
+    Measure("two_layers", edits=(_TWO_LAYERS,)),
+    Measure("wide", {"hidden_units": 1000}),
+)
 
 
 def check_silent_share(a: Answers) -> str:
@@ -57,25 +77,15 @@ def check_silent_share(a: Answers) -> str:
     )
 
 
-def check_slow_rate(a: Answers) -> str:
-    predicted = a.choice("predicted_side", ("above", "below"))
-    monitor = a.run_with(
-        {"learning_rate": 0.05, "training_steps": 1000},
-        NOTEBOOK_SETTINGS,
-        NETWORK,
-        f"you predicted {predicted!r}; now ",
+_SLOW = "side_runs.train(NOTEBOOK, learning_rate=0.05)"
+
+
+def why_slow(a: Answers, value: float) -> str:
+    return (
+        f"at 0.5 the same 1,000 steps give {over_seeds(measured(NOTEBOOK, 'own'))}: ten times shorter steps get "
+        f"less far in the same number of steps (look at `slow_run.monitor.validation_accuracy`: still rising at "
+        f"the end?)"
     )
-    measured = monitor.final_validation_accuracy
-    side = "above" if measured > 0.95 else "below"
-    usual, which = a.seed_matched(UNITS_300)
-    curve = monitor.validation_accuracy
-    rising = len(curve) > 1 and curve[-1] > curve[-2]
-    why = (
-        f"the run ends at {measured:.4f}, {side} 0.95, where learning rate 0.5 reaches {usual:.4f} ({which}): ten "
-        f"times shorter steps get less far in the same 1,000 steps"
-        + ("; the validation curve is still rising at the end, so more steps would take it further" if rising else "")
-    )
-    return judge(predicted, side, why)
 
 
 def _activation_before_output(logits) -> str:
@@ -89,7 +99,7 @@ def _activation_before_output(logits) -> str:
     return feeding.type
 
 
-def check_second_layer(a: Answers) -> str:
+def second_layer(a: Answers) -> str:
     logits = a.notebook("logits")
     weights = [op for op in ancestors(logits) if op.type == "VariableV2" and len(op.outputs[0].shape) == 2]
     shapes = sorted(tuple(op.outputs[0].shape.as_list()) for op in weights)
@@ -108,57 +118,30 @@ def check_second_layer(a: Answers) -> str:
             f"the weight matrices have shapes {shapes}; the exercise asks for "
             f"[{a.setting('hidden_units')}, 100] and [100, 10] after the first layer."
         )
-    measured = a.run_with(
-        {"training_steps": 1000}, NOTEBOOK_SETTINGS, network_variables(logits)
-    ).final_validation_accuracy
-    one_layer, which = a.seed_matched(UNITS_300)
-    relation = "above" if measured > one_layer + LEVEL else ("below" if measured < one_layer - LEVEL else "level with")
+    return "a second hidden layer of 100 ReLUs feeds the output layer"
+
+
+_WIDE = "side_runs.train(NOTEBOOK, hidden_units=1000, seeds=[1, 2, 3])"
+_USUAL = "side_runs.train(NOTEBOOK, seeds=[1, 2, 3])"
+
+
+def read_wide(a: Answers):
+    return paired_side_runs(a, "wide_runs", _WIDE, "usual_runs", _USUAL, {}, wanted_a={"hidden_units": 1000})
+
+
+def why_wide(comparison) -> str:
     return (
-        f"two ReLU layers end at {measured:.4f}, {relation} one layer's {one_layer:.4f} ({which}), after 1,000 "
-        f"steps (one layer gives {over_seeds(UNITS_300)}). One seed: before you call the "
-        f"difference real, run seeds 2 and 3 (a sweep does it)."
+        "300 units already read well above 0.96 of the validation digits after 1,000 steps; whatever 700 more "
+        "add is small next to what the seed moves, which is why the question is how sure, not how much."
     )
-
-
-def check_wider(a: Answers) -> str:
-    predicted = a.choice("predicted_gain", ("more", "less"))
-    measured = a.run_with(
-        {"hidden_units": 1000, "training_steps": 1000}, NOTEBOOK_SETTINGS, NETWORK, f"you predicted {predicted!r}; now "
-    ).final_validation_accuracy
-    narrow, which = a.seed_matched(UNITS_300)
-    gain = measured - narrow
-    side = "more" if gain > ONE_POINT else "less"
-    why = (
-        f"1,000 units end at {measured:.4f}, 300 at {narrow:.4f} ({which}): a gain of {gain:+.4f}, {side} than "
-        f"one point, for more than three times the weights (1,000 units give "
-        f"{over_seeds(UNITS_1000)}, 300 units {over_seeds(UNITS_300)})"
-    )
-    return judge(predicted, side, why)
-
-
-_OUTPUT_LAYER = """with tf.name_scope("output_layer"):
-    W2 = tf.Variable(tf.random_normal([hidden_units, 10], stddev=init_stddev), name="W2")
-    b2 = tf.Variable(tf.zeros([10]), name="b2")
-    logits = tf.matmul(hidden, W2) + b2"""
-
-
-def _second_layer(activation: str) -> str:
-    return f"""with tf.name_scope("hidden_layer2"):
-    W_h2 = tf.Variable(tf.random_normal([hidden_units, 100], stddev=init_stddev), name="W_h2")
-    b_h2 = tf.Variable(tf.zeros([100]), name="b_h2")
-    hidden2 = {activation}
-with tf.name_scope("output_layer"):
-    W2 = tf.Variable(tf.random_normal([100, 10], stddev=init_stddev), name="W2")
-    b2 = tf.Variable(tf.zeros([10]), name="b2")
-    logits = tf.matmul(hidden2, W2) + b2"""
 
 
 EXERCISES = (
-    Exercise(
+    code(
         1,
         "silent units",
-        CODE,
         check_silent_share,
+        reads=("silent_share", "hyperparameters", "session", "mnist", "hidden", "X"),
         hints=(
             "session.run(hidden, feed_dict={X: mnist.validation.images}) gives a [5000, 300] array: one column "
             "per unit.",
@@ -179,77 +162,99 @@ EXERCISES = (
             ),
         ),
     ),
-    Exercise(
+    prediction(
         2,
         "a small learning rate",
-        PREDICT,
-        check_slow_rate,
+        predicted="predicted_side",
+        threshold=Threshold(NOTEBOOK, "small_rate", 0.95, "the validation accuracy at learning rate 0.05"),
+        measure=side_run_measured("slow_run", {"learning_rate": 0.05}, _SLOW, "small_rate", "learning rate 0.05"),
+        why=why_slow,
+        reads=("slow_run",),
         hints=(
             "At 0.5 the validation curve is near its top after a few hundred steps; how far does a tenth of each "
             "step get in 1,000?",
         ),
-        solution='predicted_side = "below"',
-        parameters={"learning_rate": 0.05, "training_steps": 1000},
-        expected=f"{over_seeds(RATE_005)}, against {over_seeds(UNITS_300)} at learning rate 0.5.",
-        wrong_answers=(
-            WrongAnswer(
-                "you predicted 'above'", 'predicted_side = "above"', {"learning_rate": 0.05, "training_steps": 1000}
-            ),
+        solution=f'predicted_side = "below"\nslow_run = {_SLOW}',
+        expected=lambda: (
+            f"{over_seeds(measured(NOTEBOOK, 'small_rate'))}, against {over_seeds(measured(NOTEBOOK, 'own'))} at "
+            f"learning rate 0.5."
         ),
+        wrong_answers=(WrongAnswer("you predicted 'above'", f'predicted_side = "above"\nslow_run = {_SLOW}'),),
     ),
-    Exercise(
+    graph(
         3,
         "a second ReLU layer",
-        TRAIN,
-        check_second_layer,
+        second_layer,
+        reads=(),
         hints=(
             "Between the hidden layer and the output layer, add a name scope with W [hidden_units, 100], b [100] "
             "and tf.nn.relu; the output layer's W2 then takes 100 inputs.",
         ),
-        solution="",
-        parameters={"training_steps": 1000},
-        edits=((_OUTPUT_LAYER, _second_layer("tf.nn.relu(tf.matmul(hidden, W_h2) + b_h2)")),),
+        edits=(_TWO_LAYERS,),
+        against=AgainstRuns(NOTEBOOK, "two_layers", "own", "two ReLU layers", "one layer"),
         wrong_answers=(
+            WrongAnswer("it is linear", edits=((_OUTPUT_LAYER, _second_layer("tf.matmul(hidden, W_h2) + b_h2")),)),
             WrongAnswer(
-                "it is linear",
-                parameters={"training_steps": 1000},
-                edits=((_OUTPUT_LAYER, _second_layer("tf.matmul(hidden, W_h2) + b_h2")),),
+                "asks for a ReLU",
+                edits=((_OUTPUT_LAYER, _second_layer("tf.nn.sigmoid(tf.matmul(hidden, W_h2) + b_h2)")),),
             ),
         ),
     ),
-    Exercise(
+    how_sure(
         4,
         "wider",
-        PREDICT,
-        check_wider,
-        hints=("300 units already reach well above 0.96. Where is there still room?",),
-        solution='predicted_gain = "less"',
-        parameters={"hidden_units": 1000, "training_steps": 1000},
-        expected=f"{over_seeds(UNITS_1000)} with 1,000 units, against {over_seeds(UNITS_300)} with 300.",
+        measure=read_wide,
+        names=("1,000 units", "300 units"),
+        predicted="predicted",
+        why=why_wide,
+        reads=("wide_runs", "usual_runs"),
+        hints=(
+            "300 units already reach well above 0.96. Where is there still room?",
+            "significance.compare_recipes(wide_runs.validation_accuracy, usual_runs.validation_accuracy, "
+            "'1,000 units', '300 units') gives the interval: above 0, below 0, or across it.",
+        ),
+        solution=(
+            'predicted = "better"  # or what you expected\n'
+            f"wide_runs = {_WIDE}\n"
+            f"usual_runs = {_USUAL}\n"
+            "comparison = significance.compare_recipes(wide_runs.validation_accuracy, usual_runs.validation_accuracy,\n"
+            '                                          "1,000 units", "300 units")\n'
+            f"{SHOW_INTERVAL}\n"
+            f"{CONCLUDE}"
+        ),
+        expected=lambda: (
+            f"1,000 units: {over_seeds(measured(NOTEBOOK, 'wide'))}; "
+            f"300 units: {over_seeds(measured(NOTEBOOK, 'own'))}."
+        ),
+        measures=("wide", "own"),
         wrong_answers=(
             WrongAnswer(
-                "you predicted 'more'", 'predicted_gain = "more"', {"hidden_units": 1000, "training_steps": 1000}
+                "you concluded 'worse'",
+                f'predicted = "better"\nwide_runs = {_WIDE}\nusual_runs = {_USUAL}\nconclusion = "worse"',
+            ),
+            WrongAnswer(
+                "must be what side_runs.train returns for several seeds",
+                f'predicted = "better"\nwide_runs = side_runs.train(NOTEBOOK, hidden_units=1000)\n'
+                f'usual_runs = {_USUAL}\nconclusion = "better"',
             ),
         ),
     ),
-    Exercise(
+    discussion(
         5,
         "dead units after a large start",
-        DISCUSSION,
-        None,
         hints=("With init_stddev = 1.0, how large are the first layer's inputs to the ReLU, and the first steps?",),
         solution=(
-            "Measure it with exercise 1's code. With init_stddev = 1.0 the hidden inputs are about thirty times "
-            "larger and the first cross-entropies huge (the comparison at the end of the notebook prints them); "
-            "large first steps can push a unit's inputs below zero for every image, and such a unit never comes "
-            "back. Count the units silent for every validation image, and compare."
+            "Measure it with exercise 1's code on a run with init_stddev = 1.0 (a side run keeps the network as "
+            "`run.variables`, so the count can be made from its weights, or change the hyperparameter cell and run "
+            "all). The hidden inputs are about thirty times larger and the first cross-entropies huge (the "
+            "comparison at the end of the notebook prints them); large first steps can push a unit's inputs below "
+            "zero for every image, and such a unit never comes back. Count the units silent for every validation "
+            "image, and compare."
         ),
     ),
-    Exercise(
+    discussion(
         6,
         "too wild",
-        DISCUSSION,
-        None,
         hints=("Look at the first steps of the training curve, and at what the monitor says.",),
         solution=(
             "At learning_rate = 2 the steps overshoot: the training curve jumps, and the run may blow up into a "

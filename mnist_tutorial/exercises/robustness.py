@@ -2,13 +2,11 @@
 
 import numpy as np
 
-from . import CODE, DISCUSSION, PREDICT, Answers, BoundExercise, Exercise, NotYet, WrongAnswer, judge
+from . import Answers, BoundExercise, NotYet, WrongAnswer, code, discussion, judge
 from . import bind as bind_exercises
 
 #: The networks the exercises read: the one-layer network and the convolutional one.
 ONE_LAYER, CONVOLUTIONAL = "01_softmax", "08_convolutional"
-#: Two accuracies closer than this are "the same" (on 2,000 images, about two standard errors).
-SAME_DAMAGE = 0.02
 #: How close a learner's accuracies must come to the check's.
 ROTATION_TOLERANCE = 1e-6
 
@@ -45,14 +43,14 @@ def check_rotation(a: Answers) -> str:
     if all(abs(mine[label] - reference[label]) <= ROTATION_TOLERANCE for label in reference):
         upright = {network.label: network.accuracy(images, labels) for network in networks.values()}
         lost = {label: upright[label] - reference[label] for label in reference}
-        least = min(lost.values())
-        steadiest = " and ".join(label for label, value in lost.items() if value - least < SAME_DAMAGE)
+        least = min(lost, key=lost.get)
         listing = ", ".join(f"{label} {reference[label]:.2f} (from {upright[label]:.2f})" for label in reference)
         return (
             f"at 15 degrees: {listing}. Measured by what the turn costs each network, not by where it ends, the "
-            f"{steadiest} network(s) hold up best (losses within {SAME_DAMAGE} of the smallest count as level). A "
-            f"turn of 15 degrees moves ink 10 pixels from the centre by about 2.6 pixels, the top and the bottom "
-            f"of a digit in opposite directions: compare with the shift experiment above."
+            f"{least} network loses least here ({lost[least]:.2f}); on {len(images):,} images, losses a couple of "
+            f"points apart may be the images' luck, so rank two close ones only after a paired test of their "
+            f"readings. A turn of 15 degrees moves ink 10 pixels from the centre by about 2.6 pixels, the top and "
+            f"the bottom of a digit in opposite directions: compare with the shift experiment above."
         )
     turned = a.notebook("transforms").rotate(images, 90)
     quarter = {network.label: network.accuracy(turned, labels) for network in networks.values()}
@@ -69,18 +67,27 @@ def check_rotation(a: Answers) -> str:
 
 
 def check_shift_down(a: Answers) -> str:
-    predicted = a.choice("predicted_damage", ("more", "less", "the same"))
+    from .. import significance
+
+    predicted = a.choice("predicted_damage", ("more", "less", "not shown"))
     network = _network(a, CONVOLUTIONAL)
     images, labels = _validation(a)
     transforms = a.notebook("transforms")
-    right = network.accuracy(transforms.shift(images, right=3), labels)
-    down = network.accuracy(transforms.shift(images, down=3), labels)
-    side = "the same" if abs(down - right) < SAME_DAMAGE else ("more" if down < right else "less")
+    right = network.predict(transforms.shift(images, right=3))
+    down = network.predict(transforms.shift(images, down=3))
+    paired = significance.compare_networks(down, right, labels, "moved down", "moved right")
+    side = {-1: "more", 0: "not shown", 1: "less"}[paired.direction]
     why = (
-        f"moved 3 pixels down, the convolutional network reads {down:.2f} of the digits; moved 3 pixels right, "
-        f"{right:.2f}: {side} damage (differences under {SAME_DAMAGE} count as the same). "
-        f"Its filters treat both directions alike; its strides, its dense layer and the digits' shapes need "
-        f"not"
+        f"moved 3 pixels down, the convolutional network reads {paired.accuracy_a:.2f} of the {len(labels):,} "
+        f"validation digits; moved 3 pixels right, {paired.accuracy_b:.2f}. On the same digits, {paired.only_b} are "
+        f"read only when moved right and {paired.only_a} only when moved down: McNemar's p = {paired.p_value:.2g}, "
+        + (
+            f"so the images show {side} damage down."
+            if paired.direction
+            else f"so these images do not show a difference (its interval, {paired.low:+.4f} to {paired.high:+.4f}, "
+            "holds 0)."
+        )
+        + " Its filters treat both directions alike; its strides, its dense layer and the digits' shapes need not"
     )
     return judge(predicted, side, why)
 
@@ -114,11 +121,11 @@ def check_thinned_then_prepared(a: Answers) -> str:
 
 
 EXERCISES = (
-    Exercise(
+    code(
         1,
         "rotation",
-        CODE,
         check_rotation,
+        reads=("rotated_accuracy", "networks", "mnist", "hyperparameters", "transforms"),
         hints=(
             "transforms.rotate(images, 15) turns every image by 15 degrees; the digits of the validation images "
             "are mnist.validation.labels[:robustness_images].argmax(axis=1).",
@@ -141,20 +148,22 @@ EXERCISES = (
             WrongAnswer("it needs one per network", "rotated_accuracy = {'1 layer, softmax': 0.5}"),
         ),
     ),
-    Exercise(
+    code(
         2,
         "shift down",
-        PREDICT,
         check_shift_down,
-        hints=("A digit is about 20 pixels tall and narrower than that. Which move puts more of it near an edge?",),
+        reads=("predicted_damage", "networks", "mnist", "hyperparameters", "transforms"),
+        hints=(
+            "A digit is about 20 pixels tall and narrower than that. Which move puts more of it near an edge?",
+            "The check reads the same validation digits moved both ways and compares them pair by pair (McNemar's "
+            'test): "not shown" when the images cannot tell.',
+        ),
         solution='predicted_damage = "more"',
         wrong_answers=(WrongAnswer("you predicted 'less'", 'predicted_damage = "less"'),),
     ),
-    Exercise(
+    discussion(
         3,
         "where the 5 goes",
-        DISCUSSION,
-        None,
         hints=("At half size the 5 sat in the top-left corner; at 0.8 it covers much more of its own template.",),
         solution=(
             "Change 0.5 to 0.8 in the cell that shrinks the 5s. The cell then looks for a 5 the network reads at "
@@ -164,11 +173,11 @@ EXERCISES = (
             "(The cell works on test images, as the experiment above does; nothing is chosen from it.)"
         ),
     ),
-    Exercise(
+    code(
         4,
         "a thicker pen, prepared",
-        CODE,
         check_thinned_then_prepared,
+        reads=("recovered_accuracy", "networks", "mnist", "hyperparameters", "transforms", "prepare_all"),
         hints=(
             "thick = transforms.change_stroke(images, 2); then change_stroke(thick, -1) thins it again.",
             "prepare_all returns the prepared images and which of them were readable: count the unreadable as wrong.",

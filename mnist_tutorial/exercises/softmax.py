@@ -3,78 +3,76 @@
 import numpy as np
 
 from . import (
-    CODE,
-    DISCUSSION,
-    PREDICT,
-    TRAIN,
+    SHOW_INTERVAL,
+    AgainstRuns,
     Answers,
     BoundExercise,
-    Exercise,
+    Measure,
     NotAttempted,
     NotYet,
+    Threshold,
     WrongAnswer,
     ancestors,
-    judge,
+    code,
+    discussion,
+    graph,
+    how_sure,
+    measured,
     over_seeds,
+    paired_side_runs,
+    prediction,
+    side_run_measured,
 )
 from . import bind as bind_exercises
 
-#: Measured by seed (`mnist-sweep 01 learning_rate=0.005,0.3,1.0
-#: batch_size=200,1000 training_steps=500,3000 perceptron_steps=10 comparison_seeds=1 --seeds 3`):
-#: the final validation accuracy of 3,000 steps of 200 at learning rate 0.005 ...
-SLOW_RATE_ACCURACY = {1: 0.878, 2: 0.878, 3: 0.878}
-#: ... of 500 steps at the notebook's settings (learning rate 0.3, batches of 200) ...
-SHORT_RUN_ACCURACY = {1: 0.914, 2: 0.9156, 3: 0.9138}
-#: ... of 500 steps at learning rate 1.0, in batches of 1,000 (exercise 2's solution) and of 200 ...
-SOLUTION_500_STEPS = {1: 0.922, 2: 0.9226, 3: 0.9256}
-RATE_1_BATCH_200_500_STEPS = {1: 0.9228, 2: 0.905, 3: 0.9176}
-#: ... and of 3,000 steps at the notebook's settings.
-FULL_RUN_ACCURACY = {1: 0.9272, 2: 0.9226, 3: 0.9258}
-#: Exercise 2's target within 500 steps: above every seed of the notebook's settings, below every
-#: seed of the solution.
-TARGET_IN_500_STEPS = 0.92
-#: The notebook's settings that the measurements above used (the others do not touch the main run), and
-#: its network's variables.
-NOTEBOOK_SETTINGS = {"learning_rate": 0.3, "batch_size": 200, "training_steps": 3000}
-NETWORK = {"softmax_layer/W", "softmax_layer/b"}
+NOTEBOOK = "01_softmax"
 #: How many validation images the code exercises compare on.
 FIXED_IMAGES = 1000
+#: The random start exercise 5 asks for: tf.random_normal with this standard deviation.
+RANDOM_STDDEV = 0.1
+
+_W_ZEROS = 'W = tf.Variable(tf.zeros([784, 10]), name="W")'
+_W_RANDOM = f'W = tf.Variable(tf.random_normal([784, 10], stddev={RANDOM_STDDEV}), name="W")'
+#: The recipes the checks compare with, measured over seeds 1-5 by `mnist-exercises measure 01`.
+MEASURES = (
+    Measure("own"),
+    Measure("small_rate", {"learning_rate": 0.005}),
+    Measure("own_500", {"training_steps": 500}),
+    Measure("fast_500", {"training_steps": 500, "learning_rate": 1.0, "batch_size": 1000}),
+    Measure("random_start", edits=((_W_ZEROS, _W_RANDOM),)),
+)
+
+_SLOW = "side_runs.train(NOTEBOOK, learning_rate=0.005)"
 
 
-def check_slow_learning_rate(a: Answers) -> str:
-    predicted = a.choice("predicted_side", ("above", "below"))
-    measured = a.run_with(
-        {"learning_rate": 0.005}, NOTEBOOK_SETTINGS, NETWORK, f"you predicted {predicted!r}; now "
-    ).final_validation_accuracy
-    side = "above" if measured > 0.9 else "below"
-    why = (
-        f"each step moves the weights 60 times less far than at 0.3, so 3,000 steps get only part of the "
-        f"way ({over_seeds(SLOW_RATE_ACCURACY)}, against {over_seeds(FULL_RUN_ACCURACY)} at 0.3)"
-    )
-    return judge(predicted, side, f"the run ended at a validation accuracy of {measured:.4f}, {side} 0.90: {why}")
-
-
-def check_reach_in_500_steps(a: Answers) -> str:
-    steps = a.setting("training_steps")
-    if steps != 500:
-        raise NotAttempted(
-            f"set training_steps = 500 (it is {steps}), choose learning_rate and batch_size, and run all."
-        )
-    a.require_network(NETWORK)
-    measured = a.finished_run().final_validation_accuracy
-    settings = f"learning rate {a.setting('learning_rate')}, batches of {a.setting('batch_size')}"
-    if measured < TARGET_IN_500_STEPS:
-        raise NotYet(
-            f"{settings}: the validation accuracy after 500 steps is {measured:.4f}, below the target "
-            f"{TARGET_IN_500_STEPS}. The notebook's settings give {over_seeds(SHORT_RUN_ACCURACY)} in 500 steps."
-        )
+def why_slow(a: Answers, value: float) -> str:
     return (
-        f"{settings} reach {measured:.4f} in 500 steps, where the notebook's settings give "
-        f"{over_seeds(SHORT_RUN_ACCURACY)}. That is one seed: try seed = 2 and 3 before you trust it (at "
-        f"learning rate 1.0, batches of 200 give {over_seeds(RATE_1_BATCH_200_500_STEPS)}, batches of 1,000 "
-        f"{over_seeds(SOLUTION_500_STEPS)}). And you chose on the validation set, so its figure "
-        f"flatters your choice a little. (The test accuracy each run prints is for the end of the series of "
-        f"choices, not for making them.)"
+        f"each step moves the weights 60 times less far than at 0.3, so 3,000 steps get only part of the way "
+        f"(at 0.3 the same steps give {over_seeds(measured(NOTEBOOK, 'own'))})"
+    )
+
+
+_YOURS = "side_runs.train(NOTEBOOK, training_steps=500, learning_rate=..., batch_size=..., seeds=[1, 2, 3])"
+_USUAL = "side_runs.train(NOTEBOOK, training_steps=500, seeds=[1, 2, 3])"
+
+
+def read_500_steps(a: Answers):
+    return paired_side_runs(
+        a,
+        "yours_500",
+        _YOURS,
+        "usual_500",
+        _USUAL,
+        {"training_steps": 500},
+        free_a=("learning_rate", "batch_size"),
+    )
+
+
+def why_500(comparison) -> str:
+    return (
+        "The interval is the seed's doubt: it says whether your recipe would win again with other seeds. You "
+        "chose on the validation set, so its figures flatter your choice a little; the test set, scored once at "
+        "the end of a series of choices, would tell how much."
     )
 
 
@@ -122,11 +120,11 @@ def check_cross_entropy_by_hand(a: Answers) -> str:
 
 def check_per_digit_accuracy(a: Answers) -> str:
     mine = a.array("digit_accuracy", (10,))
-    session, X, prediction = a.notebook("session"), a.notebook("X"), a.notebook("prediction")
+    session, X, prediction_ = a.notebook("session"), a.notebook("X"), a.notebook("prediction")
     mnist = a.notebook("mnist")
 
     def per_digit(images, labels):
-        predicted, true = session.run(prediction, feed_dict={X: images}), labels.argmax(axis=1)
+        predicted, true = session.run(prediction_, feed_dict={X: images}), labels.argmax(axis=1)
         return np.array([np.mean(predicted[true == d] == d) for d in range(10)])
 
     reference = per_digit(mnist.validation.images, mnist.validation.labels)
@@ -150,12 +148,28 @@ def check_per_digit_accuracy(a: Answers) -> str:
     raise NotYet(f"for the digit {worst} you have {mine[worst]:.4f}; the validation set gives {reference[worst]:.4f}.")
 
 
-def check_random_start(a: Answers) -> str:
-    W = a.notebook("W")
-    start = _initial_op(W)
-    if start in ("Fill", "Const"):
-        import tensorflow.compat.v1 as tf
+def initial_scale(variable) -> tuple[str, float | None]:
+    """The type of the operation that draws `variable`'s initial value (through scaling and shifting), and
+    the factor it is scaled by (None if it is not scaled by a constant)."""
+    import tensorflow.compat.v1 as tf
 
+    op, scale = variable.initial_value.op, None
+    while op.type in ("Add", "AddV2", "Mul", "Identity") and op.inputs:
+        if op.type == "Mul":
+            constants = [tf.get_static_value(tensor) for tensor in op.inputs]
+            known = [value for value in constants if value is not None and np.size(value) == 1]
+            if known:
+                scale = float(np.ravel(known[0])[0]) * (scale or 1.0)
+        op = max(op.inputs, key=lambda tensor: tensor.shape.num_elements() or 0).op
+    return op.type, scale
+
+
+def random_start(a: Answers) -> str:
+    import tensorflow.compat.v1 as tf
+
+    W = a.notebook("W")
+    start, scale = initial_scale(W)
+    if start in ("Fill", "Const"):
         value = tf.get_static_value(W.initial_value)
         if value is None or not np.any(value):
             raise NotAttempted(
@@ -165,64 +179,98 @@ def check_random_start(a: Answers) -> str:
         raise NotYet("W starts from fixed numbers, not zero; the exercise asks for tf.random_normal.")
     if start != "RandomStandardNormal":
         raise NotYet(f"W starts from a {start} operation; the exercise asks for tf.random_normal.")
-    measured = a.run_with({}, NOTEBOOK_SETTINGS, NETWORK).final_validation_accuracy
-    low, high = min(FULL_RUN_ACCURACY.values()), max(FULL_RUN_ACCURACY.values())
-    where = "within" if low - 0.001 <= measured <= high + 0.001 else ("above" if measured > high else "below")
+    if scale is None or not np.isclose(scale, RANDOM_STDDEV):
+        raise NotYet(
+            f"W starts from tf.random_normal with a standard deviation of {1.0 if scale is None else scale:g}; the "
+            f"exercise asks for stddev={RANDOM_STDDEV}."
+        )
+    return f"W starts from tf.random_normal with a standard deviation of {RANDOM_STDDEV}"
+
+
+def after_random_start(a: Answers, monitor) -> str:
     return (
-        f"W now starts random, and 3,000 steps end at a validation accuracy of {measured:.4f}, {where} what the "
-        f"zero start gives ({over_seeds(FULL_RUN_ACCURACY)}). A single layer has no symmetry to break, so zero "
-        f"is a fine start. The weight images keep a speckle: gradient descent adds its changes to the random "
-        f"start and never removes it, and the weights of pixels that are never inked get no change at all."
+        "A single layer has no symmetry to break, so zero is a fine start. The weight images keep a speckle: "
+        "gradient descent adds its changes to the random start and never removes it, and the weights of pixels "
+        "that are never inked get no change at all."
     )
 
 
-def _initial_op(variable) -> str:
-    """The type of the operation that makes `variable`'s initial value, through scaling and shifting."""
-    op = variable.initial_value.op
-    while op.type in ("Add", "AddV2", "Mul", "Identity") and op.inputs:
-        op = max(op.inputs, key=lambda tensor: tensor.shape.num_elements() or 0).op
-    return op.type
-
-
 EXERCISES = (
-    Exercise(
+    prediction(
         1,
         "a small learning rate",
-        PREDICT,
-        check_slow_learning_rate,
+        predicted="predicted_side",
+        threshold=Threshold(NOTEBOOK, "small_rate", 0.90, "the validation accuracy at learning rate 0.005"),
+        measure=side_run_measured("slow_run", {"learning_rate": 0.005}, _SLOW, "small_rate", "learning rate 0.005"),
+        why=why_slow,
+        reads=("slow_run",),
         hints=(
             "The learning rate scales every step. At 0.3 the run is near its final accuracy after a few "
             "hundred steps (look at the learning curves); how many steps would the same distance take at 0.005?",
         ),
-        solution='predicted_side = "below"',
-        parameters={"learning_rate": 0.005, "training_steps": 3000},
-        expected=f"a final validation accuracy of {over_seeds(SLOW_RATE_ACCURACY)}.",
-        wrong_answers=(
-            WrongAnswer(
-                "you predicted 'above'", 'predicted_side = "above"', {"learning_rate": 0.005, "training_steps": 3000}
-            ),
-        ),
+        solution=f'predicted_side = "below"\nslow_run = {_SLOW}',
+        expected=lambda: f"a final validation accuracy of {over_seeds(measured(NOTEBOOK, 'small_rate'))}.",
+        wrong_answers=(WrongAnswer("you predicted 'above'", f'predicted_side = "above"\nslow_run = {_SLOW}'),),
     ),
-    Exercise(
+    how_sure(
         2,
         "500 steps",
-        TRAIN,
-        check_reach_in_500_steps,
+        measure=read_500_steps,
+        names=("your recipe", "the notebook's"),
+        predicted="predicted",
+        goal=1,
+        goal_text=(
+            "the exercise asks for settings that are shown better: try a larger batch with a larger learning "
+            "rate (exercise_2.hint())."
+        ),
+        why=why_500,
+        reads=("yours_500", "usual_500"),
         hints=(
             "The batch size and the learning rate are the two values to change. A larger batch costs more "
             "time per step but gives a gradient with less noise.",
             "Try batch_size = 1000 with a learning rate above 0.3.",
+            "significance.compare_recipes(yours_500.validation_accuracy, usual_500.validation_accuracy, 'yours', "
+            "'usual') gives the interval; its .direction is 1, -1 or 0.",
         ),
-        solution="",
-        parameters={"training_steps": 500, "batch_size": 1000, "learning_rate": 1.0},
-        expected=f"{over_seeds(SOLUTION_500_STEPS)}.",
-        wrong_answers=(WrongAnswer("below the target", parameters={"training_steps": 500}),),
+        solution=(
+            'predicted = "better"\n'
+            "yours_500 = side_runs.train(NOTEBOOK, training_steps=500, learning_rate=1.0, batch_size=1000, "
+            "seeds=[1, 2, 3])\n"
+            f"usual_500 = {_USUAL}\n"
+            "comparison = significance.compare_recipes(yours_500.validation_accuracy, usual_500.validation_accuracy,\n"
+            '                                          "yours", "the notebook\'s")\n'
+            f"{SHOW_INTERVAL}\n"
+            'conclusion = "better"'
+        ),
+        expected=lambda: (
+            f"at learning rate 1.0 in batches of 1,000: {over_seeds(measured(NOTEBOOK, 'fast_500'))}; the "
+            f"notebook's settings: {over_seeds(measured(NOTEBOOK, 'own_500'))}, in 500 steps."
+        ),
+        measures=("own_500", "fast_500"),
+        wrong_answers=(
+            WrongAnswer(
+                "you concluded 'not shown'",
+                'predicted = "better"\n'
+                "yours_500 = side_runs.train(NOTEBOOK, training_steps=500, learning_rate=1.0, batch_size=1000, "
+                "seeds=[1, 2, 3])\n"
+                f"usual_500 = {_USUAL}\n"
+                'conclusion = "not shown"',
+            ),
+            WrongAnswer(
+                "also changed",
+                'predicted = "better"\n'
+                "yours_500 = side_runs.train(NOTEBOOK, training_steps=500, learning_rate=1.0, batch_size=1000, "
+                "seeds=[1, 2, 3])\n"
+                "usual_500 = yours_500\n"
+                'conclusion = "better"',
+            ),
+        ),
     ),
-    Exercise(
+    code(
         3,
         "the cross-entropy by hand",
-        CODE,
         check_cross_entropy_by_hand,
+        reads=("my_cross_entropy", "session", "X", "Y_", "mnist", "cross_entropy"),
         hints=(
             "Y_ holds the one-hot labels and Y the probabilities, both [None, 10]. tf.log, tf.reduce_sum "
             "with axis=1 and tf.reduce_mean do the rest.",
@@ -234,11 +282,11 @@ EXERCISES = (
             WrongAnswer("not a tensor", "my_cross_entropy = 0.3"),
         ),
     ),
-    Exercise(
+    code(
         4,
         "which digit is hardest",
-        CODE,
         check_per_digit_accuracy,
+        reads=("digit_accuracy", "session", "X", "prediction", "mnist"),
         hints=(
             "session.run(prediction, feed_dict={X: mnist.validation.images}) gives the predicted digits; "
             "mnist.validation.labels.argmax(axis=1) the true ones.",
@@ -258,68 +306,59 @@ EXERCISES = (
             WrongAnswer("has shape (1,)", "digit_accuracy = [0.9]"),
         ),
     ),
-    Exercise(
+    graph(
         5,
         "a random start",
-        TRAIN,
-        check_random_start,
+        random_start,
+        reads=("W",),
         hints=(
             "Only the line that makes W changes: tf.zeros([784, 10]) becomes tf.random_normal([784, 10], "
             "stddev=0.1). Then run all cells.",
         ),
-        solution="",
-        parameters={"training_steps": 3000},
-        edits=(
-            (
-                'W = tf.Variable(tf.zeros([784, 10]), name="W")',
-                'W = tf.Variable(tf.random_normal([784, 10], stddev=0.1), name="W")',
-            ),
-        ),
-        expected=f"a final validation accuracy close to the zero start's {over_seeds(FULL_RUN_ACCURACY)}.",
+        edits=((_W_ZEROS, _W_RANDOM),),
+        against=AgainstRuns(NOTEBOOK, "random_start", "own", "the random start", "the zero start"),
+        after=after_random_start,
         wrong_answers=(
             WrongAnswer(
                 "asks for tf.random_normal",
-                parameters={"training_steps": 3000},
-                edits=(
-                    (
-                        'W = tf.Variable(tf.zeros([784, 10]), name="W")',
-                        'W = tf.Variable(tf.random_uniform([784, 10], -0.1, 0.1), name="W")',
-                    ),
-                ),
+                edits=((_W_ZEROS, 'W = tf.Variable(tf.random_uniform([784, 10], -0.1, 0.1), name="W")'),),
+            ),
+            WrongAnswer(
+                "a standard deviation of 1; the exercise asks for stddev=0.1",
+                edits=((_W_ZEROS, 'W = tf.Variable(tf.random_normal([784, 10]), name="W")'),),
             ),
         ),
     ),
-    Exercise(
+    discussion(
         6,
         "luck or learning",
-        DISCUSSION,
-        None,
-        hints=("Compare the differences between the batch sizes' means with their standard deviations.",),
+        hints=(
+            "The sweep ran every batch size with the same seeds: pair them by seed, as significance.compare_recipes "
+            "does.",
+        ),
         solution=(
-            "Run the sweep as the exercise says. A difference between two batch sizes is worth believing when it "
-            "is larger than about twice the larger of their spreads over seeds; smaller, another set of seeds "
-            "could reverse it. With three seeds a spread is itself rough, so a verdict close to that line needs "
-            "more seeds. And a difference you believe is not yet the batch size's alone: with the same number of "
-            "steps, a batch of 1,000 sees five times the images of a batch of 200. To compare batch sizes alone, "
-            "give each the same number of images (training_steps x batch_size) too."
+            "Run the sweep as the exercise says. Its three batch sizes ran with the same seeds, so compare two of "
+            "them seed by seed: significance.compare_recipes on their validation accuracies by seed gives the mean "
+            "difference and its 95% interval. Where the interval excludes 0, another set of seeds would most likely "
+            "keep the order; where it contains 0, three seeds cannot tell. And a difference you believe is not yet "
+            "the batch size's alone: with the same number of steps, a batch of 1,000 sees five times the images of a "
+            "batch of 200. To compare batch sizes alone, give each the same number of images (training_steps x "
+            "batch_size) too."
         ),
     ),
-    Exercise(
+    discussion(
         7,
-        "a firmer spread",
-        DISCUSSION,
-        None,
-        hints=("A standard deviation from three values can easily be off by half its size.",),
+        "a firmer comparison",
+        hints=("With more seeds, a spread is known more precisely, and a mean difference too.",),
         solution=(
-            "With 8 seeds the spreads move a little (three values give a rough standard deviation), but the "
-            "difference between the output layers is many times either spread, so the verdict stays."
+            "With 8 seeds the spreads move a little (three values give a rough standard deviation) and the interval "
+            "of the difference narrows, roughly as one over the square root of the number of seeds; the difference "
+            "between the output layers is many times its width, so the verdict stays."
         ),
     ),
-    Exercise(
+    discussion(
         8,
         "TensorBoard by hand",
-        DISCUSSION,
-        None,
         hints=("The docstring of mnist_tutorial/tensorboard_logs.py shows the summary operations one by one.",),
         solution=(
             "from mnist_tutorial import tensorboard_logs\n"

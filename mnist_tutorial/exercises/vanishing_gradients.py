@@ -3,99 +3,107 @@
 import numpy as np
 
 from . import (
-    CODE,
-    DISCUSSION,
-    PREDICT,
+    CONCLUDE,
+    SHOW_INTERVAL,
     Answers,
     BoundExercise,
-    Exercise,
+    Measure,
     NotYet,
+    Threshold,
     WrongAnswer,
-    judge,
+    code,
+    discussion,
+    how_sure,
+    measured,
+    notebook_settings,
     over_seeds,
+    prediction,
+    side_run_measured,
 )
 from . import bind as bind_exercises
 
-#: The validation accuracy after 2,000 steps (compare_steps), by seed, of the ReLU recipe (He's scale,
-#: Adam, decay) and of the same with sigmoids: notebook 6's `train_variant` run with `seed` = 1, 2, 3.
-RELU_RECIPE_AT_2000 = {1: 0.9794, 2: 0.9784, 3: 0.9806}
-SIGMOID_RECIPE_AT_2000 = {1: 0.9724, 2: 0.9694, 3: 0.975}
-#: The main run's final validation accuracy after 2,000 steps, by seed, with the decay (`mnist-sweep 06
-#: training_steps=2000 compare_steps=10 --seeds 3`) and at a constant 0.0001 (`mnist-sweep 06
-#: learning_rate=0.0001 training_steps=2000 compare_steps=10 --seeds 3`).
-DECAY_AT_2000 = {1: 0.9794, 2: 0.9784, 3: 0.9806}
-SMALL_RATE_AT_2000 = {1: 0.9566, 2: 0.958, 3: 0.9572}
-#: The recipe of exercise 2's run: the table's last row with sigmoids.
-SIGMOID_RECIPE = {"activation": "sigmoid", "init": "he", "adam": True, "decay": True}
-#: Exercise 4's line.
-SMALL_RATE_LINE = 0.97
-#: The notebook's settings that the measurements above used, and its network's variables.
-NOTEBOOK_SETTINGS = {
-    "learning_rate": 0.003,
-    "final_learning_rate": 0.0001,
-    "decay_steps": 2000,
-    "descent_learning_rate": 0.3,
-    "batch_size": 100,
-    "hidden1": 200,
-    "hidden2": 100,
-    "hidden3": 60,
-    "hidden4": 30,
-}
-NETWORK = {
-    f"{scope}/{name}{k}"
-    for k, scope in enumerate(["layer1", "layer2", "layer3", "layer4", "output_layer"], 1)
-    for name in ("W", "b")
-}
+NOTEBOOK = "06_vanishing_gradients"
+#: The recipe of exercise 2's runs: the table's last row (its activation set by the exercise).
+RECIPE = {"init": "he", "adam": True, "decay": True}
 
 
-def check_sigmoid_with_adam(a: Answers) -> str:
-    predicted = a.choice("predicted_side", ("above", "below"))
-    run = a.answer("sigmoid_adam")
-    if not isinstance(run, dict) or "accuracy" not in run or "recipe" not in run:
+def _variant_accuracy(run) -> float:
+    return float(run.values["variant"]["accuracy"])
+
+
+#: The recipes the checks compare with, measured over seeds 1-5 by `mnist-exercises measure 06`.
+MEASURES = (
+    Measure(
+        "sigmoid_adam",
+        keep=("variant",),
+        then='variant = train_variant(activation=tf.nn.sigmoid, init="he", adam=True, decay=True)',
+        quantities={"validation_accuracy": _variant_accuracy},
+    ),
+    Measure(
+        "relu_recipe",
+        keep=("variant",),
+        then='variant = train_variant(activation=tf.nn.relu, init="he", adam=True, decay=True)',
+        quantities={"validation_accuracy": _variant_accuracy},
+    ),
+    Measure("constant_small_rate", {"learning_rate": 0.0001, "final_learning_rate": 0.0001, "training_steps": 2000}),
+    Measure("own_2000", {"training_steps": 2000}),
+)
+
+
+def read_sigmoid_adam(a: Answers) -> tuple[dict[int, float], dict[int, float]]:
+    """The accuracies by seed of the learner's sigmoid and ReLU runs of train_variant."""
+    found = {}
+    for name, activation in (("sigmoid_runs", "sigmoid"), ("relu_runs", "relu")):
+        runs = a.answer(name)
+        if not isinstance(runs, dict) or not all(
+            isinstance(run, dict) and "accuracy" in run and "recipe" in run for run in runs.values()
+        ):
+            raise NotYet(
+                f"`{name}` must hold what train_variant returns, by seed: {{seed: train_variant(...), ...}}, "
+                f"as the answer cell's loop makes it."
+            )
+        wanted = {**RECIPE, "activation": activation}
+        for seed, run in runs.items():
+            differ = [
+                f"{key} {run['recipe'].get(key)!r}" for key, value in wanted.items() if run["recipe"].get(key) != value
+            ]
+            if differ:
+                raise NotYet(
+                    f"`{name}`'s run with seed {seed} has {', '.join(differ)}; the exercise's recipe is the table's "
+                    f"last row (He's scale, Adam, the decay) with the {activation} activation."
+                )
+        found[name] = {int(seed): float(run["accuracy"]) for seed, run in runs.items()}
+    sigmoid, relu = found["sigmoid_runs"], found["relu_runs"]
+    if sorted(sigmoid) != sorted(relu) or len(sigmoid) < 3:
         raise NotYet(
-            "`sigmoid_adam` must be what train_variant returns (a dict with the run's accuracy and recipe): "
-            'sigmoid_adam = train_variant(activation=tf.nn.sigmoid, init="he", adam=True, decay=True).'
+            f"train both recipes with the same seeds, at least 3: `sigmoid_runs` has seeds {sorted(sigmoid)}, "
+            f"`relu_runs` {sorted(relu)}."
         )
-    differ = [
-        f"{key} {run['recipe'].get(key)!r}" for key, value in SIGMOID_RECIPE.items() if run["recipe"].get(key) != value
-    ]
-    if differ:
-        wanted = ", ".join(f"{key} {value!r}" for key, value in SIGMOID_RECIPE.items())
-        raise NotYet(
-            f"that run's recipe has {', '.join(differ)}; the exercise's has {wanted}: only the "
-            f"activation differs from the table's last row."
-        )
-    a.require_settings({"compare_steps": 2000}, NOTEBOOK_SETTINGS)
-    relu = float(a.notebook("variants")["learning-rate decay"]["accuracy"])
-    measured = float(run["accuracy"])
-    side = "above" if measured > relu else "below"
-    flat = float(np.mean(run["flat"]))
-    why = (
-        f"after 2,000 steps the sigmoids reach {measured:.4f} and the ReLUs {relu:.4f}: {side}, by "
-        f"{abs(relu - measured):.4f} (over seeds 1-3 the sigmoids give {over_seeds(SIGMOID_RECIPE_AT_2000)}, the "
-        f"ReLUs {over_seeds(RELU_RECIPE_AT_2000)}, so the gap is more than the seed moves). The two runs differ "
-        f"only in the activation, so the gap is the sigmoid's doing, even with Adam, which sizes each weight's "
-        f"step by its own gradient: {flat:.0%} of the sigmoid network's hidden outputs end within 0.05 of 0 or "
-        f"1, where its slope is almost zero"
-    )
-    return judge(predicted, side, why)
+    settings = {k: v for k, v in notebook_settings(NOTEBOOK).items() if k not in ("seed", "training_steps")}
+    a.require_settings({}, settings)
+    return sigmoid, relu
 
 
-def check_small_constant_rate(a: Answers) -> str:
-    predicted = a.choice("predicted_short_steps", ("above", "below"))
-    wanted = {"learning_rate": 0.0001, "final_learning_rate": 0.0001, "training_steps": 2000}
-    measured = a.run_with(
-        wanted, NOTEBOOK_SETTINGS, NETWORK, f"you predicted {predicted!r}; now "
-    ).final_validation_accuracy
-    with_decay, which = a.seed_matched(DECAY_AT_2000)
-    side = "above" if measured > SMALL_RATE_LINE else "below"
-    why = (
-        f"at a constant 0.0001 the run ends at {measured:.4f}, {side} {SMALL_RATE_LINE}; the notebook's schedule, "
-        f"from 0.003 down towards 0.0001, reaches {with_decay:.4f} in the same 2,000 steps ({which}). Over seeds "
-        f"1-3 the constant rate gives {over_seeds(SMALL_RATE_AT_2000)}, the schedule {over_seeds(DECAY_AT_2000)}: "
-        f"steps thirty times shorter from the start get much less far in 2,000 steps"
+def why_sigmoid_adam(comparison) -> str:
+    return (
+        f"The two recipes differ only in the activation. Over seeds 1-5 the check's own runs gave "
+        f"{over_seeds(measured(NOTEBOOK, 'sigmoid_adam'))} for the sigmoids and "
+        f"{over_seeds(measured(NOTEBOOK, 'relu_recipe'))} for the ReLUs: with Adam, which sizes each weight's step "
+        f"by its own gradient, the sigmoids come much closer than with gradient descent, and whether a gap is left "
+        f"takes several seeds to say."
     )
-    return judge(predicted, side, why)
+
+
+_SHORT = "side_runs.train(NOTEBOOK, learning_rate=0.0001, final_learning_rate=0.0001, training_steps=2000)"
+_SHORT_SETTINGS = {"learning_rate": 0.0001, "final_learning_rate": 0.0001, "training_steps": 2000}
+
+
+def why_short_steps(a: Answers, value: float) -> str:
+    return (
+        f"the notebook's schedule, from 0.003 down towards 0.0001, reaches "
+        f"{over_seeds(measured(NOTEBOOK, 'own_2000'))} in the same 2,000 steps: steps thirty times shorter from the "
+        f"start get much less far"
+    )
 
 
 def check_dead_per_layer(a: Answers) -> str:
@@ -126,125 +134,156 @@ def check_dead_per_layer(a: Answers) -> str:
     )
 
 
-def check_update_size(a: Answers) -> str:
-    mine = a.answer("update_size")
-    if not callable(mine):
-        raise NotYet(f"`update_size` must be a function of (before, after), not a {type(mine).__name__}.")
+def check_unit_updates(a: Answers) -> str:
+    mine = a.function("unit_updates", "before, after")
     rng = np.random.default_rng(0)
     before = rng.normal(0, 0.05, (784, 200))
-    after = before + rng.normal(0, 0.001, before.shape)
-    reference = np.linalg.norm(after - before) / np.linalg.norm(before)
+    # half of the units move ten times further than the others
+    after = before + rng.normal(0, 0.001, before.shape) * np.where(np.arange(200) < 100, 10.0, 1.0)
+    reference = np.linalg.norm(after - before, axis=0) / np.linalg.norm(before, axis=0)
     try:
-        value = float(mine(before, after))
+        value = np.asarray(mine(before, after), dtype=float)
     except Exception as error:  # the learner's function: report what went wrong, in one line
-        raise NotYet(f"update_size(before, after) raised {type(error).__name__}: {error}") from None
-    if np.isclose(value, reference, rtol=1e-6):
+        raise NotYet(f"unit_updates(before, after) raised {type(error).__name__}: {error}") from None
+    if value.shape != reference.shape:
+        if value.size == 1:
+            raise NotYet(
+                "that is one number for the whole layer (the table's u_k); the exercise asks for one per unit."
+            )
+        if value.shape == (784,):
+            raise NotYet("that gives one number per input pixel (a row); a unit's weights are a column: axis=0.")
+        raise NotYet(f"unit_updates returned shape {value.shape}; for a [784, 200] layer it should be (200,).")
+    if np.allclose(value, reference, rtol=1e-6):
         return (
-            f"on a [784, 200] layer moved by noise of a fiftieth of its spread, yours gives {value:.4f}: the size "
-            f"of the change relative to the size of the weights, the u_k of the table, which tells how fast a "
-            f"layer learns whatever the scale of its weights."
+            f"on a test layer whose first 100 units moved ten times further than the other 100, yours gives "
+            f"{np.median(value[:100]):.4f} and {np.median(value[100:]):.4f} (medians): each unit's change relative to "
+            f"its own weights. The table's u_k mixes a layer's units; per unit, you can see which of them learn and "
+            f"which, like a dead ReLU, do not move at all."
         )
-    if np.isclose(value, np.linalg.norm(after - before), rtol=1e-6):
-        raise NotYet("that is the size of the change; divide it by the size of the weights before the step.")
-    if np.isclose(value, np.linalg.norm(after - before) / np.linalg.norm(after), rtol=1e-6):
+    if np.allclose(value, np.linalg.norm(after - before, axis=0), rtol=1e-6):
+        raise NotYet("that is the size of each unit's change; divide it by the size of the unit's weights before.")
+    if np.allclose(value, np.linalg.norm(after - before, axis=0) / np.linalg.norm(after, axis=0), rtol=1e-6):
         raise NotYet("you divided by the weights after the step; the table divides by the weights before it.")
     raise NotYet(
-        f"on a test layer yours gives {value:.6f}; the relative update is ||after - before|| / ||before||, "
-        f"with np.linalg.norm."
+        "your numbers differ: for each column, ||after - before|| / ||before||, with np.linalg.norm(..., axis=0)."
     )
 
 
 EXERCISES = (
-    Exercise(
+    discussion(
         1,
         "luck or not",
-        DISCUSSION,
-        None,
         hints=("Compare how far two rows are apart with how far one row moves from seed 1 to seed 2.",),
         solution=(
             "Compare the two tables row by row. Rows far apart, such as the sigmoids at stddev 0.1 against every "
             "ReLU row, differ by far more than a seed moves a row, so expect them to keep their order. Rows a few "
             "tenths of a point apart (Glorot's against He's scale for ReLU, Adam with and without the decay) can "
-            "swap. A second seed shows whether a pair swaps; it cannot say which is better: that takes several "
-            "seeds per row and their spread, as make sweep gives."
+            "swap. A second seed shows whether a pair swaps; it cannot say which is better: that takes the same "
+            "few seeds for both rows and their differences seed by seed, whose interval "
+            "(significance.compare_recipes) says whether the order would hold."
         ),
     ),
-    Exercise(
+    how_sure(
         2,
         "sigmoid with Adam",
-        PREDICT,
-        check_sigmoid_with_adam,
+        measure=read_sigmoid_adam,
+        names=("the sigmoids", "the ReLUs"),
+        predicted="predicted",
+        why=why_sigmoid_adam,
+        reads=("sigmoid_runs", "relu_runs", "hyperparameters"),
         hints=(
             "Adam makes a weight's step independent of the size of its gradient. Is the sigmoids' only trouble "
             "the size of the gradient?",
+            "significance.compare_recipes takes the two recipes' accuracies by seed: "
+            "{seed: run['accuracy'] for seed, run in sigmoid_runs.items()}, and the same for relu_runs.",
         ),
         solution=(
-            'predicted_side = "below"\n'
-            'sigmoid_adam = train_variant(activation=tf.nn.sigmoid, init="he", adam=True, decay=True)'
+            'predicted = "worse"\n'
+            "sigmoid_runs, relu_runs = {}, {}\n"
+            "for seed in (1, 2, 3):  # train_variant trains with the notebook's `seed`\n"
+            '    sigmoid_runs[seed] = train_variant(activation=tf.nn.sigmoid, init="he", adam=True, decay=True)\n'
+            '    relu_runs[seed] = train_variant(activation=tf.nn.relu, init="he", adam=True, decay=True)\n'
+            'seed = hyperparameters["seed"]  # the notebook\'s own again\n'
+            "comparison = significance.compare_recipes({s: r['accuracy'] for s, r in sigmoid_runs.items()},\n"
+            "                                          {s: r['accuracy'] for s, r in relu_runs.items()}, "
+            '"the sigmoids", "the ReLUs")\n'
+            f"{SHOW_INTERVAL}\n"
+            f"{CONCLUDE}"
         ),
-        parameters={"compare_steps": 2000},
-        expected=(
-            f"the sigmoids: {over_seeds(SIGMOID_RECIPE_AT_2000)}; the ReLU recipe: {over_seeds(RELU_RECIPE_AT_2000)}."
+        expected=lambda: (
+            f"the sigmoids: {over_seeds(measured(NOTEBOOK, 'sigmoid_adam'))}; the ReLU recipe: "
+            f"{over_seeds(measured(NOTEBOOK, 'relu_recipe'))}."
         ),
+        measures=("sigmoid_adam", "relu_recipe"),
         wrong_answers=(
             WrongAnswer(
-                "you predicted 'above'",
-                'predicted_side = "above"\n'
-                'sigmoid_adam = train_variant(activation=tf.nn.sigmoid, init="he", adam=True, decay=True)',
-                {"compare_steps": 2000},
+                "you concluded 'better'",
+                'predicted = "worse"\n'
+                "sigmoid_runs, relu_runs = {}, {}\n"
+                "for seed in (1, 2, 3):\n"
+                '    sigmoid_runs[seed] = train_variant(activation=tf.nn.sigmoid, init="he", adam=True, decay=True)\n'
+                '    relu_runs[seed] = train_variant(activation=tf.nn.relu, init="he", adam=True, decay=True)\n'
+                'seed = hyperparameters["seed"]\n'
+                'conclusion = "better"',
             ),
             WrongAnswer(
-                "only the activation differs",
-                'predicted_side = "below"\nsigmoid_adam = variants["learning-rate decay"]',
-                {"compare_steps": 2000},
+                "the exercise's recipe is the table's last row",
+                'predicted = "worse"\n'
+                "sigmoid_runs = {1: variants['Adam instead of GD'], 2: variants['Adam instead of GD'], "
+                "3: variants['Adam instead of GD']}\n"
+                "relu_runs = sigmoid_runs\n"
+                'conclusion = "not shown"',
             ),
             WrongAnswer(
-                "must be what train_variant returns",
-                'predicted_side = "below"\nsigmoid_adam = 0.97',
-                {"compare_steps": 2000},
+                "must hold what train_variant returns",
+                'predicted = "worse"\nsigmoid_runs = {1: 0.97, 2: 0.97, 3: 0.97}\nrelu_runs = sigmoid_runs\n'
+                'conclusion = "not shown"',
             ),
         ),
     ),
-    Exercise(
+    discussion(
         3,
         "deeper",
-        DISCUSSION,
-        None,
         hints=("Every extra sigmoid layer multiplies the error by at most 1/4 on its way down.",),
         solution=(
             "Expect the sigmoid rows to suffer most: on its way down the error passes two more sigmoids, each "
             "multiplying it by a slope of at most 1/4, so e_top / e_1 grows and the first layers learn more slowly. "
-            "With ReLUs the slope is 1 where a unit is active, so the error shrinks far less per layer (the table's "
-            "He row measured 5.3 over five layers, against hundreds and thousands for the sigmoids), and Adam steps "
-            "every layer by its own gradient's size. Run it: the e and u columns of the new table tell how much of "
-            "this holds."
+            "With ReLUs the slope is 1 where a unit is active, so the error shrinks far less per layer, and Adam "
+            "steps every layer by its own gradient's size. Run it: the e and u columns of the new table tell how "
+            "much of this holds."
         ),
     ),
-    Exercise(
+    prediction(
         4,
         "short steps from the start",
-        PREDICT,
-        check_small_constant_rate,
+        predicted="predicted_short_steps",
+        threshold=Threshold(NOTEBOOK, "constant_small_rate", 0.97, "the validation accuracy at a constant 0.0001"),
+        measure=side_run_measured("short_steps", _SHORT_SETTINGS, _SHORT, "constant_small_rate", "a constant 0.0001"),
+        why=why_short_steps,
+        reads=("short_steps",),
         hints=(
             "At 0.003 the validation curve is near its top within a few hundred steps. How far do steps thirty "
             "times shorter get in 2,000?",
         ),
-        solution='predicted_short_steps = "below"',
-        parameters={"learning_rate": 0.0001, "final_learning_rate": 0.0001, "training_steps": 2000},
-        expected=f"{over_seeds(SMALL_RATE_AT_2000)}, against {over_seeds(DECAY_AT_2000)} with the decay.",
+        solution=f'predicted_short_steps = "below"\nshort_steps = {_SHORT}',
+        expected=lambda: (
+            f"{over_seeds(measured(NOTEBOOK, 'constant_small_rate'))}, against "
+            f"{over_seeds(measured(NOTEBOOK, 'own_2000'))} with the decay."
+        ),
         wrong_answers=(
+            WrongAnswer("you predicted 'above'", f'predicted_short_steps = "above"\nshort_steps = {_SHORT}'),
             WrongAnswer(
-                "you predicted 'above'",
-                'predicted_short_steps = "above"',
-                {"learning_rate": 0.0001, "final_learning_rate": 0.0001, "training_steps": 2000},
+                "needs final_learning_rate = 0.0001",
+                'predicted_short_steps = "below"\n'
+                "short_steps = side_runs.train(NOTEBOOK, learning_rate=0.0001, training_steps=2000)",
             ),
         ),
     ),
-    Exercise(
+    code(
         5,
         "dead ReLUs",
-        CODE,
         check_dead_per_layer,
+        reads=("dead_per_layer", "session", "mnist", "X", "Y1", "Y2", "Y3", "Y4"),
         hints=(
             "session.run([Y1, Y2, Y3, Y4], feed_dict={X: mnist.validation.images}) gives the four layers' outputs.",
             "For each layer: np.sum(outputs.max(axis=0) == 0).",
@@ -262,21 +301,29 @@ EXERCISES = (
             WrongAnswer("has shape (2,)", "dead_per_layer = [0, 0]"),
         ),
     ),
-    Exercise(
+    code(
         6,
-        "the relative update by hand",
-        CODE,
-        check_update_size,
-        hints=("np.linalg.norm(a) is the square root of the sum of the squares of all of a's numbers.",),
+        "which units learn",
+        check_unit_updates,
+        reads=("unit_updates",),
+        hints=(
+            "A unit's input weights are a column of the layer's matrix. np.linalg.norm(a, axis=0) gives the size "
+            "of each column.",
+        ),
         solution=(
-            "def update_size(before, after):\n    return np.linalg.norm(after - before) / np.linalg.norm(before)"
+            "def unit_updates(before, after):\n"
+            "    return np.linalg.norm(after - before, axis=0) / np.linalg.norm(before, axis=0)"
         ),
         wrong_answers=(
             WrongAnswer(
-                "divide it by the size of the weights",
-                "def update_size(before, after):\n    return np.linalg.norm(after - before)",
+                "one number for the whole layer",
+                "def unit_updates(before, after):\n    return np.linalg.norm(after - before) / np.linalg.norm(before)",
             ),
-            WrongAnswer("must be a function", "update_size = 0.02"),
+            WrongAnswer(
+                "one number per input pixel",
+                "def unit_updates(before, after):\n"
+                "    return np.linalg.norm(after - before, axis=1) / np.linalg.norm(before, axis=1)",
+            ),
         ),
     ),
 )
