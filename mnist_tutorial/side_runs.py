@@ -399,7 +399,7 @@ def execute_plans(items: Sequence[tuple[Plan, Mapping[str, Any]]], quiet: bool =
     import nbformat
 
     from .notebook_runner import execute
-    from .sweeps import execute_starting_kernel_again, in_a_thread_of_its_own
+    from .sweep_engine import execute_starting_kernel_again, in_a_thread_of_its_own
 
     first = items[0][0]
     if any(plan.notebook != first.notebook or plan.setup != first.setup for plan, _ in items):
