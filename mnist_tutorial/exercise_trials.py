@@ -337,31 +337,16 @@ class SeededSideRuns:
                 self.made[key] = side_runs.SideRuns(found.name, {seed: next(runs) for seed in seeds})
 
 
-def _significance():
-    """The series' significance module, with the exercises' stand-in for compare_recipes until it has one."""
-    from . import significance
-    from .exercises import noise
-
-    if hasattr(significance, "compare_recipes"):
-        return significance
-    import types
-
-    shim = types.ModuleType("significance")
-    shim.__dict__.update(vars(significance))
-    shim.compare_recipes = noise.compare_recipes
-    return shim
-
-
 def run_side_trial(trial: Trial, seed: int, made: dict) -> tuple[str, str, str]:
     """(verdict, message, what the answer cell printed) of a side-route trial, made in this process."""
     import numpy as np
 
-    from . import plotting
+    from . import plotting, significance
 
     namespace = {
         "NOTEBOOK": trial.notebook,
         "side_runs": SeededSideRuns(seed, made),
-        "significance": _significance(),
+        "significance": significance,
         "np": np,
         "plotting": plotting,
     }

@@ -36,6 +36,7 @@ from mnist_tutorial.exercises import (
     UndeclaredRead,
     WrongAnswer,
     bind,
+    compare_recipes,
     noise,
     stored,
 )
@@ -232,11 +233,11 @@ def test_the_band_and_the_paired_interval_are_students_t():
     low, high = noise.band([1.0, 2.0, 3.0, 4.0, 5.0], margin=0.0)
     assert (low + high) / 2 == pytest.approx(3.0)
     assert (high - low) / 2 == pytest.approx(2.7764 * 1.5811 * (1.2**0.5), rel=1e-3)
-    compared = noise.compare_recipes({1: 0.9, 2: 0.91, 3: 0.92}, {1: 0.89, 2: 0.905, 3: 0.9}, "a", "b")
+    compared = compare_recipes({1: 0.9, 2: 0.91, 3: 0.92}, {1: 0.89, 2: 0.905, 3: 0.9}, "a", "b")
     assert compared.mean_difference == pytest.approx(0.011667, abs=1e-6)
     assert compared.p_value == pytest.approx(0.1181, abs=1e-3) and compared.direction == 0
     with pytest.raises(ValueError, match="same seeds"):
-        noise.compare_recipes({1: 0.9, 2: 0.9}, {1: 0.9, 3: 0.9})
+        compare_recipes({1: 0.9, 2: 0.9}, {1: 0.9, 3: 0.9}, "a", "b")
 
 
 def test_a_side_run_runs_only_the_cells_its_result_needs():

@@ -225,12 +225,10 @@ def verdict_text(comparison) -> str:
 
 
 def compare_recipes(a: Mapping[int, float], b: Mapping[int, float], name_a: str, name_b: str):
-    """The series' paired comparison of two recipes over seeds (`significance.compare_recipes`, or this
-    package's stand-in until that is there)."""
+    """The series' paired comparison of two recipes over seeds (`significance.compare_recipes`)."""
     from .. import significance
 
-    compare = getattr(significance, "compare_recipes", noise.compare_recipes)
-    return compare(dict(a), dict(b), name_a, name_b)
+    return significance.compare_recipes(dict(a), dict(b), name_a, name_b)
 
 
 @dataclass(frozen=True)

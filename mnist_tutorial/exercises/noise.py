@@ -6,14 +6,13 @@ ones (mean +/- t x sd x sqrt(1 + 1/n), Student's t at 95%), widened by what anot
 same kind has been seen to move a result (`MACHINE_MARGIN`). A threshold an exercise asks about must
 lie outside that band, so that every learner's run lands on the side the verdict says. *Does one recipe
 beat another?* The series' comparison over seeds (`significance.compare_recipes`, paired by seed, a
-95% t-interval of the mean difference); `compare_recipes` below stands in for it until that lands.
+95% t-interval of the mean difference), which the exercises call through `exercises.compare_recipes`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 #: How far a result has been seen to move between two machines of the same kind, same settings and seed:
 #: a fresh `make notebooks` on 2026-12-06 moved the committed test accuracies by 0.0003 to 0.0012 (notebook 07,
@@ -99,47 +98,3 @@ def band(values: Sequence[float], margin: float = MACHINE_MARGIN) -> tuple[float
 def differences(a: Mapping[int, float], b: Mapping[int, float]) -> dict[int, float]:
     """{seed: a - b} on the seeds both were measured with."""
     return {seed: float(a[seed]) - float(b[seed]) for seed in sorted(set(a) & set(b))}
-
-
-@dataclass(frozen=True)
-class RecipeComparison:
-    """Two recipes run with the same seeds: the per-seed differences (a - b), their mean, its 95%
-    t-interval and the paired t-test's p-value; direction +1 (a better), -1 (b better), 0 (not shown)."""
-
-    name_a: str
-    name_b: str
-    seeds: tuple[int, ...]
-    differences: tuple[float, ...]
-    mean_difference: float
-    low: float
-    high: float
-    p_value: float
-
-    @property
-    def direction(self) -> int:
-        return 1 if self.low > 0 else (-1 if self.high < 0 else 0)
-
-
-def compare_recipes(
-    a: Mapping[int, float], b: Mapping[int, float], name_a: str = "a", name_b: str = "b"
-) -> RecipeComparison:
-    """Recipe `a` against recipe `b`, each {seed: accuracy} on the same seeds (at least two): the paired
-    t-interval of the mean difference. (The series' `significance.compare_recipes` replaces it.)"""
-    if set(a) != set(b) or len(a) < 2:
-        raise ValueError(
-            f"compare two recipes on the same seeds, at least two: {name_a} has seeds {sorted(a)}, "
-            f"{name_b} {sorted(b)}."
-        )
-    by_seed = differences(a, b)
-    values = list(by_seed.values())
-    n = len(values)
-    mean, sd = _mean_sd(values)
-    error = sd / math.sqrt(n)
-    half = t_quantile((1 + CONFIDENCE) / 2, n - 1) * error
-    if error == 0:
-        p_value = 1.0 if mean == 0 else 0.0
-    else:
-        p_value = 2 * (1 - t_cdf(abs(mean) / error, n - 1))
-    return RecipeComparison(
-        name_a, name_b, tuple(by_seed), tuple(values), mean, mean - half, mean + half, min(1.0, p_value)
-    )
