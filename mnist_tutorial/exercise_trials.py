@@ -236,7 +236,7 @@ def run_graph_trials(found: Sequence[Trial], seed: int) -> list[tuple[Trial, str
     """The graph route: each trial's changed graph built and checked without training, all of a notebook's
     in one kernel."""
     results = []
-    for notebook, group in _by_notebook(found).items():
+    for notebook, group in _by_notebook(found):
         items = []
         for trial in group:
             then = _GRAPH_THEN.format(notebook=notebook.name, number=trial.exercise.number)
@@ -251,11 +251,13 @@ def run_graph_trials(found: Sequence[Trial], seed: int) -> list[tuple[Trial, str
     return results
 
 
-def _by_notebook(found: Iterable[Trial]) -> dict[catalog.Notebook, list[Trial]]:
-    groups: dict[catalog.Notebook, list[Trial]] = {}
+def _by_notebook(found: Iterable[Trial]) -> list[tuple[catalog.Notebook, list[Trial]]]:
+    """(notebook, its trials) for each notebook, in the order found (grouped by name: a catalog entry holds
+    dicts, so it cannot be a key)."""
+    groups: dict[str, list[Trial]] = {}
     for trial in found:
-        groups.setdefault(catalog.find(trial.notebook), []).append(trial)
-    return groups
+        groups.setdefault(catalog.find(trial.notebook).name, []).append(trial)
+    return [(catalog.find(name), trials) for name, trials in groups.items()]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -368,7 +370,7 @@ def run_side_trials(found: Sequence[Trial], seed: int) -> list[tuple[Trial, str,
     """The side route: [(trial, verdict, message, what its answer cell printed)], the side runs of one
     notebook's answers made first, in one kernel, and shared by the answers that make the same one."""
     made: dict = {}
-    for notebook, group in _by_notebook(found).items():
+    for notebook, group in _by_notebook(found):
         with contextlib.suppress(side_runs.SideRunError):  # if it fails, each is made again with its own message
             SeededSideRuns(seed, made).prefetch([t.answer for t in group], notebook.name)
     return [(trial, *run_side_trial(trial, seed, made)) for trial in found]
@@ -402,7 +404,7 @@ def run_run_trials(found: Sequence[Trial], seed: int) -> list[tuple[Trial, str, 
     """The run route: the trials of one notebook with the same changes in one side run of it, with their
     answers and checks as its last cells; all of a notebook's side runs in one kernel."""
     results = []
-    for notebook, trials_of_notebook in _by_notebook(found).items():
+    for notebook, trials_of_notebook in _by_notebook(found):
         groups: dict[tuple, list[Trial]] = {}
         for trial in trials_of_notebook:
             groups.setdefault((repr(sorted(trial.parameters.items())), trial.edits), []).append(trial)
