@@ -223,11 +223,25 @@ def _graph_needs(notebook: catalog.Notebook, exercise: Exercise, edits) -> tuple
     return tuple(name for name in exercise.reads if name in before)
 
 
-_GRAPH_THEN = """import tensorflow.compat.v1 as _tf
-if not isinstance(globals().get("session"), _tf.Session):
-    session = _tf.Session()
-    session.run(_tf.global_variables_initializer())
-from mnist_tutorial import exercise_trials as _trials
+def graph_session(session: Any = None) -> Any:
+    """A session of the graph the notebook's cells built last (TensorFlow's default graph): `session` if it
+    is an open session of that graph, else a new one with the variables initialised. A notebook's graph cell
+    starts with `tf.reset_default_graph()`, so the session an earlier trial of the same kernel opened runs a
+    graph of its own, which the new tensors are not part of: that one is closed. Run in the kernel."""
+    import tensorflow.compat.v1 as tf
+
+    graph = tf.get_default_graph()
+    if isinstance(session, tf.Session) and not session._closed and session.graph is graph:
+        return session
+    if isinstance(session, tf.Session):
+        session.close()
+    session = tf.Session(graph=graph)
+    session.run(tf.global_variables_initializer())
+    return session
+
+
+_GRAPH_THEN = """from mnist_tutorial import exercise_trials as _trials
+session = _trials.graph_session(globals().get("session"))
 verdict = _trials.before_run_verdict({notebook!r}, {number}, globals())
 """
 

@@ -317,6 +317,51 @@ def test_the_graph_readers_find_the_loss_its_gradients_and_its_penalty():
     assert penalised_variables(plain_step) == set() and penalised_variables(penalised_step) == {"W1"}
 
 
+def test_each_graph_trial_of_a_kernel_is_checked_with_a_session_of_its_own_graph():
+    """The graph route builds every trial's graph in one kernel, each after the notebook's
+    tf.reset_default_graph(): the check of the second must run its own graph's tensors, not the session the
+    first trial opened on the graph that was reset (02's penalty check runs the loss it builds)."""
+    import numpy as np
+    import tensorflow.compat.v1 as tf
+
+    from mnist_tutorial.exercises import notebook_settings
+
+    name = "02_sigmoid_hidden25"
+    then = exercise_trials._GRAPH_THEN.format(notebook=name, number=5)
+    namespace = {
+        "hyperparameters": {**notebook_settings(name), "keep_prob": 1.0},
+        "mnist": types.SimpleNamespace(
+            validation=types.SimpleNamespace(
+                images=np.full((500, 784), 0.5, np.float32), labels=np.tile(np.eye(10, dtype=np.float32), (50, 1))
+            )
+        ),
+    }
+    sessions = []
+    for coefficient, says in ((0.0001, ""), (0.001, "the exercise asks for 0.0001 times it")):
+        with tf.Graph().as_default():
+            X = tf.placeholder(tf.float32, [None, 784], name="images")
+            Y_ = tf.placeholder(tf.float32, [None, 10], name="labels")
+            with tf.name_scope("hidden_layer"):
+                W1 = tf.Variable(tf.truncated_normal([784, 25], stddev=0.1, seed=1), name="W1")
+            with tf.name_scope("output_layer"):
+                W2 = tf.Variable(tf.truncated_normal([25, 10], stddev=0.1, seed=2), name="W2")
+                logits = tf.matmul(tf.nn.sigmoid(tf.matmul(X, W1)), W2)
+            with tf.name_scope("loss"):
+                cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=Y_, logits=logits))
+            penalised = cross_entropy + coefficient * (tf.nn.l2_loss(W1) + tf.nn.l2_loss(W2))
+            train_step = tf.train.GradientDescentOptimizer(0.5).minimize(penalised)
+            namespace.update(
+                X=X, Y_=Y_, W1=W1, W2=W2, logits=logits, cross_entropy=cross_entropy, train_step=train_step
+            )
+            exec(then, namespace)
+            sessions.append(namespace["session"])
+            assert namespace["session"].graph is tf.get_default_graph()
+        verdict, message = namespace["verdict"]
+        assert (verdict, says in message) == (("not yet", True) if says else ("before run passed", True)), message
+    assert sessions[0]._closed and not sessions[1]._closed
+    sessions[1].close()
+
+
 def test_the_exercise_definitions_refuse_an_unchecked_exercise_and_bad_numbering():
     with pytest.raises(ValueError, match="discussion has no check"):
         Exercise(1, "x", "code", None, ("hint",), "answer")
