@@ -141,6 +141,49 @@ def test_every_code_change_of_a_solution_or_wrong_answer_applies_once(name):
         side_runs.apply_edits(sources, measure.edits, name)
 
 
+def made_by(answer, notebook):
+    """What an answer cell does, statement by statement; a side run it assigns is told by the settings it trains
+    with, the notebook's own included (naming a setting at its own value changes nothing)."""
+    import ast
+
+    from mnist_tutorial.exercises import notebook_settings
+
+    made = []
+    for statement in ast.parse(answer).body if answer.strip() else []:
+        call = statement.value if isinstance(statement, ast.Assign) else None
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "train"
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id == "side_runs"
+        ):
+            with contextlib.suppress(ValueError):  # an argument computed in the cell: compared as written
+                options = {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords}
+                targets = [ast.dump(target) for target in statement.targets]
+                made.append((targets, [ast.dump(a) for a in call.args], {**notebook_settings(notebook), **options}))
+                continue
+        made.append(ast.dump(statement))
+    return made
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS_WITH_EXERCISES)
+def test_every_wrong_answer_does_something_its_solution_does_not(name):
+    """A wrong answer that makes the same side runs, settings and code changes as the solution would get the
+    solution's verdict: it would test nothing."""
+    from mnist_tutorial.exercises import notebook_settings
+
+    defaults = notebook_settings(name)
+    for exercise in (exercise for exercise in exercises_of(name) if exercise.checkable):
+        solution = (made_by(exercise.solution, name), {**defaults, **exercise.parameters}, tuple(exercise.edits))
+        for wrong in exercise.wrong_answers:
+            made = (made_by(wrong.answer, name), {**defaults, **wrong.parameters}, tuple(wrong.edits))
+            assert made != solution, (
+                f"{name} exercise {exercise.number}: the wrong answer saying {wrong.says!r} does what the solution "
+                f"does (with the notebook's own settings filled in)"
+            )
+
+
 def test_a_check_that_reads_an_undeclared_variable_is_stopped():
     answers = Answers({"session": object(), "secret": 1}, reads=("session",), notebook="01_softmax")
     assert answers.notebook("session") is not None
