@@ -362,6 +362,31 @@ def test_re_measuring_one_notebook_keeps_the_others_spreads_and_dates(tmp_path, 
     assert path.read_text() == before
 
 
+def test_seed_spreads_run_one_at_a_time_with_the_threads_of_a_committed_run(tmp_path, monkeypatch):
+    """TensorFlow's sums depend on the thread count: a spread's seed 1 is the committed notebook's result
+    only if both ran with every core (08 printed 0.9911 against 0.9912 measured two runs at a time)."""
+    import os
+
+    from mnist_tutorial.commands import run_notebooks, seed_spreads
+
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.setattr(seed_spreads.paths, "REPO_ROOT", tmp_path)
+    made = []
+
+    def sweep(notebook, seeds, name, **options):
+        made.append(options)
+        return _FakeSweep(notebook, seeds, name)
+
+    monkeypatch.setattr(seed_spreads.sweeps, "Sweep", sweep)
+    monkeypatch.setattr(_FakeSweep, "accuracies", {"02_sigmoid_hidden25_seeds": [0.96] * 5})
+    monkeypatch.delenv(sweeps.SCHEDULER_VARIABLE, raising=False)
+    assert seed_spreads.main(["02"]) == 0
+    assert [options["workers"] for options in made] == [1], "one local worker: one run at a time"
+    cores = str(os.cpu_count())
+    assert sweeps.threads_here() == os.cpu_count(), "which has every core"
+    assert run_notebooks.runs_environment() == {"MNIST_TUTORIAL_THREADS": cores, "OMP_NUM_THREADS": cores}
+
+
 def test_seed_spreads_say_which_cluster_measured_them_and_refuse_a_bad_one_in_one_line(tmp_path, monkeypatch, capsys):
     from mnist_tutorial.commands import seed_spreads
 
