@@ -21,7 +21,7 @@ from mnist_tutorial.commands import sweep as sweep_command
 
 from notebook_runs import NOTEBOOKS
 
-QUICK = {"training_steps": [60], "evaluation_interval": [20], "perceptron_steps": [5]}
+QUICK = {"training_steps": [60], "evaluation_interval": [20]}
 
 
 @pytest.fixture(autouse=True)
@@ -607,7 +607,7 @@ def test_a_sweep_on_a_loopback_cluster_survives_a_killed_worker(output_dir, loop
     the other worker, and every run is recorded exactly once."""
     from distributed import Client
 
-    grid = ["learning_rate=0.3,0.5", "training_steps=60", "evaluation_interval=20", "perceptron_steps=5"]
+    grid = ["learning_rate=0.3,0.5", "training_steps=60", "evaluation_interval=20"]
     assert sweep_command.main(["01", *grid, "--seeds", "2", "--scheduler", loopback_cluster, "--name", "loop"]) == 0
     out = capsys.readouterr().out
     assert f"Sweep runs on the Dask cluster at {loopback_cluster}; dashboard: http://" in out
@@ -641,7 +641,7 @@ def test_a_sweep_on_a_loopback_cluster_survives_a_killed_worker(output_dir, loop
 
     killer = threading.Thread(target=kill_a_busy_worker)
     killer.start()
-    quick = {"training_steps": [60], "evaluation_interval": [20], "perceptron_steps": [5]}
+    quick = {"training_steps": [60], "evaluation_interval": [20]}
     sweep = sweeps.Sweep(
         "01", {"learning_rate": [0.3, 0.5], **quick}, seeds=2, name="killed", scheduler=loopback_cluster
     )
