@@ -251,7 +251,7 @@ def test_a_bad_grid_is_refused_before_anything_runs(grid, message, output_dir):
         (["01", "nonsense=1"], "sweep: 01_softmax has no parameter 'nonsense'"),
         (["01", "learning_rate"], "sweep: 'learning_rate' is not NAME=VALUES"),
         (["99"], "sweep: no notebook of the series is called '99'"),
-        (["10"], "sweep: 11_look_inside cannot be chosen here; choose among 01_softmax, 02_sigmoid_hidden25"),
+        (["11"], "sweep: 11_look_inside cannot be chosen here; choose among 01_softmax, 02_sigmoid_hidden25"),
         (["01", "learning_rate=0.1,(", "--seeds", "2"], "sweep: cannot read '0.1,(' as comma-separated values"),
     ],
 )
