@@ -278,7 +278,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
     Notebook(
         12,
         "robustness",
-        "the networks of 01-04, 08 and 10 on shifted / shrunk / re-inked test digits, before and after "
+        "the networks of 01-04, 08 and 10 on shifted / shrunk / re-inked validation digits, before and after "
         "preparing them as MNIST did; why a small 5 in the corner is misread",
         "",
         (("convolutional, 3 pixels right: ", r"^  convolutional +as changed: (?:[\d.]+ ){3}([\d.]+)"),),
