@@ -36,7 +36,7 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="runs at once (default: cores)")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of both engines; the best counts (default 2)")
     args = parser.parse_args(argv)
-    grid = {"training_steps": [args.steps], "evaluation_interval": [args.steps // 3], "perceptron_steps": [10]}
+    grid = {"training_steps": [args.steps], "evaluation_interval": [args.steps // 3]}
     engines = ("thread pool (before)", "Dask, local cluster (now)")
     measured = {engine: [] for engine in engines}  # engine: [(wall seconds, training seconds per run, failed)]
     with tempfile.TemporaryDirectory() as folder:

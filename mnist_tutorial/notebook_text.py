@@ -42,6 +42,15 @@ VERDICT_WORDS = re.compile(r"not shown to differ|does better than|reads these [\
 COMPARISON_PRINTED = re.compile(r"^verdict: |mean \+/- sd|paired by seed", re.M)
 
 
+#: The word budget of a lesson (issue 32): its prose in all, and any one markdown cell, exercises apart.
+WORDS_PER_LESSON = 1800
+WORDS_PER_CELL = 250
+#: The heading that starts a notebook's exercise section, which the word budget leaves out.
+EXERCISES_HEADING = re.compile(r"^#+\s*Exercises\b", re.M)
+#: A word: a run of characters without spaces that holds a letter or a digit.
+WORD = re.compile(r"\S*[^\W_]\S*")
+
+
 @dataclass(frozen=True)
 class Finding:
     """One claim of a notebook's prose that its printed outputs do not bear out."""
@@ -195,3 +204,35 @@ def _not_a_result(sentence: str, match: re.Match) -> bool:
         or re.search(r"(\bx|=|\+|-)\s*$", before)
         or re.match(r"\s*(x|\+|-)\s", after)
     )
+
+
+def lesson_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """(index, source) of each markdown cell of the lesson: those above its "## Exercises" heading."""
+    cells = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "markdown":
+            continue
+        if EXERCISES_HEADING.search(cell.source):
+            break
+        cells.append((index, cell.source))
+    return cells
+
+
+def word_count(markdown: str) -> int:
+    """The words a reader reads in a markdown cell: its prose and headings, without formulas, code and comments."""
+    markdown = re.sub(r"^#+ ", "", markdown, flags=re.M)
+    return len(WORD.findall(prose(markdown)))
+
+
+def word_budget_findings(notebook: nbformat.NotebookNode) -> list[Finding]:
+    """The lesson's markdown cells over WORDS_PER_CELL, and the lesson itself if over WORDS_PER_LESSON."""
+    counts = [(index, word_count(source)) for index, source in lesson_cells(notebook)]
+    findings = [
+        Finding(index, "words", f"{words} words, over the {WORDS_PER_CELL} a cell may hold")
+        for index, words in counts
+        if words > WORDS_PER_CELL
+    ]
+    total = sum(words for _, words in counts)
+    if total > WORDS_PER_LESSON:
+        findings.append(Finding(0, "words", f"the lesson has {total} words, over its budget of {WORDS_PER_LESSON}"))
+    return findings

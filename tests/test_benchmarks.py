@@ -114,7 +114,7 @@ def test_the_notebook_time_benchmark_times_a_notebook_away_from_the_users_record
     command = [sys.executable, str(paths.REPO_ROOT / "benchmarks" / "notebook_time.py"), "--rounds", "1", "--quick"]
     refused = subprocess.run([*command, "10"], capture_output=True, text=True, timeout=600)
     assert refused.returncode != 0 and "Traceback" not in refused.stderr, refused.stderr[-2000:]
-    assert "restores the network of 09_batch_norm" in refused.stderr and "run notebook 10_batch_norm" in refused.stderr
+    assert "restores the network of 09_batch_norm" in refused.stderr and "run notebook 09_batch_norm" in refused.stderr
     notebook_runner.copy_restored(catalog.find("10"), quick_runs[1], output_dir)
     before = sorted(output_dir.rglob("*"))
     run = subprocess.run([*command, "10"], capture_output=True, text=True, timeout=600)

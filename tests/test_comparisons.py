@@ -106,9 +106,9 @@ def test_a_notebook_prints_its_spread_and_its_variants_spreads(stored, capsys):
 
 
 def test_runs_made_in_the_notebook_name_the_settings_the_text_does_not_describe(stored, capsys):
-    comparisons.print_settings_note("07_dropout", SETTINGS_06)
+    comparisons.print_settings_note("07_dropout", SETTINGS_07)
     assert capsys.readouterr().out == ""
-    comparisons.print_settings_note("07_dropout", {**SETTINGS_06, "learning_rate": 0.0015, "seed": 2})
+    comparisons.print_settings_note("07_dropout", {**SETTINGS_07, "learning_rate": 0.0015, "seed": 2})
     assert capsys.readouterr().out == (
         "note: settings differ (learning_rate = 0.0015 here, 0.003 committed): the text describes the committed "
         "settings\n"
@@ -137,7 +137,7 @@ def test_two_stored_recipes_are_compared_seed_by_seed(stored, capsys):
 
 def test_a_stored_cross_entropy_calls_the_recipe_with_the_lower_one_better(stored, capsys):
     result = comparisons.print_recipe_comparison(
-        "07_dropout", SETTINGS_06, "as committed", "without dropout", measure="validation_cross_entropy"
+        "07_dropout", SETTINGS_07, "as committed", "without dropout", measure="validation_cross_entropy"
     )
     out = capsys.readouterr().out
     assert out.startswith("validation cross-entropy, paired by seed (lower is better)\n")

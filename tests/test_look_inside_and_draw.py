@@ -45,7 +45,7 @@ def test_robustness_reads_changed_digits_with_every_network(trained_checkpoints,
         assert heading in text
     for label in classifiers.NETWORKS.values():
         assert re.search(rf"^  {label} +as changed: ", text, re.M), f"{label} is in the curves"
-    assert re.search(r"Of \d+ test 5s, the one-layer network misreads \d+ when shrunk", text)
+    assert re.search(r"Of \d+ validation 5s, the one-layer network misreads \d+ when shrunk", text)
     assert not (output_dir / "results" / f"{ROBUSTNESS}.json").exists(), "it trains nothing and records nothing"
 
 

@@ -27,6 +27,30 @@ def _outputs_text(cell):
 
 
 @pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_each_lesson_keeps_to_its_word_budget(name):
+    """Issue 32's budget: at most 1,800 words of lesson prose, and 250 in any one markdown cell (exercises,
+    under their own heading, apart). Cut by saying less."""
+    findings = notebook_text.word_budget_findings(_notebook(name))
+    assert not findings, f"{name}: " + "; ".join(map(str, findings))
+
+
+def test_the_word_budget_counts_prose_and_leaves_out_formulas_code_and_exercises():
+    cell = nbformat.v4.new_markdown_cell
+    lesson = nbformat.v4.new_notebook(
+        cells=[
+            cell("# A title\n\nTwo words, then $x^2 + y$ and `code here` <!-- verdict: hidden -->."),
+            cell("word " * 251),
+            cell("## Exercises\n\n" + "word " * 5000),
+        ]
+    )
+    assert notebook_text.word_count(lesson.cells[0].source) == 6  # A title Two words, then and
+    findings = notebook_text.word_budget_findings(lesson)
+    assert [(finding.cell, finding.kind) for finding in findings] == [(1, "words")]
+    lesson.cells.insert(1, cell("word " * 1600))
+    assert [finding.cell for finding in notebook_text.word_budget_findings(lesson)] == [1, 2, 0]
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
 def test_every_figure_a_cell_draws_is_in_its_saved_output(name):
     for index, cell in enumerate(_notebook(name).cells):
         if cell.cell_type != "code" or "def " in cell.source:

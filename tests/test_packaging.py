@@ -149,6 +149,7 @@ def test_the_command_line_tools_are_installed_entry_points():
         "mnist-book",
         "mnist-drawn-digits",
         "mnist-exercises",
+        "mnist-check-text",
     }
     for name, target in scripts.items():
         module, _, function = target.partition(":")

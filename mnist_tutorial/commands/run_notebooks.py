@@ -16,6 +16,7 @@ quote exactly what the notebooks show: paste it there after a run.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -23,7 +24,7 @@ import time
 
 import nbformat
 
-from .. import atomic_files, catalog, paths, results
+from .. import atomic_files, catalog, environment, paths, results
 from ..notebook_cells import printed_text
 from ..notebook_digest import code_digest
 from ..notebook_runner import execute
@@ -70,7 +71,7 @@ def execute_in_place(notebook: catalog.Notebook) -> None:
     RUNS.mkdir(exist_ok=True)
     executed = RUNS / notebook.filename
     started = time.perf_counter()
-    nb = execute(notebook.path, executed)
+    nb = execute(notebook.path, executed, environment=runs_environment())
     seconds = time.perf_counter() - started
     print_slowest_cells(nb, seconds)
     strip_papermill_metadata(nb)
@@ -78,6 +79,14 @@ def execute_in_place(notebook: catalog.Notebook) -> None:
     text = nbformat.writes(nb)
     atomic_files.write_text(notebook.path, text if text.endswith("\n") else text + "\n")  # whole, or not at all
     executed.unlink()
+
+
+def runs_environment() -> dict[str, str]:
+    """The kernel's thread settings for a committed run: all the machine's cores, as `mnist-seed-spreads`
+    gives each of its runs (one at a time), so that the committed notebook's result is its seed 1:
+    TensorFlow's sums depend on how many threads share them."""
+    count = str(os.cpu_count() or 1)
+    return {environment.THREADS: count, "OMP_NUM_THREADS": count}
 
 
 def print_slowest_cells(nb: nbformat.NotebookNode, seconds: float, count: int = 5) -> None:

@@ -92,7 +92,11 @@ def _measure(notebook: str, grid: dict, name: str, seeds: int, failures_allowed:
     With `failures_allowed` (a variant, such as a network trained without what makes it learn), runs
     that failed are recorded instead: their values are null, "failed_seeds" lists their seeds and
     "failure" says why the first one failed, as long as two seeds at least learned."""
-    sweep = sweeps.Sweep(notebook, grid=grid, seeds=seeds, name=name)
+    # One run at a time on this machine, with all its cores, as `mnist-notebooks` runs a notebook
+    # (`run_notebooks.runs_environment`): TensorFlow's sums depend on how many threads share them, and
+    # only so is seed 1 the committed notebook's own result. A cluster's runs are its own.
+    local = sweeps.scheduler_from() is None
+    sweep = sweeps.Sweep(notebook, grid=grid, seeds=seeds, name=name, workers=1 if local else None)
     rows = sweep.run()
     failed = [row for row in rows if row["status"] != "ok"]
     if failed and (not failures_allowed or len(rows) - len(failed) < 2):

@@ -170,7 +170,7 @@ EXERCISES = (
             "full size but misreads at 0.8, so whatever it shows is a misreading: the count on its first line is "
             "the answer, against the count at 0.5. Less shrunk, the 5s overlap more of their own template, so "
             "expect fewer of them to be misread; if none is, the cell stops with an IndexError, which says so too. "
-            "(The cell works on test images, as the experiment above does; nothing is chosen from it.)"
+            "(The cell works on validation images, as the experiment above does.)"
         ),
     ),
     code(
