@@ -142,7 +142,14 @@ def test_the_notebooks_targets_install_the_runtime_and_the_tests_both(target, in
 
 def test_the_command_line_tools_are_installed_entry_points():
     scripts = PYPROJECT["project"]["scripts"]
-    assert set(scripts) == {"mnist-notebooks", "mnist-sweep", "mnist-seed-spreads", "mnist-book", "mnist-drawn-digits", "mnist-check-text"}
+    assert set(scripts) == {
+        "mnist-notebooks",
+        "mnist-sweep",
+        "mnist-seed-spreads",
+        "mnist-book",
+        "mnist-drawn-digits",
+        "mnist-check-text",
+    }
     for name, target in scripts.items():
         module, _, function = target.partition(":")
         assert callable(getattr(importlib.import_module(module), function)), target
