@@ -14,7 +14,7 @@ import time
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-from mnist_tutorial import augmentation, input_data
+from mnist_tutorial import augmentation, input_data, transforms
 
 tf.disable_v2_behavior()
 
@@ -34,9 +34,9 @@ def per_batch(function, repeats):
 def projective_transforms(right, down, cos, sin, scale, slant, stack):
     """The 8 numbers per image of `ImageProjectiveTransformV3` (from an output pixel's column x and row
     y to its source's: x' = a0 x + a1 y + a2, y' = b0 x + b1 y + b2) for the changes of
-    `augmentation.affine_sources`, written with arithmetic alone, so that NumPy arrays and tensors
+    `transforms.affine_sources`, written with arithmetic alone, so that NumPy arrays and tensors
     both do (`stack`: np.stack or tf.stack); `cos` and `sin` are those of the turn."""
-    c = augmentation.CENTRE
+    c = transforms.CENTRE
     a, b = cos / scale, sin / scale
     row_of_row, row_of_col = a, b  # the source row: a (y - c - down) + b (x - c - right) + c
     col_of_row, col_of_col = -b + slant * a, a + slant * b  # the source column, slant times the row added
@@ -62,10 +62,10 @@ def main(argv=None):
     def uniform(size):
         return tf.random_uniform([count], -size, size)
 
-    def transformed(transforms):
+    def transformed(coefficients):
         return tf.raw_ops.ImageProjectiveTransformV3(
             images=tf.reshape(batch, [-1, 28, 28, 1]),
-            transforms=transforms,
+            transforms=coefficients,
             output_shape=[28, 28],
             fill_value=0.0,
             interpolation="BILINEAR",
@@ -82,7 +82,7 @@ def main(argv=None):
     rng = np.random.default_rng(1)
     right, down, degrees = rng.uniform(-2, 2, 100), rng.uniform(-2, 2, 100), rng.uniform(-15, 15, 100)
     scale, slant = rng.uniform(0.9, 1.1, 100), rng.uniform(-0.2, 0.2, 100)
-    numpy_pictures = augmentation.resample(images, *augmentation.affine_sources(right, down, degrees, scale, slant))
+    numpy_pictures = transforms.resample(images, *transforms.affine_sources(right, down, degrees, scale, slant))
     angle = np.deg2rad(degrees)
     matrices = projective_transforms(right, down, np.cos(angle), np.sin(angle), scale, slant, np.stack)
     graph_pictures = session.run(transformed(given), {batch: images, given: matrices.astype(np.float32)})

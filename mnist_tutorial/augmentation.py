@@ -24,42 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .transforms import change_stroke, resample
-
-SIDE = 28
-CENTRE = (SIDE - 1) / 2  # the centre of the field, about which digits are turned, scaled and slanted
-
-
-def affine_sources(
-    right: ArrayLike, down: ArrayLike, degrees: ArrayLike, scale: ArrayLike, slant: ArrayLike
-) -> tuple[np.ndarray, np.ndarray]:
-    """The source positions ([N, 28, 28] rows and columns) that draw each digit slanted by `slant`
-    (a shear: the top moves right by `slant` times the height), scaled by `scale` and turned `degrees`
-    counter-clockwise about the field's centre, then moved `right` and `down` pixels; one value of
-    each per digit."""
-    right, down, degrees, scale, slant = (np.asarray(v, dtype=np.float64).reshape(-1, 1, 1) for v in
-                                          (right, down, degrees, scale, slant))  # fmt: skip
-    angle = np.deg2rad(degrees)
-    rows, cols = np.mgrid[0:SIDE, 0:SIDE].astype(np.float64) - CENTRE
-    rows, cols = rows - down, cols - right  # undo the move
-    # Undo the turn (counter-clockwise on the screen, where rows point down), then the scale.
-    turned_rows = (np.cos(angle) * rows + np.sin(angle) * cols) / scale
-    turned_cols = (-np.sin(angle) * rows + np.cos(angle) * cols) / scale
-    # Undo the slant: a pixel `r` rows above the centre was moved right by slant * r.
-    return turned_rows + CENTRE, turned_cols + slant * turned_rows + CENTRE
-
-
-def distort(
-    images: ArrayLike, right: float = 0, down: float = 0, degrees: float = 0, scale: float = 1, slant: float = 0
-) -> np.ndarray:
-    """Every digit changed by the same amounts (see `affine_sources`), in one bilinear resampling: the
-    fixed changes a robustness curve measures, where an `Augmenter` draws random ones. Same shape back."""
-    if not np.isfinite(scale) or scale <= 0:
-        raise ValueError(f"scale is a relative size above 0 (1: unchanged), not {scale!r}.")
-    images = np.asarray(images, dtype=np.float32)
-    stack = images.reshape(-1, SIDE, SIDE)
-    rows, cols = affine_sources(right, down, degrees, scale, slant)
-    return resample(stack, rows[0], cols[0]).reshape(images.shape)
+from .transforms import SIDE, affine_sources, change_stroke, resample
 
 
 def gaussian_matrix(sigma: float) -> np.ndarray:

@@ -9,6 +9,9 @@ from numpy.typing import ArrayLike
 
 from .preprocess import resize_area
 
+SIDE = 28
+CENTRE = (SIDE - 1) / 2  # the centre of the field, about which digits are turned, scaled and slanted
+
 
 def _as_stack(images):
     images = np.asarray(images, dtype=np.float32)
@@ -57,20 +60,44 @@ def change_stroke(images: ArrayLike, steps: int) -> np.ndarray:
     return np.array(result, dtype=np.float32).reshape(shape)
 
 
-def rotate(images: ArrayLike, degrees: float) -> np.ndarray:
-    """Turn every digit `degrees` counter-clockwise about the centre of the field, as a tilted pen would.
-
-    Each output pixel takes the value at its position turned back, interpolated bilinearly between the
-    four nearest pixels; what comes from outside the field is paper (0).
-    """
-    stack, shape = _as_stack(images)
+def affine_sources(
+    right: ArrayLike, down: ArrayLike, degrees: ArrayLike, scale: ArrayLike, slant: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """The source positions ([N, 28, 28] rows and columns) that draw each digit slanted by `slant`
+    (a shear: the top moves right by `slant` times the height), scaled by `scale` and turned `degrees`
+    counter-clockwise about the field's centre, then moved `right` and `down` pixels; one value of
+    each per digit."""
+    right, down, degrees, scale, slant = (np.asarray(v, dtype=np.float64).reshape(-1, 1, 1) for v in
+                                          (right, down, degrees, scale, slant))  # fmt: skip
     angle = np.deg2rad(degrees)
-    centre = (28 - 1) / 2
-    rows, cols = np.mgrid[0:28, 0:28].astype(np.float64) - centre
-    # The source of each output pixel: its position turned back, clockwise on the screen (rows point down).
-    source_rows = np.cos(angle) * rows + np.sin(angle) * cols + centre
-    source_cols = -np.sin(angle) * rows + np.cos(angle) * cols + centre
-    return resample(stack, source_rows, source_cols).reshape(shape)
+    rows, cols = np.mgrid[0:SIDE, 0:SIDE].astype(np.float64) - CENTRE
+    rows, cols = rows - down, cols - right  # undo the move
+    # Undo the turn (counter-clockwise on the screen, where rows point down), then the scale.
+    turned_rows = (np.cos(angle) * rows + np.sin(angle) * cols) / scale
+    turned_cols = (-np.sin(angle) * rows + np.cos(angle) * cols) / scale
+    # Undo the slant: a pixel `r` rows above the centre was moved right by slant * r.
+    return turned_rows + CENTRE, turned_cols + slant * turned_rows + CENTRE
+
+
+def distort(
+    images: ArrayLike, right: float = 0, down: float = 0, degrees: float = 0, scale: float = 1, slant: float = 0
+) -> np.ndarray:
+    """Every digit changed by the same amounts (see `affine_sources`), in one bilinear resampling: the
+    fixed changes a robustness curve measures, where `augmentation.Augmenter` draws random ones. Same
+    shape back."""
+    if not np.isfinite(scale) or scale <= 0:
+        raise ValueError(f"scale is a relative size above 0 (1: unchanged), not {scale!r}.")
+    images = np.asarray(images, dtype=np.float32)
+    stack = images.reshape(-1, SIDE, SIDE)
+    rows, cols = affine_sources(right, down, degrees, scale, slant)
+    return resample(stack, rows[0], cols[0]).reshape(images.shape)
+
+
+def rotate(images: ArrayLike, degrees: float) -> np.ndarray:
+    """Turn every digit `degrees` counter-clockwise about the centre of the field, as a tilted pen would:
+    `distort` with a turn alone. Each output pixel takes the value at its position turned back, interpolated
+    bilinearly between the four nearest pixels; what comes from outside the field is paper (0)."""
+    return distort(images, degrees=degrees)
 
 
 def resample(images: ArrayLike, source_rows: np.ndarray, source_cols: np.ndarray) -> np.ndarray:
