@@ -170,6 +170,17 @@ def test_accuracy_curves_over_whole_steps_tick_only_those_steps():
     assert any(not float(tick).is_integer() for tick in size.get_xticks()), "fractions keep matplotlib's ticks"
 
 
+def test_the_legend_says_which_panels_share_a_range_of_accuracy():
+    """Without a prepared row every panel has its own y range; with one, each column shares one."""
+    panel = dict(title="Moved", xlabel="pixels", x=[0, 1, 2], curves={"net": [0.99, 0.9, 0.6]})
+    alone = plotting.plot_accuracy_curves([panel, dict(panel, title="Turned")])
+    assert alone.legends[0].get_title().get_text() == "each panel spans its own range of accuracy"
+    prepared = plotting.plot_accuracy_curves([dict(panel, prepared={"net": [0.99, 0.98, 0.97]})])
+    assert prepared.legends[0].get_title().get_text() == "each column of panels spans its own range of accuracy"
+    fixed = plotting.plot_accuracy_curves([panel], ylim=(0, 1))
+    assert fixed.legends[0].get_title().get_text() == ""
+
+
 def test_weight_snapshots_give_every_row_its_own_colour_bar_and_draw_no_blank_row():
     """Weights after 1 step are ~1,000 times smaller than after 3,000: on one shared scale the early rows
     were blank. Each row (weights, or a change since the snapshot before) gets its own scale and bar."""

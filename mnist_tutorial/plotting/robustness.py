@@ -96,7 +96,7 @@ def plot_accuracy_curves(
         ncol=min(len(ordered), 3),
         fontsize=9,
         frameon=False,
-        title=None if ylim else "each column of panels spans its own range of accuracy",
+        title=None if ylim else f"each {'column of panels' if prepared else 'panel'} spans its own range of accuracy",
         title_fontsize=9,
     )
     if suptitle:
