@@ -571,6 +571,19 @@ def test_a_colour_bar_of_counts_ticks_only_counts_on_the_series_one_scale(name):
     assert limits == (0, plotting.CONFUSION_TOP)
 
 
+def test_a_few_mistakes_still_show_on_the_series_one_scale():
+    """On a linear 0-60 scale the best networks' matrices (a handful of mistakes per cell) were white
+    throughout: a cell of 2 mistakes now differs clearly from a cell of none, and 60 is still the darkest."""
+    labels = np.repeat(np.arange(10), 100)
+    predictions = labels.copy()
+    predictions[:2] = 7  # two 0s read as 7s
+    figure = plotting.plot_confusion_matrix(labels, predictions)
+    image = figure.axes[0].images[0]
+    none, two, top = (np.array(image.cmap(image.norm(n)))[:3] for n in (0, 2, plotting.CONFUSION_TOP))
+    assert np.abs(two - none).max() >= 0.15, f"2 mistakes {two} look like none {none}"
+    assert np.abs(top - none).max() > np.abs(two - none).max()
+
+
 @pytest.mark.parametrize("name", [name for name in FIGURES if "training curves" in name])
 def test_the_zoom_holds_the_validation_points_of_the_runs_end_and_the_test_score(name):
     """The text of a notebook talks about its validation points (09's first, just below the training curve;
