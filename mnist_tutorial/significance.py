@@ -134,6 +134,8 @@ def compare_recipes(
 ) -> RecipeComparison:
     """Compare recipe a with recipe b, each given as {seed: accuracy} over the same seeds (two at least):
     the mean of the per-seed differences a - b, its LEVEL t-interval and the paired t-test's p-value.
+    The interval holds the seeds' doubt only: with every seed scored on the same images, its verdict
+    holds over these seeds, on these images.
     With `lower_is_better` (a cross-entropy, say), the recipe with the lower values is the better one.
 
     ValueError, in one line, for anything that cannot be paired: other seeds in a than in b, fewer than
