@@ -348,16 +348,6 @@ EXERCISES = (
     ),
     discussion(
         7,
-        "a firmer comparison",
-        hints=("With more seeds, a spread is known more precisely, and a mean difference too.",),
-        solution=(
-            "With 8 seeds the spreads move a little (three values give a rough standard deviation) and the interval "
-            "of the difference narrows, roughly as one over the square root of the number of seeds; the difference "
-            "between the output layers is many times its width, so the verdict stays."
-        ),
-    ),
-    discussion(
-        8,
         "TensorBoard by hand",
         hints=("The docstring of mnist_tutorial/tensorboard_logs.py shows the summary operations one by one.",),
         solution=(
@@ -382,5 +372,5 @@ EXERCISES = (
 
 
 def bind(namespace: dict) -> tuple[BoundExercise, ...]:
-    """Notebook 1's exercises, bound to its variables: `exercise_1, ..., exercise_8 = bind(globals())`."""
+    """Notebook 1's exercises, bound to its variables: `exercise_1, ..., exercise_7 = bind(globals())`."""
     return bind_exercises(EXERCISES, namespace)
