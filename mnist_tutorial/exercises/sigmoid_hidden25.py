@@ -239,7 +239,8 @@ EXERCISES = (
         hints=(
             "W1_values, b1_values = session.run([W1, b1]) gives the trained weights as arrays; "
             "mnist.validation.images is [5000, 784].",
-            "hidden_by_hand = 1 / (1 + np.exp(-(mnist.validation.images @ W1_values + b1_values)))",
+            "Each unit's output is the sigmoid, 1 / (1 + e^-z), of z: the images times W1 (a matrix product, @), "
+            "plus b1 (added to every row).",
         ),
         solution=(
             "W1_values, b1_values = session.run([W1, b1])\n"
