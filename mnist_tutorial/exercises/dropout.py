@@ -3,19 +3,20 @@
 import numpy as np
 
 from . import (
+    CONCLUDE,
+    SHOW_INTERVAL,
     Answers,
     BoundExercise,
     Measure,
     NotYet,
-    Threshold,
     WrongAnswer,
     check_penalty,
     code,
     discussion,
     graph,
+    how_sure,
     measured,
     over_seeds,
-    prediction,
 )
 from . import bind as bind_exercises
 
@@ -38,23 +39,27 @@ MEASURES = (
     ),
 )
 
-_HALF_CALL = "side_runs.train(NOTEBOOK, keep_prob=0.5, training_steps=1000, train_sample=1000)"
+_HALF_CALL = "side_runs.train(NOTEBOOK, keep_prob=0.5, training_steps=1000, train_sample=1000, seeds=[1, 2, 3])"
+#: The comparison of exercise 1's answer: the dropout runs against the runs without it, seed by seed.
+_COMPARE_HALF = (
+    "without = {s: run.monitors['plain_monitor'].final_validation_accuracy for s, run in half_kept.runs.items()}\n"
+    "comparison = significance.compare_recipes(half_kept.validation_accuracy, without, 'keep_prob 0.5', 'no dropout')"
+)
 
 
-def read_half_kept(a: Answers) -> tuple[float, str]:
-    run = a.side_run("half_kept", _HALF, _HALF_CALL)
-    dropped, plain = run.validation_accuracy, run.monitors["plain_monitor"].final_validation_accuracy
-    return dropped - plain, (
-        f"your side run ends at {dropped:.4f} with keep_prob 0.5 and {plain:.4f} without dropout (seed {run.seed}): "
-        f"{dropped - plain:+.4f}"
-    )
+def read_half_kept(a: Answers) -> tuple[dict[int, float], dict[int, float]]:
+    runs = a.side_run("half_kept", _HALF, _HALF_CALL, several=True)
+    if len(runs.seeds) < 3:
+        raise NotYet(f"train with at least 3 seeds (seeds=[1, 2, 3]): `half_kept` has seeds {runs.seeds}.")
+    without = {seed: run.monitors["plain_monitor"].final_validation_accuracy for seed, run in runs.runs.items()}
+    return runs.validation_accuracy, without
 
 
-def why_half_kept(a: Answers, difference: float) -> str:
+def why_half_kept(comparison) -> str:
     return (
-        "in the first 1,000 steps the network without dropout has not yet begun to overfit (look at its curves "
-        "above), so there is nothing for dropout to correct, and dropping half of the units at every step slows "
-        "the learning of the rest. Whether it would pay later, these runs do not show"
+        "In the first 1,000 steps the network without dropout has not yet begun to overfit (look at its curves "
+        "above), so there is little for dropout to correct, and dropping half of the units at every step slows "
+        "the learning of the rest. Whether it would pay later, these runs do not show."
     )
 
 
@@ -164,34 +169,35 @@ _PENALTY = (
 )
 
 EXERCISES = (
-    prediction(
+    how_sure(
         1,
         "how much dropout",
-        predicted="predicted_side",
-        threshold=Threshold(
-            NOTEBOOK,
-            "half_kept",
-            0.0,
-            "the accuracy with keep_prob 0.5 minus the accuracy without dropout",
-            ("higher", "lower"),
-            baseline="half_kept",
-            baseline_quantity="without_dropout",
-        ),
         measure=read_half_kept,
+        names=("keep_prob 0.5", "no dropout"),
+        predicted="predicted",
         why=why_half_kept,
         reads=("half_kept",),
-        hints=("In the first 1,000 steps, has the run without dropout begun to overfit? Look at its curves above.",),
-        solution=f'predicted_side = "lower"\nhalf_kept = {_HALF_CALL}',
+        hints=(
+            "In the first 1,000 steps, has the run without dropout begun to overfit? Look at its curves above.",
+            "Each run of half_kept.runs keeps both networks: .validation_accuracy is the dropout run's, "
+            ".monitors['plain_monitor'] the other's.",
+        ),
+        solution=f'predicted = "worse"\nhalf_kept = {_HALF_CALL}\n{_COMPARE_HALF}\n{SHOW_INTERVAL}\n{CONCLUDE}',
         expected=lambda: (
             f"{over_seeds(measured(NOTEBOOK, 'half_kept'))} with keep_prob 0.5, against "
             f"{over_seeds(measured(NOTEBOOK, 'half_kept', 'without_dropout'))} without dropout."
         ),
+        measures=("half_kept",),
         wrong_answers=(
-            WrongAnswer("you predicted 'higher'", f'predicted_side = "higher"\nhalf_kept = {_HALF_CALL}'),
+            WrongAnswer(
+                "you concluded 'better'",
+                f'predicted = "worse"\nhalf_kept = {_HALF_CALL}\nconclusion = "better"',
+            ),
             WrongAnswer(
                 "needs keep_prob = 0.5",
-                'predicted_side = "lower"\n'
-                "half_kept = side_runs.train(NOTEBOOK, training_steps=1000, train_sample=1000)",
+                'predicted = "worse"\n'
+                "half_kept = side_runs.train(NOTEBOOK, training_steps=1000, train_sample=1000, seeds=[1, 2, 3])\n"
+                'conclusion = "worse"',
             ),
         ),
     ),
