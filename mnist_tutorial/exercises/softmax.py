@@ -218,8 +218,9 @@ EXERCISES = (
         ),
         solution=(
             f'predicted_side = "below"\nslow_run = {_SLOW}\n'
-            "# At learning_rate=5 each step is 17 times 0.3's and overshoots: the validation curve jumps\n"
-            "# from one evaluation to the next instead of climbing, as the weights leap past better values."
+            "# At learning_rate=5 each step is about 17 times as long as at 0.3. Steps that long can overshoot:\n"
+            "# the weights leap past better values, and the validation curve jumps between evaluations instead\n"
+            "# of climbing smoothly. Set its curve beside the notebook's to see how much of that happens."
         ),
         expected=lambda: f"a final validation accuracy of {over_seeds(measured(NOTEBOOK, 'small_rate'))}.",
         wrong_answers=(WrongAnswer("you predicted 'above'", f'predicted_side = "above"\nslow_run = {_SLOW}'),),
