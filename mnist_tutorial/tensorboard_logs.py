@@ -11,7 +11,7 @@ writer also records the graph, which TensorBoard draws.
 Each execution of a notebook logs into a folder of its own, `runs/tensorboard/<notebook>/<time>/`
 with `train/` and `validation/` inside, so that a tweak-and-re-run shows up in TensorBoard as a second
 pair of curves beside the first. Every notebook uses `SummaryLogger`, which does all of the above;
-notebook 1's exercise 8 writes it by hand.
+notebook 1's exercise 7 writes it by hand.
 """
 
 import itertools

@@ -424,6 +424,43 @@ def test_a_check_says_what_is_missing_in_one_line():
     assert "nothing to check" in printed(discussion.check)
 
 
+def test_dropout_left_on_refuses_an_accuracy_that_lies_close_to_the_agreement():
+    """07's exercise 7: an accuracy within a point of the agreement is still an accuracy. A stand-in session
+    reads 1,000 images: the whole network misreads 20, each evaluation with dropout on 25 more of its own."""
+    import numpy as np
+
+    from mnist_tutorial.exercises import dropout, run_check
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 1000)
+    whole = labels.copy()
+    whole[:20] = (labels[:20] + 1) % 10
+    starts = iter(range(20, 1000, 25))
+
+    class Session:
+        def run(self, tensor, feed):
+            if feed.get("keep", 1.0) == 1.0:
+                return whole.copy()
+            reading, start = whole.copy(), next(starts)
+            reading[start : start + 25] = (whole[start : start + 25] + 1) % 10
+            return reading
+
+    session = Session()
+    validation = types.SimpleNamespace(images=np.zeros((1000, 1)), labels=np.eye(10)[labels])
+    first, second = (session.run("prediction", {"X": None, "keep": 0.75}) for _ in range(2))
+    namespace = dict(
+        NOTEBOOK="07_dropout", hyperparameters={"keep_prob": 0.75}, session=session, X="X", keep="keep",
+        prediction="prediction", mnist=types.SimpleNamespace(validation=validation),
+        first_reading=first, second_reading=second,
+    )  # fmt: skip
+    exercise = dropout.EXERCISES[6]
+    agreement, accuracy = np.mean(first == second), np.mean(first == labels)
+    assert abs(agreement - accuracy) < 0.01  # the case a tolerance cannot tell apart
+    verdict, message = run_check(exercise, {**namespace, "agreement": accuracy})
+    assert verdict == "not yet" and "not with the labels" in message, message
+    assert run_check(exercise, {**namespace, "agreement": agreement})[0] == "correct"
+
+
 def test_the_kinds_are_counted_for_the_readme():
     counts = command.count()
     kinds = {exercise.kind for name in NOTEBOOKS_WITH_EXERCISES for exercise in exercises_of(name)}

@@ -11,6 +11,7 @@ from . import (
     NotYet,
     Threshold,
     WrongAnswer,
+    against_table,
     code,
     discussion,
     graph,
@@ -75,15 +76,14 @@ def after_mean(a: Answers, monitor) -> str:
     summed = measured(NOTEBOOK, "summed_50")
     mean = measured(NOTEBOOK, "mean_50")
     apart = max(abs(mean[seed] - summed[seed]) for seed in summed)
-    seed = a.setting("seed")
-    same_seed = (
-        f" With your seed the summed loss at {SUMMED_RATE} ended at {summed[seed]:.4f}." if seed in summed else ""
-    )
+    place = against_table(monitor.final_validation_accuracy, NOTEBOOK, "summed_50", a.setting("seed"))
     return (
+        f"Your run ends at a validation accuracy of "
+        f"{place.sentence(f'runs of the summed loss at {SUMMED_RATE} on batches of {MEAN_BATCH}')}. "
         f"Mean x {SUMMED_RATE * MEAN_BATCH:g} = sum x {SUMMED_RATE} at batches of {MEAN_BATCH}: the same steps, so "
-        f"the two runs should end where the other ends, up to the rounding of 32-bit floats (over seeds "
-        f"{min(summed)}-{max(summed)} the two recipes ended at most {apart:.4f} apart).{same_seed} With the mean, "
-        f"a step no longer grows with the batch size."
+        f"the two recipes end in the same place, up to the rounding of 32-bit floats (over seeds "
+        f"{min(summed)}-{max(summed)} they ended at most {apart:.4f} apart). With the mean, a step no longer grows "
+        f"with the batch size."
     )
 
 
@@ -189,8 +189,8 @@ EXERCISES = (
         why=why_small_start,
         reads=("small_start",),
         hints=(
-            "The slope of a sigmoid is at most 0.25. The error signal that reaches layer 1 has passed through "
-            "four of them and four weight matrices.",
+            "On its way back to layer 1, the error signal is multiplied at each layer by that layer's weights and "
+            "by a sigmoid's slope. What does a start ten times smaller do to each of those factors?",
         ),
         solution=(
             f'predicted_side = "below"\nsmall_start = {_SMALL}\n'
@@ -258,7 +258,8 @@ EXERCISES = (
         6,
         "dropout against overfitting",
         hints=(
-            "Notebook 2 shows the dropout lines: a placeholder_with_default for keep, tf.nn.dropout after a layer.",
+            "Notebook 2 shows the dropout lines: a placeholder_with_default for keep, tf.nn.dropout after a layer. "
+            "keep_prob is a new setting: add it to the hyperparameter cell and to parameters.check.",
             "keep's default is 1.0, which drops nothing: feed keep: keep_prob with each training batch, and "
             "nothing when you evaluate.",
         ),

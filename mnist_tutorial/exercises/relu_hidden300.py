@@ -15,14 +15,17 @@ from . import (
     WrongAnswer,
     ancestors,
     code,
+    compare_recipes,
     discussion,
     graph,
     how_sure,
+    interval_text,
     measured,
     over_seeds,
     paired_side_runs,
     prediction,
     side_run_measured,
+    verdict_text,
 )
 from . import bind as bind_exercises
 
@@ -130,9 +133,10 @@ def read_wide(a: Answers):
 
 
 def why_wide(comparison) -> str:
+    stored = compare_recipes(measured(NOTEBOOK, "wide"), measured(NOTEBOOK, "own"), "1,000 units", "300 units")
     return (
-        "300 units already read well above 0.96 of the validation digits after 1,000 steps; whatever 700 more "
-        "add is small next to what the seed moves, which is why the question is how sure, not how much."
+        f"The stored runs differ by {interval_text(stored)}: {verdict_text(stored)}. A gain that small may not "
+        f"show with three seeds, whose interval is wider."
     )
 
 
@@ -145,7 +149,7 @@ EXERCISES = (
         hints=(
             "session.run(hidden, feed_dict={X: mnist.validation.images}) gives a [5000, 300] array: one column "
             "per unit.",
-            "np.mean(outputs == 0, axis=0): the mean down each column.",
+            "A unit's share is the mean, over the images (the rows), of whether its output is 0.",
         ),
         solution=(
             "outputs = session.run(hidden, feed_dict={X: mnist.validation.images})\n"
@@ -187,8 +191,9 @@ EXERCISES = (
         second_layer,
         reads=(),
         hints=(
-            "Between the hidden layer and the output layer, add a name scope with W [hidden_units, 100], b [100] "
-            "and tf.nn.relu; the output layer's W2 then takes 100 inputs.",
+            "Between the hidden layer and the output layer, add a name scope with W [hidden_units, 100] drawn as the "
+            "other weights are (tf.random_normal, stddev=init_stddev), b [100] of zeros, and tf.nn.relu; the "
+            "output layer's W2 then takes 100 inputs.",
         ),
         edits=(_TWO_LAYERS,),
         against=AgainstRuns(NOTEBOOK, "two_layers", "own", "two ReLU layers", "one layer"),
