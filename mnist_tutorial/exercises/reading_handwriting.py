@@ -294,7 +294,7 @@ EXERCISES = (
             WrongAnswer(
                 "run both with the same seeds",
                 'predicted = "worse"\n'
-                'every_runs = side_runs.train(NOTEBOOK, changed_per_batch=100, seeds=[1, 2])\n'
+                "every_runs = side_runs.train(NOTEBOOK, changed_per_batch=100, seeds=[1, 2])\n"
                 'half_runs = side_runs.train(NOTEBOOK, seeds=[1, 2])\nconclusion = "not shown"',
             ),
         ),
