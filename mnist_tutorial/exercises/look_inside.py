@@ -57,7 +57,7 @@ def check_one_image(a: Answers) -> str:
         f"after one step on a single {int(first_batch[0])}, the largest weight in size is {largest:.4f}. With every "
         f"weight at zero the softmax gives each digit 0.1, and the step adds learning rate x (1 - 0.1) x the image "
         f"to the own digit's weights: {rate} x 0.9 x its brightest pixel (1.0 at most). With two images, the "
-        f"cross-entropy is their mean, so each image moves the weights half as far: the 0.0090 printed above"
+        f"cross-entropy is their mean, so each image moves the weights half as far: the figure section 1 printed"
     )
     return judge(f"{predicted:g}", f"{predicted:g}" if right else f"{largest:.4f}", why)
 
