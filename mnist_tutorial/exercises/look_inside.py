@@ -25,7 +25,7 @@ HIDDEN25 = "02_sigmoid_hidden25"
 #: The pruning table's row that exercise 2 reads.
 MERGE_THRESHOLD = 0.5
 #: A predicted weight this close (relatively) to the measured one is right.
-RATIO_TOLERANCE = 0.05
+LARGEST_TOLERANCE = 0.05
 
 _MERGE = {
     "units_removed": lambda run: float(run.values["pruning"][MERGE_THRESHOLD][0]),
@@ -51,7 +51,7 @@ def check_one_image(a: Answers) -> str:
         raise NotYet("the side run must keep the snapshots of the first steps: " + _ONE_IMAGE)
     snapshots, first_batch = run.values["snapshots"], run.values["first_batch"]
     largest = float(np.abs(np.asarray(snapshots[1]) - np.asarray(snapshots[0])).max())
-    right = abs(predicted - largest) <= RATIO_TOLERANCE * largest
+    right = abs(predicted - largest) <= LARGEST_TOLERANCE * largest
     rate = run.settings.get("template_learning_rate")
     why = (
         f"after one step on a single {int(first_batch[0])}, the largest weight in size is {largest:.4f}. With every "
