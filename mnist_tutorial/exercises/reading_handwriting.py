@@ -275,7 +275,7 @@ EXERCISES = (
             "'every digit changed', 'half changed') gives the interval: above 0, below 0, or across it.",
         ),
         solution=(
-            'predicted = "worse"  # or what you expected\n'
+            'predicted = "not shown"  # or what you expected\n'
             f"every_runs = {_EVERY}\n"
             f"half_runs = {_HALF}\n"
             "comparison = significance.compare_recipes(every_runs.validation_accuracy, half_runs.validation_accuracy,\n"
