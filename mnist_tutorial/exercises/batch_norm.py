@@ -172,7 +172,7 @@ EXERCISES = (
         reads=("my_batch_norm",),
         hints=(
             "z.mean(axis=0) and z.var(axis=0) give each column's mean and variance over the batch.",
-            "(z - mean) / np.sqrt(variance + 1e-5) + offset",
+            "Subtract each column's mean, divide by the square root of its variance plus epsilon, then add the offset.",
         ),
         solution=(
             "def my_batch_norm(z, offset):\n    return (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + 1e-5) + offset"
@@ -234,9 +234,15 @@ EXERCISES = (
         "faster averages",
         hints=("With average_decay = 0.9, how many batches do the averages follow?",),
         solution=(
-            "At 0.9 the averages follow the last ten batches or so: they warm up within the first evaluation "
-            "interval, so the first validation point is no longer pulled down, but later points jitter more, "
-            "since ten batches give rougher estimates than hundreds."
+            "fast = side_runs.train(NOTEBOOK, average_decay=0.9, evaluation_interval=100)\n"
+            "usual = side_runs.train(NOTEBOOK, evaluation_interval=100)\n"
+            "print(fast.monitor.validation_steps)\n"
+            "print(fast.monitor.validation_accuracy)\n"
+            "print(usual.monitor.validation_accuracy)\n"
+            "At 0.9 the averages follow the last ten batches or so: they have forgotten their starting values "
+            "within the first evaluation interval, so expect the first point to be no longer pulled down. Ten "
+            "batches give rougher estimates than hundreds, so look for later points that jitter more; one run "
+            "of each shows it or not for one seed, and the jitter of the usual curve is the yardstick."
         ),
     ),
     discussion(
@@ -244,10 +250,16 @@ EXERCISES = (
         "Görner's channels",
         hints=("A best-of-run figure is the highest of many test evaluations; a final figure is one.",),
         solution=(
-            "Whatever the run gives, the two figures are of different kinds: a single test score at the end of a "
-            "run sits below the best of many test evaluations, which is biased upwards by picking the best, and "
-            "his ran on other hardware with other seeds. Judge the longer run by its validation curve; the one test "
-            "score only reports it."
+            "wide_runs = side_runs.train(NOTEBOOK, channels1=24, channels2=48, channels3=64, training_steps=1000,\n"
+            "                            seeds=[1, 2, 3])\n"
+            "usual_runs = side_runs.train(NOTEBOOK, training_steps=1000, seeds=[1, 2, 3])\n"
+            "significance.compare_recipes(wide_runs.validation_accuracy, usual_runs.validation_accuracy,\n"
+            "                             'Görner channels', 'these channels')\n"
+            "The interval says whether the wider layers are better after 1,000 steps, worse, or not shown to "
+            "differ: with accuracies near 0.99 and three seeds, expect an interval that holds 0. Görner's 0.9954 "
+            "cannot join the comparison: it is the best of many test evaluations during one run of 10,000 steps, "
+            "which picking the best biases upwards, on other hardware with other seeds. Score a recipe on the "
+            "test set only once it is chosen, once."
         ),
     ),
     discussion(
@@ -260,10 +272,10 @@ EXERCISES = (
         solution=(
             "Normalised inputs sit in the sigmoid's middle, where its slope is largest (1/4), instead of in its "
             "flat ends, so more of the error gets through each layer; a sigmoid still keeps at most a quarter of "
-            "it, and batch normalisation's own backward pass divides by each batch's standard deviation. Notebook "
-            "8's batch_norm has no scale gamma: Ioffe and Szegedy (2015) learn one so that the normalised inputs "
-            "can leave the sigmoid's nearly linear middle where that helps. How far it gets with gradient descent "
-            "in notebook 3's steps is for your run to measure."
+            "it, and batch normalisation's own backward pass divides by each batch's standard deviation. This "
+            "notebook's batch_norm has no scale gamma: Ioffe and Szegedy (2015) learn one so that the normalised "
+            "inputs can leave the sigmoid's nearly linear middle where that helps. How far it gets with gradient "
+            "descent in notebook 3's steps is for your run to measure."
         ),
     ),
 )

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from . import Answers, BoundExercise, NotYet, WrongAnswer, code, discussion, judge
+from . import Answers, BoundExercise, NotYet, WrongAnswer, code, discussion
 from . import bind as bind_exercises
 
 #: The networks the exercises read: the one-layer network and the convolutional one.
@@ -66,30 +66,39 @@ def check_rotation(a: Answers) -> str:
     )
 
 
+#: The words of exercise 2's prediction and conclusion, and the direction of the comparison (down against
+#: right) each stands for: "less" damage down when the digits moved down are read better.
+DAMAGE = {"more": -1, "not shown": 0, "less": 1}
+
+
 def check_shift_down(a: Answers) -> str:
     from .. import significance
 
-    predicted = a.choice("predicted_damage", ("more", "less", "not shown"))
+    predicted = a.choice("predicted_damage", tuple(DAMAGE))
+    said = a.choice("conclusion", tuple(DAMAGE))
     network = _network(a, CONVOLUTIONAL)
     images, labels = _validation(a)
     transforms = a.notebook("transforms")
     right = network.predict(transforms.shift(images, right=3))
     down = network.predict(transforms.shift(images, down=3))
     paired = significance.compare_networks(down, right, labels, "moved down", "moved right")
-    side = {-1: "more", 0: "not shown", 1: "less"}[paired.direction]
-    why = (
-        f"moved 3 pixels down, the convolutional network reads {paired.accuracy_a:.2f} of the {len(labels):,} "
-        f"validation digits; moved 3 pixels right, {paired.accuracy_b:.2f}. On the same digits, {paired.only_b} are "
-        f"read only when moved right and {paired.only_a} only when moved down: McNemar's p = {paired.p_value:.2g}, "
-        + (
-            f"so the images show {side} damage down."
-            if paired.direction
-            else f"so these images do not show a difference (its interval, {paired.low:+.4f} to {paired.high:+.4f}, "
-            "holds 0)."
-        )
-        + " Its filters treat both directions alike; its strides, its dense layer and the digits' shapes need not"
+    shows = next(word for word, direction in DAMAGE.items() if direction == paired.direction)
+    found = (
+        f"moved 3 pixels down, notebook 8's network reads {paired.accuracy_a:.4f} of the {len(labels):,} "
+        f"validation digits; moved 3 pixels right, {paired.accuracy_b:.4f}. {paired.only_b} are read only when "
+        f"moved right and {paired.only_a} only when moved down: McNemar's p = {paired.p_value:.2g}, interval "
+        f"{paired.low:+.4f} to {paired.high:+.4f}, which says {shows!r}"
     )
-    return judge(predicted, side, why)
+    if said != shows:
+        raise NotYet(f"you concluded {said!r}, but {found}")
+    guessed = f"You predicted {predicted!r}" + (
+        ", and so it is. " if predicted == shows else "; the images say otherwise. "
+    )
+    return (
+        f"{guessed}As you concluded, {found}. This is one trained network on these digits, not every network of "
+        f"its recipe. Its filters treat both directions alike; its strides, its dense layer and the digits' shapes "
+        f"need not."
+    )
 
 
 def check_thinned_then_prepared(a: Answers) -> str:
@@ -127,9 +136,8 @@ EXERCISES = (
         check_rotation,
         reads=("rotated_accuracy", "networks", "mnist", "hyperparameters", "transforms"),
         hints=(
-            "transforms.rotate(images, 15) turns every image by 15 degrees; the digits of the validation images "
-            "are mnist.validation.labels[:robustness_images].argmax(axis=1).",
-            "Then network.accuracy(rotated, digits) for each network in networks.values().",
+            "The digits of the validation images are mnist.validation.labels[:robustness_images].argmax(axis=1).",
+            "Each network in networks.values() has a label and an accuracy(images, digits) method.",
         ),
         solution=(
             "images = mnist.validation.images[:robustness_images]\n"
@@ -152,25 +160,38 @@ EXERCISES = (
         2,
         "shift down",
         check_shift_down,
-        reads=("predicted_damage", "networks", "mnist", "hyperparameters", "transforms"),
+        reads=("predicted_damage", "conclusion", "networks", "mnist", "hyperparameters", "transforms"),
         hints=(
             "A digit is about 20 pixels tall and narrower than that. Which move puts more of it near an edge?",
-            "The check reads the same validation digits moved both ways and compares them pair by pair (McNemar's "
-            'test): "not shown" when the images cannot tell.',
+            "significance.compare_networks(down, right, digits, 'moved down', 'moved right') compares the two "
+            "readings digit by digit; its direction says which is read better, or 0 when the images cannot tell.",
         ),
-        solution='predicted_damage = "more"',
-        wrong_answers=(WrongAnswer("you predicted 'less'", 'predicted_damage = "less"'),),
+        solution=(
+            'predicted_damage = "more"  # or what you expected\n'
+            "network = networks['08_convolutional']\n"
+            "images = mnist.validation.images[:robustness_images]\n"
+            "digits = mnist.validation.labels[:robustness_images].argmax(axis=1)\n"
+            "down = network.predict(transforms.shift(images, down=3))\n"
+            "right = network.predict(transforms.shift(images, right=3))\n"
+            'comparison = significance.compare_networks(down, right, digits, "moved down", "moved right")\n'
+            'conclusion = {-1: "more", 0: "not shown", 1: "less"}[comparison.direction]'
+        ),
+        wrong_answers=(
+            WrongAnswer("it must be one of", 'predicted_damage = "more"\nconclusion = "down"'),
+            WrongAnswer("it must be one of", 'predicted_damage = "worse"\nconclusion = "more"'),
+        ),
     ),
     discussion(
         3,
         "where the 5 goes",
         hints=("At half size the 5 sat in the top-left corner; at 0.8 it covers much more of its own template.",),
         solution=(
-            "Change 0.5 to 0.8 in the cell that shrinks the 5s. The cell then looks for a 5 the network reads at "
-            "full size but misreads at 0.8, so whatever it shows is a misreading: the count on its first line is "
-            "the answer, against the count at 0.5. Less shrunk, the 5s overlap more of their own template, so "
-            "expect fewer of them to be misread; if none is, the cell stops with an IndexError, which says so too. "
-            "(The cell works on validation images, as the experiment above does.)"
+            'Change 0.5 to 0.8 in the cell of the section "Why the small 5 in the corner becomes something else". '
+            "The cell then looks for a 5 the network reads at full size but misreads at 0.8, so whatever it shows "
+            "is a misreading: the count on its first line is the answer, against the count at 0.5. Less shrunk, "
+            "the 5s overlap more of their own template, so expect fewer of them to be misread; if none is, the "
+            "cell stops with an IndexError, which says so too. (The cell works on validation images, as the "
+            "experiment above does.)"
         ),
     ),
     code(
