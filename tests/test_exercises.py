@@ -497,6 +497,49 @@ def test_dropout_left_on_refuses_an_accuracy_that_lies_close_to_the_agreement():
     assert run_check(exercise, {**namespace, "agreement": agreement})[0] == "correct"
 
 
+def _variant_run(activation, run_seed):
+    """A stand-in for what notebook 6's train_variant returns: everything it measures follows from its seed."""
+    import numpy as np
+
+    rng = np.random.default_rng([run_seed, activation == "relu"])
+    return dict(
+        accuracy=float(0.97 + 0.006 * (activation == "relu") + rng.normal(0, 0.002)),
+        steps=np.arange(0, 2000, 50),
+        errors=rng.random((40, 5)),
+        updates=rng.random((40, 5)),
+        recipe=dict(activation=activation, init="he", adam=True, decay=True),
+    )
+
+
+@pytest.mark.parametrize("own_seeds", [True, False])
+def test_06s_sigmoid_with_adam_refuses_runs_that_all_came_from_one_seed(own_seeds):
+    """Exercise 2 of notebook 6: train_variant without run_seed=s trains every seed's run from the notebook's
+    seed, and three copies compare with no spread at all; the check says to pass run_seed=s."""
+    from mnist_tutorial.exercises import notebook_settings, run_check, vanishing_gradients
+
+    seeds = (1, 2, 3)
+    runs = {
+        name: {s: _variant_run(activation, s if own_seeds else 1) for s in seeds}
+        for name, activation in (("sigmoid_runs", "sigmoid"), ("relu_runs", "relu"))
+    }
+    comparison = compare_recipes(
+        *({s: run["accuracy"] for s, run in runs[name].items()} for name in ("sigmoid_runs", "relu_runs")), "a", "b"
+    )
+    conclusion = {1: "better", -1: "worse", 0: "not shown"}[comparison.direction]
+    namespace = dict(
+        NOTEBOOK=vanishing_gradients.NOTEBOOK,
+        hyperparameters={**notebook_settings(vanishing_gradients.NOTEBOOK), "seed": 1},
+        predicted="worse",
+        conclusion=conclusion,
+        **runs,
+    )
+    verdict, message = run_check(vanishing_gradients.EXERCISES[1], namespace)
+    if own_seeds:
+        assert verdict == "correct", message
+    else:
+        assert verdict == "not yet" and "pass run_seed=s to train_variant" in message, message
+
+
 def test_the_kinds_are_counted_for_the_readme():
     counts = command.count()
     kinds = {exercise.kind for name in NOTEBOOKS_WITH_EXERCISES for exercise in exercises_of(name)}

@@ -12,13 +12,16 @@ from . import (
     Threshold,
     WrongAnswer,
     code,
+    compare_recipes,
     discussion,
     how_sure,
+    interval_text,
     measured,
     notebook_settings,
     over_seeds,
     prediction,
     side_run_measured,
+    verdict_text,
 )
 from . import bind as bind_exercises
 
@@ -50,6 +53,26 @@ MEASURES = (
 )
 
 
+def _first_errors(run: dict) -> np.ndarray | None:
+    """The error sizes a run of train_variant measured at its first step (None if it holds none)."""
+    errors = np.asarray(run.get("errors", ()), dtype=float)
+    return errors[0] if errors.ndim == 2 and len(errors) else None
+
+
+def _require_own_seeds(name: str, runs: dict) -> None:
+    """NotYet when two of `runs` (by seed) are the same run: train_variant started both from one seed, so
+    the comparison would pair copies. The first step's error sizes depend on the initial weights and the
+    first batch, which every seed draws anew; one seed gives them equal to the last digit."""
+    firsts = [(seed, _first_errors(run)) for seed, run in runs.items()]
+    for i, (seed, first) in enumerate(firsts):
+        for other, other_first in firsts[i + 1 :]:
+            if first is not None and other_first is not None and np.allclose(first, other_first, rtol=1e-6, atol=0):
+                raise NotYet(
+                    f"`{name}`'s runs for seeds {seed} and {other} are the same run, started from one seed: pass "
+                    f"run_seed=s to train_variant, so that each seed trains a run of its own."
+                )
+
+
 def read_sigmoid_adam(a: Answers) -> tuple[dict[int, float], dict[int, float]]:
     """The accuracies by seed of the learner's sigmoid and ReLU runs of train_variant."""
     found = {}
@@ -72,6 +95,7 @@ def read_sigmoid_adam(a: Answers) -> tuple[dict[int, float], dict[int, float]]:
                     f"`{name}`'s run with seed {seed} has {', '.join(differ)}; the exercise's recipe is the table's "
                     f"last row (He's scale, Adam, the decay) with the {activation} activation."
                 )
+        _require_own_seeds(name, runs)
         found[name] = {int(seed): float(run["accuracy"]) for seed, run in runs.items()}
     sigmoid, relu = found["sigmoid_runs"], found["relu_runs"]
     if sorted(sigmoid) != sorted(relu) or len(sigmoid) < 3:
@@ -95,12 +119,14 @@ _TRAIN_BOTH = (
 
 
 def why_sigmoid_adam(comparison) -> str:
+    sigmoid, relu = measured(NOTEBOOK, "sigmoid_adam"), measured(NOTEBOOK, "relu_recipe")
+    stored = compare_recipes(sigmoid, relu, "the sigmoid recipe", "the ReLU recipe")
     return (
-        f"The two recipes differ only in the activation. Over seeds 1-5 the check's own runs gave "
-        f"{over_seeds(measured(NOTEBOOK, 'sigmoid_adam'))} for the sigmoids and "
-        f"{over_seeds(measured(NOTEBOOK, 'relu_recipe'))} for the ReLUs: with Adam, whose steps are about the "
-        f"learning rate whatever the gradient's size, the sigmoids come much closer than with gradient descent, "
-        f"and whether a gap is left takes several seeds to say."
+        f"The two recipes differ only in the activation, both with He's scale, Adam and the decay. The check's "
+        f"own runs gave {over_seeds(sigmoid)} for the sigmoids and {over_seeds(relu)} for the ReLUs; paired by "
+        f"seed, they differ by {interval_text(stored)}; {verdict_text(stored)}. That is how the sigmoids fare "
+        f"against the ReLUs under Adam; no run here trained the sigmoids at He's scale with gradient descent, so it "
+        f"cannot say what Adam changed for them."
     )
 
 
@@ -185,11 +211,12 @@ EXERCISES = (
         "luck or not",
         hints=("A verdict rests on an interval from three differences. How close to 0 was each interval's edge?",),
         solution=(
-            "Compare the two tables' verdicts pair by pair. Intervals that lay far from 0, such as the sigmoids at "
-            "stddev 0.1 against every ReLU row, keep their verdict. An interval with an edge near 0 can cross it: "
-            "three differences give a wide interval, and trading one seed for another moves both its centre and "
-            "its width. A verdict that flips says that three seeds were too few for that pair, not that the "
-            "recipes changed. More seeds, fixed before looking (notebook 5), narrow every interval."
+            "Compare the two tables' verdicts pair by pair. Intervals that lay far from 0, such as stddev 0.1 "
+            "against notebook 3's 1, or the ReLUs against the sigmoids at Glorot's scale, are likely to keep "
+            "their verdict. An interval with an edge near 0 can cross it: three differences give a wide "
+            "interval, and trading one seed for another moves both its centre and its width. A verdict that "
+            "flips says that three seeds were too few for that pair, not that the recipes changed. More seeds, "
+            "fixed before looking (notebook 5), narrow every interval."
         ),
     ),
     how_sure(
@@ -232,6 +259,10 @@ EXERCISES = (
                 "3: variants['Adam instead of GD']}\n"
                 "relu_runs = sigmoid_runs\n"
                 'conclusion = "not shown"',
+            ),
+            WrongAnswer(
+                "pass run_seed=s to train_variant",
+                'predicted = "worse"\n' + _TRAIN_BOTH.replace(", run_seed=s", "") + 'conclusion = "worse"',
             ),
             WrongAnswer(
                 "must hold what train_variant returns",
