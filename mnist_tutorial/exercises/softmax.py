@@ -218,10 +218,9 @@ EXERCISES = (
         ),
         solution=(
             f'predicted_side = "below"\nslow_run = {_SLOW}\n'
-            "# At learning_rate=5 each step is about 17 times as long as at 0.3 and overshoots: the weights leap\n"
-            "# past better values. Side runs with seeds 1-3 (side_runs.train(NOTEBOOK, learning_rate=5, seeds=[1, 2,\n"
-            "# 3])) gave validation curves that jumped between 0.72 and 0.92 from one evaluation to the next and\n"
-            "# ended at 0.89 to 0.91, against 0.92 to 0.93 at 0.3."
+            "# Too large a rate fails differently: at learning_rate=5 each step is about 17 times as long as at 0.3,\n"
+            "# and the weights can leap past better values. Try it on the side (side_runs.train(NOTEBOOK,\n"
+            "# learning_rate=5, seeds=[1, 2, 3])) and compare its validation curves (.monitor) with the notebook's."
         ),
         expected=lambda: f"a final validation accuracy of {over_seeds(measured(NOTEBOOK, 'small_rate'))}.",
         wrong_answers=(WrongAnswer("you predicted 'above'", f'predicted_side = "above"\nslow_run = {_SLOW}'),),
