@@ -360,6 +360,47 @@ def test_the_graph_readers_find_the_loss_its_gradients_and_its_penalty():
     assert penalised_variables(plain_step) == set() and penalised_variables(penalised_step) == {"W1"}
 
 
+MEAN_LOSSES = {  # notebook 3's exercise 1: a loss made of the per-image cross-entropies, and what the check says
+    "tf.reduce_mean(per_image)": None,
+    "tf.reduce_sum(per_image) / tf.cast(tf.shape(per_image)[0], tf.float32)": None,
+    "tf.reduce_sum(per_image) / 100": "divided by a fixed 100",
+    "tf.reduce_sum(per_image) / 50": "divided by a fixed 50",
+    "tf.reduce_mean(per_image) * 2": "loss is 2 times the mean",
+    "tf.reduce_mean(per_image * per_image)": "is not the mean of the images' cross-entropies",
+}
+
+
+@pytest.mark.parametrize("written,says", MEAN_LOSSES.items())
+def test_03s_mean_loss_is_a_mean_over_the_batch_not_a_rescaled_sum(written, says):
+    """Exercise 1 of notebook 3 accepts a loss that is the mean over each batch, whatever its size, and refuses
+    a sum divided by a fixed number or a rescaled mean (the graph a learner writes, at the exercise's settings)."""
+    import numpy as np
+    import tensorflow.compat.v1 as tf
+
+    from mnist_tutorial.exercises import five_layers_sigmoid
+
+    exercise = five_layers_sigmoid.EXERCISES[0]
+    with tf.Graph().as_default():
+        tf.set_random_seed(1)
+        X = tf.placeholder(tf.float32, [None, 784], name="images")
+        Y_ = tf.placeholder(tf.float32, [None, 10], name="labels")
+        W = tf.Variable(tf.truncated_normal([784, 10]))
+        logits = tf.matmul(X, W) + tf.Variable(tf.zeros([10]))
+        per_image = tf.nn.softmax_cross_entropy_with_logits_v2(labels=Y_, logits=logits)
+        loss = eval(written, {"tf": tf, "per_image": per_image})
+        with tf.Session() as session:
+            session.run(tf.global_variables_initializer())
+            hyperparameters = {"batch_size": five_layers_sigmoid.MEAN_BATCH, "learning_rate": 0.15}
+            namespace = dict(loss=loss, X=X, Y_=Y_, logits=logits, session=session, hyperparameters=hyperparameters)
+            answers = Answers(namespace, exercise.reads, five_layers_sigmoid.NOTEBOOK)
+            if says is None:
+                assert exercise.spec["structure"](answers).startswith("loss is the mean over the batch")
+            else:
+                with pytest.raises(NotYet, match=re.escape(says)):
+                    exercise.spec["structure"](answers)
+    assert np.isclose(five_layers_sigmoid.SUMMED_RATE * five_layers_sigmoid.MEAN_BATCH, 0.15)
+
+
 def test_each_graph_trial_of_a_kernel_is_checked_with_a_session_of_its_own_graph():
     """The graph route builds every trial's graph in one kernel, each after the notebook's
     tf.reset_default_graph(): the check of the second must run its own graph's tensors, not the session the

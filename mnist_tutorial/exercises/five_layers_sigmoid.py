@@ -53,13 +53,68 @@ MEASURES = (
 )
 
 
+#: The batch sizes exercise 1's check computes the learner's loss on: the mean over a batch is the mean of its
+#: images' cross-entropies at every size, a sum divided by a fixed number is the mean at one size at most.
+PROBE_BATCHES = (7, 50)
+
+
+def _cross_entropies(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each image's softmax cross-entropy, from its logits (in 64-bit floats, the largest logit taken out)."""
+    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -(labels * log_softmax).sum(axis=1)
+
+
+def _loss_on_batches(a: Answers) -> list[tuple[int, float, np.ndarray]]:
+    """(batch size, the learner's loss, each image's cross-entropy) on random batches of PROBE_BATCHES."""
+    loss, session = a.notebook("loss"), a.notebook("session")
+    X, Y_, logits = a.notebook("X"), a.notebook("Y_"), a.notebook("logits")
+    if getattr(session, "graph", None) is not loss.graph:
+        raise NotYet("the session runs another graph than the one `loss` is in: run all cells, then check again.")
+    rng = np.random.default_rng(0)
+    found = []
+    for size in PROBE_BATCHES:
+        images = rng.random((size, 784)).astype(np.float32)
+        labels = np.eye(10, dtype=np.float32)[rng.integers(0, 10, size)]
+        try:
+            value, scores = session.run([loss, logits], feed_dict={X: images, Y_: labels})
+        except Exception as error:  # the learner's graph: say in one line what went wrong
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise NotYet(
+                f"the loss could not be computed on a batch of {size} images ({type(error).__name__}: {first}): "
+                f"run all cells, then check again."
+            ) from None
+        if np.size(value) != 1:
+            raise NotYet(f"loss has shape {np.shape(value)}; it must be one number for the batch: reduce it.")
+        found.append((size, float(np.ravel(value)[0]), _cross_entropies(scores, labels)))
+    return found
+
+
 def mean_loss(a: Answers) -> str:
     loss = a.notebook("loss")
     if loss.op.type == "Sum":
         raise NotAttempted("loss is still tf.reduce_sum(per_image): make it tf.reduce_mean(per_image).")
-    divided = loss.op.type in ("RealDiv", "Mul") and any(t.op.type == "Sum" for t in loss.op.inputs)
-    if loss.op.type != "Mean" and not divided:
-        raise NotYet(f"loss is made by a {loss.op.type} operation; the exercise asks for tf.reduce_mean(per_image).")
+    found = _loss_on_batches(a)
+    if not all(np.isclose(value, losses.mean(), rtol=1e-4) for _, value, losses in found):
+        to_sum = [value / losses.sum() for _, value, losses in found]
+        to_mean = [value / losses.mean() for _, value, losses in found]
+        sizes = " and ".join(str(size) for size, _, _ in found)
+        if np.allclose(to_sum, to_sum[0], rtol=1e-4) and to_sum[0] > 0:
+            fixed = 1 / to_sum[0]
+            raise NotYet(
+                f"on batches of {sizes} images, loss is the batch's sum divided by a fixed {fixed:.4g}, which is "
+                f"the mean only for batches of exactly that many: divide by the batch's own size, as "
+                f"tf.reduce_mean(per_image) does."
+            )
+        if np.allclose(to_mean, to_mean[0], rtol=1e-4):
+            raise NotYet(
+                f"loss is {to_mean[0]:.4g} times the mean over the batch; the exercise asks for the mean itself, "
+                f"tf.reduce_mean(per_image), and a learning rate that makes up for it."
+            )
+        raise NotYet(
+            f"on batches of {sizes} images, loss is not the mean of the images' cross-entropies; the exercise asks "
+            f"for tf.reduce_mean(per_image)."
+        )
     rate, batch = a.setting("learning_rate"), a.setting("batch_size")
     if batch != MEAN_BATCH:
         raise NotYet(f"the loss is a mean now; set batch_size = {MEAN_BATCH} (it is {batch}) as the exercise asks.")
@@ -156,7 +211,7 @@ EXERCISES = (
         1,
         "sum versus mean",
         mean_loss,
-        reads=("loss",),
+        reads=("loss", "X", "Y_"),
         hints=(
             "The mean of a batch's losses is their sum divided by the batch size, and so is its gradient. A step "
             "is the learning rate times the gradient.",
@@ -166,6 +221,15 @@ EXERCISES = (
         network=lambda a: NETWORK,
         after=after_mean,
         wrong_answers=(
+            WrongAnswer(
+                "divided by a fixed 100",
+                parameters={
+                    "batch_size": MEAN_BATCH,
+                    "learning_rate": SUMMED_RATE * MEAN_BATCH,
+                    "training_steps": 2000,
+                },
+                edits=((_LOSS, "loss = tf.reduce_sum(per_image) / 100"),),
+            ),
             WrongAnswer(
                 "Which learning rate makes up for that?",
                 parameters={"batch_size": MEAN_BATCH, "training_steps": 2000},
@@ -264,8 +328,9 @@ EXERCISES = (
             "nothing when you evaluate.",
         ),
         solution=(
-            "This notebook's curves show the start of overfitting (the training cross-entropy below the "
-            "validation one). With units dropped, the training curve, measured on the dropped network, rises by "
+            "This notebook's curves show a gap (the training cross-entropy below the validation one). A gap alone "
+            "is not overfitting, which is the validation cross-entropy rising again while the training one keeps "
+            "falling. With units dropped, the training curve, measured on the dropped network, rises by "
             "itself, so the gap narrows whatever dropout does for the network: judge it by the validation curve "
             "against the run without dropout, which dropout slows at the start. Whether the validation accuracy "
             "gains, run each version with the same few seeds and compare them seed by seed "
