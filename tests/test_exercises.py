@@ -12,6 +12,7 @@ run leaves the notebook's record and checkpoint as they were and shows no test s
 runs all of it with seeds 1, 2 and 3."""
 
 import contextlib
+import functools
 import hashlib
 import importlib
 import io
@@ -399,6 +400,38 @@ def test_03s_mean_loss_is_a_mean_over_the_batch_not_a_rescaled_sum(written, says
                 with pytest.raises(NotYet, match=re.escape(says)):
                     exercise.spec["structure"](answers)
     assert np.isclose(five_layers_sigmoid.SUMMED_RATE * five_layers_sigmoid.MEAN_BATCH, 0.15)
+
+
+@pytest.mark.parametrize("stddev,says", [("init_stddev", None), ("1.0", "a standard deviation of 1;")])
+def test_04s_second_layer_starts_at_the_notebooks_initial_scale(stddev, says):
+    """Exercise 3 of notebook 4: the new layer's weights are drawn as the others are, at init_stddev; a layer
+    left at tf.random_normal's default standard deviation of 1 is named (the graph, built without training)."""
+    import tensorflow.compat.v1 as tf
+
+    from mnist_tutorial.exercises import relu_hidden300
+
+    exercise = relu_hidden300.EXERCISES[2]
+    Variable = functools.partial(tf.Variable, use_resource=False)  # as the notebooks' graph mode makes them
+    hidden_units, init_stddev = 300, 0.03
+    with tf.Graph().as_default():
+        X = tf.placeholder(tf.float32, [None, 784], name="images")
+        with tf.name_scope("hidden_layer"):
+            W1 = Variable(tf.random_normal([784, hidden_units], stddev=init_stddev), name="W1")
+            hidden = tf.nn.relu(tf.matmul(X, W1) + Variable(tf.zeros([hidden_units]), name="b1"))
+        with tf.name_scope("hidden_layer2"):
+            scale = init_stddev if stddev == "init_stddev" else float(stddev)
+            W_h2 = Variable(tf.random_normal([hidden_units, 100], stddev=scale), name="W_h2")
+            hidden2 = tf.nn.relu(tf.matmul(hidden, W_h2) + Variable(tf.zeros([100]), name="b_h2"))
+        with tf.name_scope("output_layer"):
+            W2 = Variable(tf.random_normal([100, 10], stddev=init_stddev), name="W2")
+            logits = tf.matmul(hidden2, W2) + Variable(tf.zeros([10]), name="b2")
+        namespace = dict(logits=logits, hyperparameters=dict(hidden_units=hidden_units, init_stddev=init_stddev))
+        answers = Answers(namespace, exercise.reads, relu_hidden300.NOTEBOOK)
+        if says is None:
+            assert exercise.spec["structure"](answers) == "a second hidden layer of 100 ReLUs feeds the output layer"
+        else:
+            with pytest.raises(NotYet, match=rf"^hidden_layer2/W_h2 \[300, 100\] starts from .*{re.escape(says)}"):
+                exercise.spec["structure"](answers)
 
 
 def test_each_graph_trial_of_a_kernel_is_checked_with_a_session_of_its_own_graph():

@@ -28,6 +28,7 @@ from . import (
     verdict_text,
 )
 from . import bind as bind_exercises
+from .softmax import initial_scale
 
 NOTEBOOK = "04_relu_hidden300"
 
@@ -121,7 +122,29 @@ def second_layer(a: Answers) -> str:
             f"the weight matrices have shapes {shapes}; the exercise asks for "
             f"[{a.setting('hidden_units')}, 100] and [100, 10] after the first layer."
         )
+    _require_drawn_as_the_others(logits, weights, a.setting("init_stddev"))
     return "a second hidden layer of 100 ReLUs feeds the output layer"
+
+
+def _require_drawn_as_the_others(logits, weights, stddev: float) -> None:
+    """NotYet naming a weight matrix that does not start as the notebook's do: from tf.random_normal at
+    `stddev` (init_stddev), read off the operations that draw its initial value, as notebook 1's exercise 5 does."""
+    import tensorflow.compat.v1 as tf
+
+    variables = {variable.op: variable for variable in logits.graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)}
+    for op in sorted(weights, key=lambda op: op.name):
+        start, scale = initial_scale(variables[op]) if op in variables else ("unknown", None)
+        if start == "RandomStandardNormal" and scale is not None and np.isclose(scale, stddev):
+            continue
+        drawn = (
+            f"tf.random_normal with a standard deviation of {1.0 if scale is None else scale:g}"
+            if start == "RandomStandardNormal"
+            else f"a {start} operation"
+        )
+        raise NotYet(
+            f"{op.name} {op.outputs[0].shape.as_list()} starts from {drawn}; draw it as the other weights are, "
+            f"with tf.random_normal and stddev=init_stddev ({stddev:g})."
+        )
 
 
 _WIDE = "side_runs.train(NOTEBOOK, hidden_units=1000, seeds=[1, 2, 3])"
@@ -199,6 +222,17 @@ EXERCISES = (
         against=AgainstRuns(NOTEBOOK, "two_layers", "own", "two ReLU layers", "one layer"),
         wrong_answers=(
             WrongAnswer("it is linear", edits=((_OUTPUT_LAYER, _second_layer("tf.matmul(hidden, W_h2) + b_h2")),)),
+            WrongAnswer(
+                "starts from tf.random_normal with a standard deviation of 1;",
+                edits=(
+                    (
+                        _OUTPUT_LAYER,
+                        _second_layer("tf.nn.relu(tf.matmul(hidden, W_h2) + b_h2)").replace(
+                            "[hidden_units, 100], stddev=init_stddev", "[hidden_units, 100]"
+                        ),
+                    ),
+                ),
+            ),
             WrongAnswer(
                 "asks for a ReLU",
                 edits=((_OUTPUT_LAYER, _second_layer("tf.nn.sigmoid(tf.matmul(hidden, W_h2) + b_h2)")),),
