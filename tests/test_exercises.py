@@ -497,6 +497,52 @@ def test_dropout_left_on_refuses_an_accuracy_that_lies_close_to_the_agreement():
     assert run_check(exercise, {**namespace, "agreement": agreement})[0] == "correct"
 
 
+def test_10s_thinner_strokes_asks_for_what_the_curves_do_not_print():
+    """Exercise 4 of notebook 10 once asked for this network's accuracy on the thinned curve digits, which the
+    curves above it print: a number copied from that printout must not pass, the shares digit by digit must.
+    A stand-in network reads 1,000 digits: unchanged ones right, thinned ones right for a share that depends
+    on the digit (notebook 9's for another share)."""
+    import numpy as np
+
+    from mnist_tutorial.exercises import reading_handwriting, run_check
+
+    def digits(first, count):
+        return np.column_stack([np.arange(first, first + count), np.zeros(count)])  # (index, stroke steps)
+
+    def reader(thinned_right):
+        def read(images):
+            index, stroke = images[:, 0].astype(int), images[:, 1]
+            label = index % 10
+            right = (stroke == 0) | ((stroke == -1) & thinned_right(index, label))
+            return np.where(right, label, (label + 1) % 10)
+
+        return read
+
+    curve_X, test_images = digits(0, 1000), digits(5000, 2000)
+    read = reader(lambda index, label: (index // 10) % 10 < label % 5 + 2)
+    namespace = {
+        "NOTEBOOK": "10_reading_handwriting",
+        "hyperparameters": {"stroke": 0.0},
+        "transforms": types.SimpleNamespace(change_stroke=lambda images, steps: images + [0, steps]),
+        "read_with_this_network": read,
+        "notebook_9": types.SimpleNamespace(predict=reader(lambda index, label: (index // 10) % 10 < 5)),
+        "curve_X": curve_X,
+        "curve_labels": np.arange(1000) % 10,
+        "mnist": types.SimpleNamespace(
+            test=types.SimpleNamespace(images=test_images, labels=np.eye(10)[test_images[:, 0].astype(int) % 10])
+        ),
+    }
+    exercise = reading_handwriting.EXERCISES[3]
+    printed = float(np.mean(read(curve_X + [0, -1]) == namespace["curve_labels"]))  # what the curves print
+    for name in ("thinned_by_digit", "thinned_accuracy"):
+        assert run_check(exercise, {**namespace, name: printed})[0] != "correct", name
+    answer = dict(namespace)
+    exec(exercise.solution, answer)
+    verdict, message = run_check(exercise, answer)
+    assert verdict == "correct", message
+    assert np.allclose(answer["thinned_by_digit"], [(d % 5 + 2) / 10 for d in range(10)])
+
+
 def test_the_kinds_are_counted_for_the_readme():
     counts = command.count()
     kinds = {exercise.kind for name in NOTEBOOKS_WITH_EXERCISES for exercise in exercises_of(name)}
