@@ -543,6 +543,37 @@ def test_10s_thinner_strokes_asks_for_what_the_curves_do_not_print():
     assert np.allclose(answer["thinned_by_digit"], [(d % 5 + 2) / 10 for d in range(10)])
 
 
+def test_11s_one_image_at_a_time_asks_for_a_weight_the_notebook_does_not_print():
+    """Exercise 1 of notebook 11 once measured one image per step at the notebook's own learning rate, whose
+    first step gives the largest weight section 1 prints after its second step (0.0180): that side run must
+    not pass any more, one at the rate the exercise names must."""
+    import numpy as np
+
+    from mnist_tutorial import side_runs
+    from mnist_tutorial.exercises import look_inside, notebook_settings, run_check
+
+    defaults = notebook_settings("11_look_inside")
+
+    def one_image(rate):
+        settings = {**defaults, "template_batch_size": 1, "template_learning_rate": rate}
+        first_step = np.zeros((784, 10))
+        first_step[300, 7] = rate * 0.9  # a 7 whose brightest pixel is 1.0, pushed towards its own digit
+        return side_runs.SideRun(
+            notebook="11_look_inside", settings=settings, seed=1, edits=(), monitors={}, variables={},
+            values={"snapshots": [np.zeros((784, 10)), first_step], "first_batch": np.array([7])}, seconds=1.0,
+        )  # fmt: skip
+
+    exercise = look_inside.EXERCISES[0]
+    namespace = {"NOTEBOOK": "11_look_inside", "hyperparameters": defaults}
+    own_rate = defaults["template_learning_rate"]
+    old = {**namespace, "predicted_largest": own_rate * 0.9, "one_image": one_image(own_rate)}
+    verdict, message = run_check(exercise, old)
+    assert verdict == "not yet" and "template_learning_rate" in message, message
+    rate = look_inside.ONE_IMAGE_RATE
+    verdict, message = run_check(exercise, {**namespace, "predicted_largest": rate * 0.9, "one_image": one_image(rate)})
+    assert verdict == "correct", message
+
+
 def test_the_kinds_are_counted_for_the_readme():
     counts = command.count()
     kinds = {exercise.kind for name in NOTEBOOKS_WITH_EXERCISES for exercise in exercises_of(name)}
