@@ -192,6 +192,7 @@ def check_thinned(a: Answers) -> str:
     if np.allclose(mine, reference, atol=SAME):
         before = _by_digit(notebook_9.predict, thin(images), labels)
         counts = np.bincount(labels, minlength=10)
+        sizes = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()} to {counts.max()}"
         order = np.argsort(reference, kind="stable")
         listing = ", ".join(f"{d}: {reference[d]:.2f} ({before[d]:.2f})" for d in range(10))
         stroke = a.setting("stroke")
@@ -205,9 +206,9 @@ def check_thinned(a: Answers) -> str:
         return (
             f"thinned one step, this network reads of each digit (notebook 9's in brackets): {listing}. The lowest "
             f"here are the {order[0]}s and the {order[1]}s, the highest the {order[-1]}s. Each digit has only "
-            f"{counts.min()} to {counts.max()} images among curve_X, so a share is rough, to a few hundredths: "
-            f"rank two close digits, or the two networks on one digit, only after a paired test (McNemar's, "
-            f"notebook 5). A digit drawn with a stroke or two one pixel wide can lose it when thinned. {taught}"
+            f"{sizes} images among curve_X, so a share is rough, to a few hundredths: rank two close digits, or "
+            f"the two networks on one digit, only after a paired test (McNemar's, notebook 5). Thinning takes a "
+            f"pixel off each side of every stroke, so a stroke two pixels wide or less vanishes. {taught}"
         )
     predictions = read(thin(images))
     wrong = [
