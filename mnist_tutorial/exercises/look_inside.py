@@ -14,6 +14,7 @@ from . import (
     interval_text,
     judge,
     measured,
+    notebook_settings,
     over_seeds,
     verdict_text,
 )
@@ -59,7 +60,7 @@ def check_one_image(a: Answers) -> str:
     largest = float(np.abs(np.asarray(snapshots[1]) - np.asarray(snapshots[0])).max())
     right = abs(predicted - largest) <= LARGEST_TOLERANCE * largest
     rate = run.settings.get("template_learning_rate")
-    notebook_rate = a.setting("template_learning_rate")
+    notebook_rate = notebook_settings(NOTEBOOK)["template_learning_rate"]
     why = (
         f"after one step on a single {int(first_batch[0])}, the largest weight in size is {largest:.4f}. With every "
         f"weight at zero the softmax gives each digit 0.1, and the step adds learning rate x (1 - 0.1) x the image "
@@ -198,7 +199,7 @@ EXERCISES = (
         1,
         "one image at a time",
         check_one_image,
-        reads=("predicted_largest", "one_image", "hyperparameters"),
+        reads=("predicted_largest", "one_image"),
         hints=(
             "At the first step every weight is zero, so the softmax gives every digit the same probability. The "
             "gradient of the cross-entropy with respect to a digit's logit is its probability minus its label.",
@@ -214,7 +215,7 @@ EXERCISES = (
                 'keep=("snapshots", "first_batch"))',
             ),
             WrongAnswer(
-                "needs template_batch_size = 1, template_learning_rate = 0.05",
+                "template_learning_rate = 0.05 (it has",
                 'predicted_largest = 0.045\none_image = side_runs.train(NOTEBOOK, keep=("snapshots", "first_batch"))',
             ),
         ),
