@@ -614,6 +614,83 @@ def test_06s_sigmoid_with_adam_refuses_runs_that_all_came_from_one_seed(own_seed
         assert verdict == "not yet" and "pass run_seed=s to train_variant" in message, message
 
 
+def test_10s_thinner_strokes_asks_for_what_the_curves_do_not_print():
+    """Exercise 4 of notebook 10 once asked for this network's accuracy on the thinned curve digits, which the
+    curves above it print: a number copied from that printout must not pass, the shares digit by digit must.
+    A stand-in network reads 1,000 digits: unchanged ones right, thinned ones right for a share that depends
+    on the digit (notebook 9's for another share)."""
+    import numpy as np
+
+    from mnist_tutorial.exercises import reading_handwriting, run_check
+
+    def digits(first, count):
+        return np.column_stack([np.arange(first, first + count), np.zeros(count)])  # (index, stroke steps)
+
+    def reader(thinned_right):
+        def read(images):
+            index, stroke = images[:, 0].astype(int), images[:, 1]
+            label = index % 10
+            right = (stroke == 0) | ((stroke == -1) & thinned_right(index, label))
+            return np.where(right, label, (label + 1) % 10)
+
+        return read
+
+    curve_X, test_images = digits(0, 1000), digits(5000, 2000)
+    read = reader(lambda index, label: (index // 10) % 10 < label % 5 + 2)
+    namespace = {
+        "NOTEBOOK": "10_reading_handwriting",
+        "hyperparameters": {"stroke": 0.0},
+        "transforms": types.SimpleNamespace(change_stroke=lambda images, steps: images + [0, steps]),
+        "read_with_this_network": read,
+        "notebook_9": types.SimpleNamespace(predict=reader(lambda index, label: (index // 10) % 10 < 5)),
+        "curve_X": curve_X,
+        "curve_labels": np.arange(1000) % 10,
+        "mnist": types.SimpleNamespace(
+            test=types.SimpleNamespace(images=test_images, labels=np.eye(10)[test_images[:, 0].astype(int) % 10])
+        ),
+    }
+    exercise = reading_handwriting.EXERCISES[3]
+    printed = float(np.mean(read(curve_X + [0, -1]) == namespace["curve_labels"]))  # what the curves print
+    for name in ("thinned_by_digit", "thinned_accuracy"):
+        assert run_check(exercise, {**namespace, name: printed})[0] != "correct", name
+    answer = dict(namespace)
+    exec(exercise.solution, answer)
+    verdict, message = run_check(exercise, answer)
+    assert verdict == "correct", message
+    assert np.allclose(answer["thinned_by_digit"], [(d % 5 + 2) / 10 for d in range(10)])
+
+
+def test_11s_one_image_at_a_time_asks_for_a_weight_the_notebook_does_not_print():
+    """Exercise 1 of notebook 11 once measured one image per step at the notebook's own learning rate, whose
+    first step gives the largest weight section 1 prints after its second step (0.0180): that side run must
+    not pass any more, one at the rate the exercise names must."""
+    import numpy as np
+
+    from mnist_tutorial import side_runs
+    from mnist_tutorial.exercises import look_inside, notebook_settings, run_check
+
+    defaults = notebook_settings("11_look_inside")
+
+    def one_image(rate):
+        settings = {**defaults, "template_batch_size": 1, "template_learning_rate": rate}
+        first_step = np.zeros((784, 10))
+        first_step[300, 7] = rate * 0.9  # a 7 whose brightest pixel is 1.0, pushed towards its own digit
+        return side_runs.SideRun(
+            notebook="11_look_inside", settings=settings, seed=1, edits=(), monitors={}, variables={},
+            values={"snapshots": [np.zeros((784, 10)), first_step], "first_batch": np.array([7])}, seconds=1.0,
+        )  # fmt: skip
+
+    exercise = look_inside.EXERCISES[0]
+    namespace = {"NOTEBOOK": "11_look_inside", "hyperparameters": defaults}
+    own_rate = defaults["template_learning_rate"]
+    old = {**namespace, "predicted_largest": own_rate * 0.9, "one_image": one_image(own_rate)}
+    verdict, message = run_check(exercise, old)
+    assert verdict == "not yet" and "template_learning_rate" in message, message
+    rate = look_inside.ONE_IMAGE_RATE
+    verdict, message = run_check(exercise, {**namespace, "predicted_largest": rate * 0.9, "one_image": one_image(rate)})
+    assert verdict == "correct", message
+
+
 def test_the_kinds_are_counted_for_the_readme():
     counts = command.count()
     kinds = {exercise.kind for name in NOTEBOOKS_WITH_EXERCISES for exercise in exercises_of(name)}

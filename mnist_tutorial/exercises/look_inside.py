@@ -14,6 +14,7 @@ from . import (
     interval_text,
     judge,
     measured,
+    notebook_settings,
     over_seeds,
     verdict_text,
 )
@@ -40,12 +41,18 @@ MEASURES = (
     Measure("merge_without_dropout", {"wide_keep_prob": 1.0}, keep=_KEEP, quantities=_MERGE, margin=1.0),
 )
 
-_ONE_IMAGE = 'side_runs.train(NOTEBOOK, template_batch_size=1, keep=("snapshots", "first_batch"))'
+#: Exercise 1's side run: one image per step, at a learning rate the notebook does not use, so that neither
+#: the setting nor the answer is printed above the exercise.
+ONE_IMAGE_RATE = 0.05
+_ONE_IMAGE = (
+    f"side_runs.train(NOTEBOOK, template_batch_size=1, template_learning_rate={ONE_IMAGE_RATE}, "
+    'keep=("snapshots", "first_batch"))'
+)
 
 
 def check_one_image(a: Answers) -> str:
     predicted = a.number("predicted_largest")
-    run = a.side_run("one_image", {"template_batch_size": 1}, _ONE_IMAGE)
+    run = a.side_run("one_image", {"template_batch_size": 1, "template_learning_rate": ONE_IMAGE_RATE}, _ONE_IMAGE)
     steps = list(run.settings.get("template_snapshot_steps", []))
     if steps[:2] != [0, 1] or "snapshots" not in run.values:
         raise NotYet("the side run must keep the snapshots of the first steps: " + _ONE_IMAGE)
@@ -53,11 +60,13 @@ def check_one_image(a: Answers) -> str:
     largest = float(np.abs(np.asarray(snapshots[1]) - np.asarray(snapshots[0])).max())
     right = abs(predicted - largest) <= LARGEST_TOLERANCE * largest
     rate = run.settings.get("template_learning_rate")
+    notebook_rate = notebook_settings(NOTEBOOK)["template_learning_rate"]
     why = (
         f"after one step on a single {int(first_batch[0])}, the largest weight in size is {largest:.4f}. With every "
         f"weight at zero the softmax gives each digit 0.1, and the step adds learning rate x (1 - 0.1) x the image "
         f"to the own digit's weights: {rate} x 0.9 x its brightest pixel (1.0 at most). With two images, the "
-        f"cross-entropy is their mean, so each image moves the weights half as far: the figure section 1 printed"
+        f"cross-entropy is their mean, so each image moves the weights half as far: section 1's first figure is "
+        f"{notebook_rate} x 0.9 / 2"
     )
     return judge(f"{predicted:g}", f"{predicted:g}" if right else f"{largest:.4f}", why)
 
@@ -196,12 +205,18 @@ EXERCISES = (
             "gradient of the cross-entropy with respect to a digit's logit is its probability minus its label.",
             "The notebook's batches hold two images, and its cross-entropy is the mean over the batch.",
         ),
-        solution=f"predicted_largest = 0.018\none_image = {_ONE_IMAGE}",
+        solution=f"predicted_largest = 0.045\none_image = {_ONE_IMAGE}",
         wrong_answers=(
-            WrongAnswer("you predicted '0.009'", f"predicted_largest = 0.009\none_image = {_ONE_IMAGE}"),
+            WrongAnswer("you predicted '0.0225'", f"predicted_largest = 0.0225\none_image = {_ONE_IMAGE}"),
+            WrongAnswer("you predicted '0.018'", f"predicted_largest = 0.018\none_image = {_ONE_IMAGE}"),
             WrongAnswer(
                 "needs template_batch_size = 1",
-                'predicted_largest = 0.018\none_image = side_runs.train(NOTEBOOK, keep=("snapshots", "first_batch"))',
+                "predicted_largest = 0.045\none_image = side_runs.train(NOTEBOOK, template_learning_rate=0.05, "
+                'keep=("snapshots", "first_batch"))',
+            ),
+            WrongAnswer(
+                "template_learning_rate = 0.05 (it has",
+                'predicted_largest = 0.045\none_image = side_runs.train(NOTEBOOK, keep=("snapshots", "first_batch"))',
             ),
         ),
     ),
