@@ -47,9 +47,10 @@ def check_rotation(a: Answers) -> str:
         listing = ", ".join(f"{label} {reference[label]:.2f} (from {upright[label]:.2f})" for label in reference)
         return (
             f"at 15 degrees: {listing}. Measured by what the turn costs each network, not by where it ends, the "
-            f"{least} network loses least here ({lost[least]:.2f}); on {len(images):,} images, losses a couple of "
-            f"points apart may be the images' luck, so rank two close ones only after a paired test of their "
-            f"readings. A turn of 15 degrees moves ink 10 pixels from the centre by about 2.6 pixels, the top and "
+            f"{least} network loses least here ({lost[least]:.2f}). These are single networks on {len(images):,} "
+            f"images, and no test here compares two costs (McNemar's compares what two networks read, not what "
+            f"each loses), so do not rank costs a couple of points apart. A turn of 15 degrees moves ink 10 "
+            f"pixels from the centre by about 2.6 pixels, the top and "
             f"the bottom of a digit in opposite directions: compare with the shift experiment above."
         )
     turned = a.notebook("transforms").rotate(images, 90)
@@ -162,7 +163,7 @@ EXERCISES = (
         check_shift_down,
         reads=("predicted_damage", "conclusion", "networks", "mnist", "hyperparameters", "transforms"),
         hints=(
-            "A digit is about 20 pixels tall and narrower than that. Which move puts more of it near an edge?",
+            "A digit is about 20 pixels tall and narrower than that. Where is its ink after each move?",
             "significance.compare_networks(down, right, digits, 'moved down', 'moved right') compares the two "
             "readings digit by digit; its direction says which is read better, or 0 when the images cannot tell.",
         ),
