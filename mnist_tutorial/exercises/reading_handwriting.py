@@ -71,8 +71,8 @@ def check_shift(a: Answers) -> str:
         f"moved 3 pixels right, the ink's centre of mass moves {moved:.2f} pixels on the first 50 validation "
         f"digits. MNIST centres each digit's mass in the 28 x 28 field, with about 4 pixels of paper around its "
         f"20 x 20 box, so a small shift loses no ink. A dense layer sees every pixel move to another input; a "
-        f"convolution's filters slide with the digit, but its strides and dense layer do not: which is why "
-        f"augmentation still helps it."
+        f"convolution's filters slide with the digit, but its strides and dense layer do not, so augmentation "
+        f"may still help it; no cell here measures that."
     )
 
 
@@ -164,8 +164,9 @@ def why_every_digit(comparison) -> str:
         said = "Your seeds put every digit changed ahead: see whether five seeds agree before you explain it."
     else:
         said = (
-            "A move of 0 pixels and a turn of 0 degrees are among the random changes too, so a network fed only "
-            "changed digits still sees some nearly as drawn."
+            "Not shown is not equal: the interval says how large a cost could still hide. A move of 0 pixels and "
+            "a turn of 0 degrees are among the random changes too, so a network fed only changed digits still "
+            "sees some nearly as drawn."
         )
     return f"{said} exercise_3.solution() gives both recipes over five seeds."
 
@@ -214,9 +215,10 @@ def check_thinned(a: Answers) -> str:
         )
         return (
             f"thinned one step, this network reads of each digit (notebook 9's in brackets): {listing}. The lowest "
-            f"here are the {order[0]}s and the {order[1]}s, the highest the {order[-1]}s. Each digit has only "
-            f"{sizes} images among curve_X, so a share is rough, to a few hundredths: rank two close digits, or "
-            f"the two networks on one digit, only after a paired test (McNemar's, notebook 5). Thinning takes a "
+            f"in this sample are the {order[0]}s and the {order[1]}s, the highest the {order[-1]}s. Each digit has "
+            f"only {sizes} images among curve_X, so a share is rough, to a few hundredths: the two networks on one "
+            f"digit are a paired question (McNemar's, notebook 5), two digits are not, and this series does not "
+            f"rank them. Thinning takes a "
             f"pixel off each side of every stroke, so a stroke two pixels wide or less vanishes. {taught}"
         )
     predictions = read(thin(images))
@@ -417,8 +419,8 @@ EXERCISES = (
             "What that costs on unchanged digits, one run cannot tell: the seed alone moves the notebook's final "
             "validation accuracy by a few thousandths (below). Decide on the validation set, over seeds, with "
             "stroke as small as 0.1 too, comparing seed by seed (significance.compare_recipes); then check the "
-            "choice, once, on the digits it is for: notebook 12 scores every network on digits drawn with thin "
-            "and thick pens."
+            "choice, once, on digits the choice never saw: notebook 12's second test set, 300 program-drawn "
+            "digits of other pen widths and shapes (not curve_X, on which exercise 4 chose)."
         ),
         expected=lambda: f"the notebook's own recipe, {over_seeds(measured(NOTEBOOK, 'own'))}.",
         measures=("own",),

@@ -114,7 +114,7 @@ def check_thinned_then_prepared(a: Answers) -> str:
     before = float(np.mean((network.predict(thick_prepared) == labels) & thick_readable))
     if np.isclose(mine, reference, atol=1e-4):
         return (
-            f"thinned by one pixel and then prepared, the digits drawn 2 pixels thicker are read {reference:.4f} "
+            f"thinned one step and then prepared, the digits drawn two steps thicker are read {reference:.4f} "
             f"of the time by the convolutional network, against {before:.4f} prepared without thinning and "
             f"{network.accuracy(images, labels):.4f} for the original digits (the first {len(images):,} "
             f"validation images)."
@@ -190,7 +190,7 @@ EXERCISES = (
             'Change 0.5 to 0.8 in the cell of the section "Why the small 5 in the corner becomes something else". '
             "The cell then looks for a 5 the network reads at full size but misreads at 0.8, so whatever it shows "
             "is a misreading: the count on its first line is the answer, against the count at 0.5. Less shrunk, "
-            "the 5s overlap more of their own template, so expect fewer of them to be misread; if none is, the "
+            "the 5s overlap more of their own template: are fewer of them misread? If none is, the "
             "cell stops with an IndexError, which says so too. (The cell works on validation images, as the "
             "experiment above does.)"
         ),
