@@ -19,7 +19,8 @@ scale of alpha = 34 on 28x28 digits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -71,6 +72,13 @@ class Augmenter:
         if self.elastic_sigma <= 0:
             raise ValueError(f"elastic_sigma must be above 0 pixels, not {self.elastic_sigma!r}.")
         self._random = np.random.default_rng(self.seed)
+
+    def copy(self) -> Augmenter:
+        """An augmenter with the same sizes whose generator starts where this one's is now: drawing from
+        the copy (for a figure, or to time it) leaves the batches this one gives next unchanged."""
+        twin = replace(self)
+        twin._random = copy.deepcopy(self._random)
+        return twin
 
     def __call__(self, images: ArrayLike) -> np.ndarray:
         images = np.asarray(images, dtype=np.float32)

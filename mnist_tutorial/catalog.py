@@ -15,6 +15,7 @@ run order, and run `make notebooks`; the tests then pick it up.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,14 @@ FINAL_LINE = re.compile(r"^Final test accuracy: (\d\.\d{4})$", re.M)
 TRAINING_TAG = "training"
 #: The tag papermill gives its parameters: the cell of plain `name = value` lines a reader edits.
 PARAMETERS_TAG = "parameters"
+#: The markdown heading where a notebook's exercises start; the cells above it are its lesson.
+EXERCISES_HEADING = "## Exercises"
+
+
+def exercises_start(cells: Sequence[Any]) -> int:
+    """The index of the cell (of a notebook's `cells`) that opens its exercises; len(cells) if it has none."""
+    headings = (i for i, cell in enumerate(cells) if cell.cell_type == "markdown")
+    return next((i for i in headings if cells[i].source.startswith(EXERCISES_HEADING)), len(cells))
 
 
 class NotebookNotFound(ValueError):

@@ -25,8 +25,9 @@ def code_digest(notebook: str | Path) -> str:
     package modules it imports when it runs (and those they import, and the package's `__init__`,
     which sets TensorFlow's options; of the catalog, only the list of networks to restore); the
     pinned versions of the packages it runs on (requirements.txt, without the tools of the tests); the seed
-    spreads of the notebooks it names; and the digests of the earlier notebooks it names in its code
-    (whose records it compares itself with) or restores.
+    spreads of the notebooks it names; and, of the earlier notebooks it names in its code (whose records
+    it compares itself with) or restores, the digest of their lessons: what writes their records and
+    checkpoints, their cells before the exercises. (A hint edited in 01's exercises stales 01 alone.)
 
     Code is hashed without its comments and docstrings (`normalised_code`), and an import made only
     for the type checker (under `if TYPE_CHECKING:`) is not followed: neither changes what a run
@@ -39,17 +40,20 @@ def code_digest(notebook: str | Path) -> str:
     return _code_digest(notebook, {})
 
 
-def _code_digest(notebook: str | Path, known: dict[str, str]) -> str:
-    """`code_digest`, with the digests worked out so far in this call kept in `known`: the notebooks
-    an earlier notebook names are named again by the later ones, and working each out once turns
-    minutes into seconds. Nothing is kept between calls, so an edit between two calls is seen."""
+def _code_digest(notebook: str | Path, known: dict[tuple[str, bool], str], lesson: bool = False) -> str:
+    """`code_digest`, of the notebook's `lesson` alone (its cells before the exercises) if asked, with the
+    digests worked out so far in this call kept in `known`: the notebooks an earlier notebook names are
+    named again by the later ones, and working each out once turns minutes into seconds. Nothing is kept
+    between calls, so an edit between two calls is seen."""
     from . import catalog, results
 
     entry = catalog.find(notebook)
-    if entry.name in known:
-        return known[entry.name]
+    if (entry.name, lesson) in known:
+        return known[entry.name, lesson]
     digest = hashlib.sha256()
     cells = nbformat.read(entry.path, as_version=4).cells
+    if lesson:
+        cells = cells[: catalog.exercises_start(cells)]
     sources = [cell.source for cell in cells if cell.cell_type == "code"]
     code = "\n# cell\n".join(normalised_code(source, module=False) for source in sources)
     digest.update(code.encode())
@@ -67,9 +71,9 @@ def _code_digest(notebook: str | Path, known: dict[str, str]) -> str:
     earlier = [name for name in named if order.index(name) < order.index(entry.name)]
     earlier += [name for name in catalog.restored_by(entry) if name not in earlier]
     for name in earlier:
-        digest.update(_code_digest(name, known).encode())
-    known[entry.name] = digest.hexdigest()
-    return known[entry.name]
+        digest.update(_code_digest(name, known, lesson=True).encode())
+    known[entry.name, lesson] = digest.hexdigest()
+    return known[entry.name, lesson]
 
 
 @functools.cache  # a function of its arguments alone: the same text gives the same answer

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import nbformat
 
+from . import catalog
+
 #: A number in prose: a count (with or without thousands commas), a decimal, or a percentage.
 QUOTED_NUMBER = re.compile(r"(?<![\w.,/-])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)(?![\w])")
 #: A number in printed output or code: digits with an optional fraction, and a percent sign.
@@ -45,8 +47,6 @@ COMPARISON_PRINTED = re.compile(r"^verdict: |mean \+/- sd|paired by seed", re.M)
 #: The word budget of a lesson (issue 32): its prose in all, and any one markdown cell, exercises apart.
 WORDS_PER_LESSON = 1800
 WORDS_PER_CELL = 250
-#: The heading that starts a notebook's exercise section, which the word budget leaves out.
-EXERCISES_HEADING = re.compile(r"^#+\s*Exercises\b", re.M)
 #: A word: a run of characters without spaces that holds a letter or a digit.
 WORD = re.compile(r"\S*[^\W_]\S*")
 
@@ -208,14 +208,8 @@ def _not_a_result(sentence: str, match: re.Match) -> bool:
 
 def lesson_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
     """(index, source) of each markdown cell of the lesson: those above its "## Exercises" heading."""
-    cells = []
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "markdown":
-            continue
-        if EXERCISES_HEADING.search(cell.source):
-            break
-        cells.append((index, cell.source))
-    return cells
+    end = catalog.exercises_start(notebook.cells)
+    return [(index, cell.source) for index, cell in enumerate(notebook.cells[:end]) if cell.cell_type == "markdown"]
 
 
 def word_count(markdown: str) -> int:

@@ -45,8 +45,6 @@ TRAINING_TAG = catalog.TRAINING_TAG
 SHOWING = frozenset({"plotting", "graph_picture", "print", "display", "plt"})
 #: Python's own names, which no cell needs to define.
 BUILTINS = frozenset(dir(builtins))
-#: The markdown heading where a notebook's exercises start: a side run never runs them.
-EXERCISES_HEADING = "## Exercises"
 
 
 class SideRunError(RuntimeError):
@@ -285,14 +283,7 @@ class Plan:
         import nbformat
 
         cells = nbformat.read(notebook.path, as_version=4).cells
-        end = next(
-            (
-                i
-                for i, cell in enumerate(cells)
-                if cell.cell_type == "markdown" and cell.source.startswith(EXERCISES_HEADING)
-            ),
-            len(cells),
-        )
+        end = catalog.exercises_start(cells)
         code = [(cell.source, cell.metadata.get("tags", [])) for cell in cells[:end] if cell.cell_type == "code"]
         sources = apply_edits([source for source, _ in code], edits, notebook.name)
         where = [i for i, (_, tags) in enumerate(code) if catalog.PARAMETERS_TAG in tags]

@@ -45,6 +45,20 @@ def test_each_change_keeps_the_shape_and_the_range_and_repeats_with_its_seed(siz
     assert np.array_equal(images, _digits()), "the input is never changed"
 
 
+def test_a_copy_draws_what_the_original_would_and_leaves_its_next_batches_alone():
+    images = _digits()
+    augment, untouched = (
+        Augmenter(shift=3, stroke=0.3, elastic=34, seed=3),
+        Augmenter(shift=3, stroke=0.3, elastic=34, seed=3),
+    )
+    augment(images), untouched(images)  # both one batch in
+    preview = augment.copy()
+    assert preview.shift == 3 and preview.elastic == 34
+    shown = preview(images)
+    assert np.array_equal(shown, untouched(images)), "the copy starts where the original stands"
+    assert np.array_equal(augment(images), shown), "drawing from the copy did not move the original on"
+
+
 @pytest.mark.parametrize("right, down", [(3, 0), (0, -2), (-1, 2)])
 def test_a_shift_by_k_pixels_moves_the_centre_of_mass_by_k(right, down):
     images = _digits()

@@ -115,6 +115,27 @@ def test_a_changed_constant_stales_the_notebooks_that_import_it_and_those_that_r
     assert stale(before) == [13]
 
 
+def test_an_exercise_stales_its_own_notebook_alone(project):
+    """The later notebooks use an earlier one's record and checkpoint, which its lesson writes: its exercises
+    (their module, their cells) stale it alone. A change to its lesson stales those that name it too."""
+    before = digests()
+    softmax = project / "mnist_tutorial" / "exercises" / "softmax.py"
+    softmax.write_text(softmax.read_text() + "\nEDITED_CONSTANT = 1\n")
+    assert stale(before) == [1]
+    path = catalog.find("01").path
+    notebook = nbformat.read(path, as_version=4)
+    start = catalog.exercises_start(notebook.cells)
+    answer = next(cell for cell in notebook.cells[start:] if cell.cell_type == "code")
+    answer.source += "\nedited = 1"
+    nbformat.write(notebook, path)
+    assert stale(before) == [1]
+    before = digests()
+    first = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    first.source += "\nedited = 1"
+    nbformat.write(notebook, path)
+    assert len(stale(before)) > 1 and stale(before)[0] == 1
+
+
 def test_an_import_for_the_type_checker_alone_is_not_followed(project):
     """readout (imported by 13 alone) names sweeps (imported by no notebook) for the type checker only:
     a change in sweeps stales nothing. Imported for real, it stales 13."""

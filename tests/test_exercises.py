@@ -11,6 +11,7 @@ after the checks); a changed network is checked on the graph the notebook builds
 run leaves the notebook's record and checkpoint as they were and shows no test score. `mnist-exercises try`
 runs all of it with seeds 1, 2 and 3."""
 
+import ast
 import contextlib
 import functools
 import hashlib
@@ -20,6 +21,7 @@ import json
 import re
 import types
 
+import nbformat
 import pytest
 
 from mnist_tutorial import catalog, exercise_trials, notebook_runner, paths, side_runs
@@ -301,6 +303,43 @@ def test_a_side_run_runs_only_the_cells_its_result_needs():
         "f",
     }
     assert side_runs.only_shows("plotting.plot_digits(x)\nprint(y)") and not side_runs.only_shows("x = 1")
+
+
+def _called(source: str) -> set[str]:
+    """The dotted names a cell calls: `augment` for augment(x), `mnist.train.next_batch` for its call."""
+
+    def dotted(node):
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            inner = dotted(node.value)
+            return inner and f"{inner}.{node.attr}"
+        return ""
+
+    return {dotted(node.func) for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)} - {""}
+
+
+@pytest.mark.parametrize("name", [notebook.name for notebook in catalog.training()])
+def test_the_cells_a_side_run_leaves_out_call_nothing_the_training_calls(name):
+    """A cell before the training cell that a side run skips (a figure, a timing) must not call what the
+    training calls on the notebook's own objects (`augment`, `mnist.train.next_batch`): each call draws from
+    a generator, so the notebook's run and its side run with the same seed would train on other batches."""
+    notebook = catalog.find(name)
+    plan = side_runs.Plan.of(notebook, {}, (), (), "")
+    cells = [cell for cell in nbformat.read(notebook.path, as_version=4).cells if cell.cell_type == "code"]
+    code = [cell.source for cell in cells]
+    training = next(i for i, cell in enumerate(cells) if catalog.TRAINING_TAG in cell.metadata.get("tags", []))
+    modules = {
+        alias.asname or alias.name.split(".")[0]
+        for source in code
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }
+    trains_with = {call for call in _called(code[training]) if call.split(".")[0] not in modules | side_runs.BUILTINS}
+    skipped = [source for source in code[:training] if source not in plan.cells and source not in plan.setup]
+    drawing = {call for source in skipped for call in _called(source)} & trains_with
+    assert not drawing, f"{name}: a cell a side run skips calls {sorted(drawing)}; call a copy there instead"
 
 
 def test_a_check_names_the_settings_an_earlier_exercise_left_changed():

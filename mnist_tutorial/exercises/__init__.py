@@ -527,6 +527,22 @@ def ancestors(op) -> set:
     return seen
 
 
+def initial_scale(variable) -> tuple[str, float | None]:
+    """The type of the operation that draws `variable`'s initial value (through scaling and shifting), and
+    the factor it is scaled by (None if it is not scaled by a constant)."""
+    import tensorflow.compat.v1 as tf
+
+    op, scale = variable.initial_value.op, None
+    while op.type in ("Add", "AddV2", "Mul", "Identity") and op.inputs:
+        if op.type == "Mul":
+            constants = [tf.get_static_value(tensor) for tensor in op.inputs]
+            known = [value for value in constants if value is not None and np.size(value) == 1]
+            if known:
+                scale = float(np.ravel(known[0])[0]) * (scale or 1.0)
+        op = max(op.inputs, key=lambda tensor: tensor.shape.num_elements() or 0).op
+    return op.type, scale
+
+
 def network_variables(logits) -> set[str]:
     """The names of the trainable variables that `logits` depends on ("layer1/W1", ...)."""
     import tensorflow.compat.v1 as tf

@@ -19,6 +19,7 @@ from . import (
     discussion,
     graph,
     how_sure,
+    initial_scale,
     interval_text,
     measured,
     over_seeds,
@@ -28,7 +29,6 @@ from . import (
     verdict_text,
 )
 from . import bind as bind_exercises
-from .softmax import initial_scale
 
 NOTEBOOK = "04_relu_hidden300"
 

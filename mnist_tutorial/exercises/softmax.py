@@ -17,6 +17,7 @@ from . import (
     discussion,
     graph,
     how_sure,
+    initial_scale,
     measured,
     over_seeds,
     paired_side_runs,
@@ -154,22 +155,6 @@ def check_per_digit_accuracy(a: Answers) -> str:
         )
     worst = int(np.argmax(np.abs(mine - reference)))
     raise NotYet(f"for the digit {worst} you have {mine[worst]:.4f}; the validation set gives {reference[worst]:.4f}.")
-
-
-def initial_scale(variable) -> tuple[str, float | None]:
-    """The type of the operation that draws `variable`'s initial value (through scaling and shifting), and
-    the factor it is scaled by (None if it is not scaled by a constant)."""
-    import tensorflow.compat.v1 as tf
-
-    op, scale = variable.initial_value.op, None
-    while op.type in ("Add", "AddV2", "Mul", "Identity") and op.inputs:
-        if op.type == "Mul":
-            constants = [tf.get_static_value(tensor) for tensor in op.inputs]
-            known = [value for value in constants if value is not None and np.size(value) == 1]
-            if known:
-                scale = float(np.ravel(known[0])[0]) * (scale or 1.0)
-        op = max(op.inputs, key=lambda tensor: tensor.shape.num_elements() or 0).op
-    return op.type, scale
 
 
 def random_start(a: Answers) -> str:
