@@ -280,12 +280,17 @@ def _by_notebook(found: Iterable[Trial]) -> list[tuple[catalog.Notebook, list[Tr
 
 class SeededSideRuns:
     """`side_runs` as an answer cell sees it in a trial with seed `seed`: a side run without a seed gets
-    `seed`, one over seeds [1, 2, 3] gets 3 x (seed - 1) more; identical runs are made once (`made`)."""
+    `seed`, one over seeds [1, 2, 3] gets 3 x (seed - 1) more. Each run of one setting with one seed is
+    made once (`made`) and shared: by the answers that ask for it again, and by those over fewer seeds.
+
+    With `replay`, a run that measured.json already holds (the same changes, seed and code, its digest
+    checked) is rebuilt from it instead of trained: its final validation accuracy, all a stored measurement
+    keeps. The tests replay; `mnist-exercises try`, which shows what a learner would see, trains."""
 
     SideRunError = side_runs.SideRunError
 
-    def __init__(self, seed: int, made: dict | None = None):
-        self.seed, self.made = seed, {} if made is None else made
+    def __init__(self, seed: int, made: dict | None = None, replay: bool = False):
+        self.seed, self.made, self.replay = seed, {} if made is None else made, replay
 
     def seeded(self, options: dict[str, Any]) -> dict[str, Any]:
         """`options` of a side_runs.train call, with this trial's seeds."""
@@ -297,22 +302,59 @@ class SeededSideRuns:
         return options
 
     @staticmethod
-    def key(notebook: str, options: Mapping[str, Any]) -> tuple[str, str]:
-        return catalog.find(notebook).name, repr(sorted(options.items()))
+    def split(options: Mapping[str, Any]) -> tuple[dict[str, Any], list[int] | None]:
+        """(the options but the seeds, the seeds of a call over several, or None)."""
+        rest = {k: v for k, v in options.items() if k not in ("seeds", "seed")}
+        seeds = options.get("seeds")
+        return rest, None if seeds is None else [int(seed) for seed in seeds]
+
+    @staticmethod
+    def key(notebook: str, rest: Mapping[str, Any], seed: Any) -> tuple[str, str, Any]:
+        """Where `made` keeps the run of `notebook` with the options `rest` and `seed`."""
+        return catalog.find(notebook).name, repr(sorted(rest.items())), seed
+
+    def replayed(self, notebook: str, rest: Mapping[str, Any]) -> None:
+        """Put in `made` every run of `notebook` with the options `rest` that measured.json holds for the
+        code as it is now (when this replays)."""
+        from .exercises import stored
+
+        if not self.replay or set(rest) & {"keep", "edits", "then", "needs"}:
+            return
+        for entry in stored(notebook).values():
+            if entry["changes"] != dict(rest) or entry["edits"] or entry["keep"] or entry["then"]:
+                continue
+            if set(entry["values"]) != {"validation_accuracy"}:  # its answers read more of a run (weights, a
+                continue  # second monitor) than a stored measurement keeps
+            plan = side_runs.Plan.of(catalog.find(notebook), dict(rest), (), (), "")
+            if entry["code"] != plan.digest() or entry["notebook_settings"] != plan.defaults:
+                continue
+            for seed, accuracy in entry["values"].get("validation_accuracy", {}).items():
+                settings = {**plan.defaults, **rest, "seed": int(seed)}
+                self.made.setdefault(self.key(notebook, rest, int(seed)), _replayed_run(notebook, settings, accuracy))
 
     def train(self, notebook: str, **options: Any):
         options = self.seeded(options)
-        key = self.key(notebook, options)
-        if key not in self.made:
-            self.made[key] = side_runs.train(notebook, quiet=True, **options)
-        return self.made[key]
+        rest, seeds = self.split(options)
+        name = catalog.find(notebook).name
+        self.replayed(name, rest)
+        if seeds is None:
+            key = self.key(name, rest, options["seed"])
+            if key not in self.made:
+                self.made[key] = side_runs.train(name, quiet=True, **rest, seed=options["seed"])
+            return self.made[key]
+        missing = [seed for seed in seeds if self.key(name, rest, seed) not in self.made]
+        if missing:
+            for seed, run in side_runs.train(name, quiet=True, seeds=missing, **rest).runs.items():
+                self.made[self.key(name, rest, seed)] = run
+        return side_runs.SideRuns(name, {seed: self.made[self.key(name, rest, seed)] for seed in seeds})
 
     def prefetch(self, answers: Iterable[str], notebook: str) -> None:
         """Make, in one kernel, every side run the `answers` call with literal arguments
         (`side_runs.train(NOTEBOOK, name=value, ...)`), so that `train` finds them made."""
         import ast
 
-        calls = {}
+        found = catalog.find(notebook)
+        wanted: dict[tuple, dict[str, Any]] = {}  # key -> (options but the seeds, seed)
         for answer in answers:
             for node in ast.walk(ast.parse(answer)) if answer.strip() else ():
                 if not (
@@ -331,37 +373,49 @@ class SeededSideRuns:
                 except ValueError:  # an argument computed in the cell: made when the cell runs
                     continue
                 options = self.seeded(options)
-                calls.setdefault(self.key(notebook, options), options)
-        found = catalog.find(notebook)
-        items, wanted = [], []
-        for key, options in calls.items():
-            if key in self.made:
-                continue
-            options = dict(options)
-            seeds, keep = options.pop("seeds", None), tuple(options.pop("keep", ()))
-            plan = side_runs.Plan.of(found, options, (), keep, "")
-            for seed in seeds if seeds is not None else [options.get("seed")]:
-                items.append((plan, {**options, "seed": seed} if seeds is not None else options))
-            wanted.append((key, seeds))
-        if not items:
-            return
-        runs = iter(side_runs.execute_plans(items, quiet=True))
-        for key, seeds in wanted:
-            if seeds is None:
-                self.made[key] = next(runs)
-            else:
-                self.made[key] = side_runs.SideRuns(found.name, {seed: next(runs) for seed in seeds})
+                rest, seeds = self.split(options)
+                self.replayed(found.name, rest)
+                for seed in seeds if seeds is not None else [options["seed"]]:
+                    wanted.setdefault(self.key(found.name, rest, seed), (rest, seed))
+        items, keys = [], []
+        for key, (rest, seed) in wanted.items():
+            if key not in self.made:
+                keep = tuple(rest.get("keep", ()))
+                changes = {k: v for k, v in rest.items() if k != "keep"}
+                items.append((side_runs.Plan.of(found, changes, (), keep, ""), {**changes, "seed": seed}))
+                keys.append(key)
+        if items:
+            for key, run in zip(keys, side_runs.execute_plans(items, quiet=True)):
+                self.made[key] = run
 
 
-def run_side_trial(trial: Trial, seed: int, made: dict) -> tuple[str, str, str]:
-    """(verdict, message, what the answer cell printed) of a side-route trial, made in this process."""
+def _replayed_run(notebook: str, settings: dict[str, Any], accuracy: float) -> side_runs.SideRun:
+    """A side run rebuilt from a stored measurement: it ended, at `accuracy` on the validation set."""
+    import numpy as np
+
+    steps = int(settings.get("training_steps", 0))
+    monitor = side_runs.MonitorSummary(
+        outcome="finished",
+        steps=steps,
+        validation_steps=np.array([steps]),
+        validation_accuracy=np.array([float(accuracy)]),
+        validation_cross_entropy=np.array([np.nan]),
+        train_cross_entropy=np.array([]),
+        train_seconds=0.0,
+    )
+    return side_runs.SideRun(notebook, settings, int(settings["seed"]), (), {"monitor": monitor}, {}, {}, 0.0)
+
+
+def run_side_trial(trial: Trial, seed: int, made: dict, replay: bool = False) -> tuple[str, str, str]:
+    """(verdict, message, what the answer cell printed) of a side-route trial, made in this process (its
+    stored runs replayed, with `replay`: see SeededSideRuns)."""
     import numpy as np
 
     from . import plotting, significance
 
     namespace = {
         "NOTEBOOK": trial.notebook,
-        "side_runs": SeededSideRuns(seed, made),
+        "side_runs": SeededSideRuns(seed, made, replay),
         "significance": significance,
         "np": np,
         "plotting": plotting,
@@ -380,14 +434,15 @@ def run_side_trial(trial: Trial, seed: int, made: dict) -> tuple[str, str, str]:
     return verdict, message, printed.getvalue()
 
 
-def run_side_trials(found: Sequence[Trial], seed: int) -> list[tuple[Trial, str, str, str]]:
+def run_side_trials(found: Sequence[Trial], seed: int, replay: bool = False) -> list[tuple[Trial, str, str, str]]:
     """The side route: [(trial, verdict, message, what its answer cell printed)], the side runs of one
-    notebook's answers made first, in one kernel, and shared by the answers that make the same one."""
+    notebook's answers made first, in one kernel, and shared by the answers that make the same one; with
+    `replay`, those measured.json holds are rebuilt from it (SeededSideRuns)."""
     made: dict = {}
     for notebook, group in _by_notebook(found):
         with contextlib.suppress(side_runs.SideRunError):  # if it fails, each is made again with its own message
-            SeededSideRuns(seed, made).prefetch([t.answer for t in group], notebook.name)
-    return [(trial, *run_side_trial(trial, seed, made)) for trial in found]
+            SeededSideRuns(seed, made, replay).prefetch([t.answer for t in group], notebook.name)
+    return [(trial, *run_side_trial(trial, seed, made, replay)) for trial in found]
 
 
 def checked(notebook: str, number: int, namespace: Mapping[str, Any]) -> tuple[str, str]:

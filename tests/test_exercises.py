@@ -342,6 +342,63 @@ def test_the_cells_a_side_run_leaves_out_call_nothing_the_training_calls(name):
     assert not drawing, f"{name}: a cell a side run skips calls {sorted(drawing)}; call a copy there instead"
 
 
+def test_a_trials_side_runs_are_made_once_per_setting_and_seed(monkeypatch):
+    """Runs over seeds [1, 2, 3], then over [1, 2], then seed 1 alone, then all three prefetched again: three
+    runs are made, each answer gets the seeds it asked for, and another setting is made anew."""
+    made = []
+
+    def fake_run(changes, seed):
+        made.append((tuple(sorted(changes.items())), seed))
+        return types.SimpleNamespace(seed=seed, settings={**changes, "seed": seed})
+
+    def fake_train(notebook, quiet=False, seeds=None, **changes):
+        if seeds is None:
+            return fake_run(changes, changes.pop("seed"))
+        return side_runs.SideRuns(notebook, {seed: fake_run(changes, seed) for seed in seeds})
+
+    def fake_execute(items, quiet=False):
+        return [fake_run({k: v for k, v in settings.items() if k != "seed"}, settings["seed"]) for _, settings in items]
+
+    monkeypatch.setattr(side_runs, "train", fake_train)
+    monkeypatch.setattr(side_runs, "execute_plans", fake_execute)
+    runs = exercise_trials.SeededSideRuns(1)
+    assert runs.train("10", changed_per_batch=100, seeds=[1, 2, 3]).seeds == [1, 2, 3]
+    assert runs.train("10", changed_per_batch=100, seeds=[1, 2]).seeds == [1, 2]
+    assert runs.train("10", changed_per_batch=100).seed == 1
+    runs.prefetch(["x = side_runs.train(NOTEBOOK, changed_per_batch=100, seeds=[1, 2, 3])"], "10")
+    assert made == [((("changed_per_batch", 100),), seed) for seed in (1, 2, 3)]
+    assert runs.train("10", seeds=[1]).seeds == [1] and len(made) == 4, "another setting is another run"
+    second = exercise_trials.SeededSideRuns(2)
+    assert second.train("10", seeds=[1, 2]).seeds == [4, 5], "trial 2's seeds follow trial 1's three"
+
+
+def test_a_trial_replays_the_runs_measured_json_holds_for_todays_code(monkeypatch):
+    """10's stored runs (its own recipe and every digit changed, seeds 1-5) come back without training, with
+    their stored accuracies; with replay off, or for code whose digest changed, they are trained."""
+    trained = []
+
+    def fake_train(notebook, quiet=False, seeds=None, **changes):
+        trained.append((notebook, seeds, changes))
+        raise side_runs.SideRunError("trained")
+
+    monkeypatch.setattr(side_runs, "train", fake_train)
+    runs = exercise_trials.SeededSideRuns(1, replay=True).train("10", changed_per_batch=100, seeds=[1, 2, 3])
+    every = stored("10_reading_handwriting")["every_digit"]["values"]["validation_accuracy"]
+    assert runs.validation_accuracy == {seed: every[str(seed)] for seed in (1, 2, 3)} and not trained
+    assert runs.settings["changed_per_batch"] == 100 and runs.runs[2].outcome == "finished"
+    assert exercise_trials.SeededSideRuns(1, replay=True).train("10").validation_accuracy == pytest.approx(
+        stored("10_reading_handwriting")["own"]["values"]["validation_accuracy"]["1"]
+    )
+    with pytest.raises(side_runs.SideRunError, match="trained"):
+        exercise_trials.SeededSideRuns(1).train("10", seeds=[1, 2, 3])
+    with pytest.raises(side_runs.SideRunError, match="trained"):
+        exercise_trials.SeededSideRuns(1, replay=True).train("10", changed_per_batch=100, seeds=[5, 6])
+    monkeypatch.setattr(side_runs.Plan, "digest", lambda plan: "other code")
+    with pytest.raises(side_runs.SideRunError, match="trained"):
+        exercise_trials.SeededSideRuns(1, replay=True).train("10", seeds=[1, 2, 3])
+    assert len(trained) == 3
+
+
 def test_a_check_names_the_settings_an_earlier_exercise_left_changed():
     answers = Answers({"hyperparameters": {"learning_rate": 0.05, "hidden_units": 300, "seed": 7}})
     with pytest.raises(NotYet, match=r"set hidden_units = 1000 \(it is 300\)"):
@@ -842,9 +899,11 @@ def a_notebooks_own_outputs(output_dir):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", notebooks_with("side"))
 def test_answers_made_of_side_runs_get_their_verdicts_and_touch_nothing(name, a_notebooks_own_outputs):
+    """Each answer's side runs are made (or, where measured.json holds them for today's code, replayed from
+    it: the runs of 10's exercise 3 would take twelve minutes), and judged as the answer expects."""
     before = file_digests(a_notebooks_own_outputs)
     found = [t for t in exercise_trials.trials(name) if t.route == "side"]
-    for trial, verdict, message, shown in exercise_trials.run_side_trials(found, seed=1):
+    for trial, verdict, message, shown in exercise_trials.run_side_trials(found, seed=1, replay=True):
         assert exercise_trials.judged(trial, verdict, message), (
             f"{trial.name}: expected {trial.expected!r}{' saying ' + repr(trial.says) if trial.says else ''}, "
             f"got {verdict!r}: {message}"
