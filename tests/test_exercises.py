@@ -621,6 +621,139 @@ def test_12s_shift_down_is_graded_on_the_learners_own_comparison(down_wrong, sho
     assert verdict == "not yet" and f"which says {shows!r}" in message
 
 
+def _shift_namespace(down_wrong, count=200):
+    """Notebook 12's variables for exercise 2, with a fake notebook 8 network: of `count` 3s it misreads
+    `down_wrong` moved down (or, negative, that many moved right) and reads every other one."""
+    import numpy as np
+
+    from mnist_tutorial import significance
+
+    labels = np.zeros((count, 10))
+    labels[:, 3] = 1
+    misread = np.full(count, 3)
+    misread[: abs(down_wrong)] = 5
+    readings = {"down": misread, "right": np.full(count, 3)} if down_wrong > 0 else {"down": np.full(count, 3)}
+    readings.setdefault("right", misread)
+    network = types.SimpleNamespace(predict=lambda moved: readings[moved[0]])
+    moves = types.SimpleNamespace(shift=lambda images, right=0, down=0: ("down" if down else "right", len(images)))
+    return {
+        "networks": {"08_convolutional": network},
+        "mnist": types.SimpleNamespace(validation=types.SimpleNamespace(images=np.zeros((count, 784)), labels=labels)),
+        "hyperparameters": {"robustness_images": count},
+        "robustness_images": count,
+        "transforms": moves,
+        "significance": significance,
+    }
+
+
+def test_12s_shift_down_says_not_shown_is_no_evidence_against_a_prediction():
+    """A "not shown" once read as "the images say otherwise" to a learner who predicted "more"; the message
+    also named strides among what may treat the two moves differently (notebook 8's strides are alike both
+    ways) and gave the interval without saying which way it is taken."""
+    from mnist_tutorial.exercises import robustness, run_check
+
+    exercise = robustness.EXERCISES[1]
+    namespace = _shift_namespace(0)
+    exec(exercise.solution, namespace)
+    namespace["predicted_damage"] = "more"
+    verdict, message = run_check(exercise, namespace, "12_robustness")
+    assert verdict == "correct", message
+    assert "say otherwise" not in message and "which is not saying there is none" in message
+    assert "down minus right" in message and "its strides, its dense layer" not in message
+    assert "Its convolutions and strides treat a move down and a move right alike" in message
+    namespace = _shift_namespace(40)
+    exec(exercise.solution, namespace)
+    namespace["predicted_damage"] = "less"
+    verdict, message = run_check(exercise, namespace, "12_robustness")
+    assert verdict == "correct" and "the images say otherwise" in message, message
+
+
+def test_12s_shift_down_reads_the_learners_own_comparison():
+    """A right conclusion once passed, "As you concluded", whatever the learner had compared: the check reads
+    `comparison` and refuses one made the other way round, on other digits, or missing."""
+    from mnist_tutorial import significance
+    from mnist_tutorial.exercises import robustness, run_check
+
+    exercise = robustness.EXERCISES[1]
+    namespace = _shift_namespace(40)
+    exec(exercise.solution, namespace)
+    down, right, digits = namespace["down"], namespace["right"], namespace["digits"]
+    wrong = {
+        "the other way round": significance.compare_networks(right, down, digits),
+        "of 100; the first 200": significance.compare_networks(down[100:], right[100:], digits[100:]),
+        "must be what significance.compare_networks returns": namespace["comparison"].verdict,
+    }
+    for says, comparison in wrong.items():
+        verdict, message = run_check(exercise, {**namespace, "comparison": comparison}, "12_robustness")
+        assert verdict == "not yet" and says in message, (says, message)
+    verdict, _ = run_check(exercise, {**namespace, "comparison": None}, "12_robustness")
+    assert verdict == "not attempted"
+
+
+class _Reader:
+    """A stand-in network of notebook 12: reads right a share of its images that depends on how they were
+    turned (transforms.rotate below returns the angle with the images)."""
+
+    def __init__(self, label, upright, turned):
+        self.label, self._read = label, {0: upright, 15: turned}
+
+    def accuracy(self, images, labels):
+        angle = images[0] if isinstance(images, tuple) else 0
+        return self._read.get(angle, 0.1)
+
+
+def _rotation_namespace(readings):
+    import numpy as np
+
+    count = 100
+    labels = np.eye(10)[np.arange(count) % 10]
+    return {
+        "networks": {name: _Reader(label, *values) for name, (label, values) in readings.items()},
+        "mnist": types.SimpleNamespace(validation=types.SimpleNamespace(images=np.zeros((count, 784)), labels=labels)),
+        "hyperparameters": {"robustness_images": count},
+        "robustness_images": count,
+        "transforms": types.SimpleNamespace(rotate=lambda images, degrees: (degrees, images)),
+    }
+
+
+def test_12s_rotation_lists_the_costs_without_ranking_them(output_dir):
+    """Exercise 1 of notebook 12 once named the network that "loses least", a ranking of costs no test
+    compares (and a tie broken by the dict's order). It lists each cost and says what notebook 10's network,
+    read from its record, trained on."""
+    from mnist_tutorial.exercises import robustness, run_check
+
+    (output_dir / "results").mkdir()
+    (output_dir / "results" / "10_reading_handwriting.json").write_text(
+        json.dumps({"test_accuracy": 0.99, "hyperparameters": {"rotation": 15}})
+    )
+    readings = {
+        "01_softmax": ("1 layer, softmax", (0.91, 0.80)),
+        "08_convolutional": ("convolutional", (0.99, 0.97)),
+        "10_reading_handwriting": ("augmented", (0.99, 0.99)),
+    }
+    namespace = _rotation_namespace(readings)
+    exercise = robustness.EXERCISES[0]
+    exec(exercise.solution, namespace)
+    verdict, message = run_check(exercise, namespace, "12_robustness")
+    assert verdict == "correct", message
+    assert "least" not in message and "most" not in message, message
+    for label, cost in (("1 layer, softmax", "+0.11"), ("convolutional", "+0.02"), ("augmented", "+0.00")):
+        assert f"a cost of {cost}" in message, (label, message)
+    assert "turned at random by up to 15 degrees either way" in message
+
+
+def test_12s_rotation_refuses_an_accuracy_that_is_not_a_number():
+    """A string or None among the accuracies once stopped the check with a TypeError."""
+    from mnist_tutorial.exercises import robustness, run_check
+
+    readings = {"01_softmax": ("1 layer, softmax", (0.91, 0.80)), "08_convolutional": ("convolutional", (0.99, 0.97))}
+    namespace = _rotation_namespace(readings)
+    for value in ("0.80", None):
+        namespace["rotated_accuracy"] = {"1 layer, softmax": value, "convolutional": 0.97}
+        verdict, message = run_check(robustness.EXERCISES[0], namespace, "12_robustness")
+        assert verdict == "not yet" and "must be a number" in message and "\n" not in message, message
+
+
 def test_a_check_says_what_is_missing_in_one_line():
     exercise = next(e for e in exercises_of("01") if e.kind != DISCUSSION and e.solution.strip())
     (bound,) = bind([exercise], {"NOTEBOOK": "01_softmax"})

@@ -1,12 +1,15 @@
 """The exercises of notebook 12, robustness (see `mnist_tutorial.exercises`)."""
 
+import numbers
+
 import numpy as np
 
 from . import Answers, BoundExercise, NotYet, WrongAnswer, code, discussion
 from . import bind as bind_exercises
 
-#: The networks the exercises read: the one-layer network and the convolutional one.
-ONE_LAYER, CONVOLUTIONAL = "01_softmax", "08_convolutional"
+#: The networks the exercises read: the one-layer network, the convolutional one and notebook 10's, which
+#: trained on digits turned at random.
+ONE_LAYER, CONVOLUTIONAL, AUGMENTED = "01_softmax", "08_convolutional", "10_reading_handwriting"
 #: How close a learner's accuracies must come to the check's.
 ROTATION_TOLERANCE = 1e-6
 
@@ -24,6 +27,29 @@ def _validation(a: Answers):
     return mnist.validation.images[:count], mnist.validation.labels[:count].argmax(axis=1)
 
 
+def _trained_turns(networks: dict) -> str:
+    """What notebook 10's record says its network trained on, as a sentence ("" without that network or
+    a record that says): turns of the training digits up to its `rotation` setting, either way."""
+    from .. import results
+
+    if AUGMENTED not in networks:
+        return ""
+    try:
+        record = results.load(AUGMENTED) or {}
+    except results.RecordError:
+        return ""
+    rotation = (record.get("hyperparameters") or {}).get("rotation")
+    if not isinstance(rotation, numbers.Real) or isinstance(rotation, bool) or rotation < 0:
+        return ""
+    label = networks[AUGMENTED].label
+    if rotation == 0:
+        return f"Notebook 10's network ({label}) trained on no turned digits (its rotation was 0). "
+    return (
+        f"Notebook 10's network ({label}) trained on digits turned at random by up to {rotation:g} degrees "
+        f"either way (its rotation setting); the others trained on MNIST's digits as they are. "
+    )
+
+
 def check_rotation(a: Answers) -> str:
     mine = a.answer("rotated_accuracy")
     networks = a.notebook("networks")
@@ -35,34 +61,44 @@ def check_rotation(a: Answers) -> str:
     labels_wanted = {network.label for network in networks.values()}
     if set(mine) != labels_wanted:
         raise NotYet(
-            f"`rotated_accuracy` has the keys {sorted(mine)}; it needs one per network: "
+            f"`rotated_accuracy` has the keys {sorted(mine, key=str)}; it needs one per network: "
             f"{sorted(labels_wanted)} (network.label)."
         )
+    for label, value in mine.items():
+        if isinstance(value, np.ndarray) and value.size == 1:
+            value = value.item()
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise NotYet(
+                f"`rotated_accuracy[{label!r}]` is {value!r}; each value must be a number, the network's "
+                f"accuracy(rotated, digits)."
+            )
     rotated = a.notebook("transforms").rotate(images, 15)
     reference = {network.label: network.accuracy(rotated, labels) for network in networks.values()}
-    if all(abs(mine[label] - reference[label]) <= ROTATION_TOLERANCE for label in reference):
+    if all(abs(float(mine[label]) - reference[label]) <= ROTATION_TOLERANCE for label in reference):
         upright = {network.label: network.accuracy(images, labels) for network in networks.values()}
-        lost = {label: upright[label] - reference[label] for label in reference}
-        least = min(lost, key=lost.get)
-        listing = ", ".join(f"{label} {reference[label]:.2f} (from {upright[label]:.2f})" for label in reference)
+        # + 0.0 turns a cost that rounds to -0.00 into +0.00
+        listing = ", ".join(
+            f"{label} {reference[label]:.2f} (from {upright[label]:.2f}, a cost of "
+            f"{round(upright[label] - reference[label], 2) + 0.0:+.2f})"
+            for label in reference
+        )
         return (
-            f"at 15 degrees: {listing}. Measured by what the turn costs each network, not by where it ends, the "
-            f"{least} network loses least here ({lost[least]:.2f}). These are single networks on {len(images):,} "
-            f"images, and no test here compares two costs (McNemar's compares what two networks read, not what "
-            f"each loses), so do not rank costs a couple of points apart. A turn of 15 degrees moves ink 10 "
-            f"pixels from the centre by about 2.6 pixels, the top and "
-            f"the bottom of a digit in opposite directions: compare with the shift experiment above."
+            f"at 15 degrees: {listing}. These are single networks on {len(images):,} images, and no test here "
+            f"compares two costs (McNemar's compares what two networks read, not what each loses): the costs "
+            f"are readings, not a ranking. {_trained_turns(networks)}A turn of 15 degrees moves ink 10 pixels "
+            f"from the centre by about 2.6 pixels, the top and the bottom of a digit in opposite directions: "
+            f"compare with the shift experiment above."
         )
     turned = a.notebook("transforms").rotate(images, 90)
     quarter = {network.label: network.accuracy(turned, labels) for network in networks.values()}
-    if all(abs(mine[label] - quarter[label]) <= ROTATION_TOLERANCE for label in quarter):
+    if all(abs(float(mine[label]) - quarter[label]) <= ROTATION_TOLERANCE for label in quarter):
         raise NotYet(
             "these are the accuracies at 90 degrees; the exercise turns the digits by 15: "
             "transforms.rotate(images, 15)."
         )
-    label = max(reference, key=lambda key: abs(mine[key] - reference[key]))
+    label = max(reference, key=lambda key: abs(float(mine[key]) - reference[key]))
     raise NotYet(
-        f"for {label} you have {mine[label]:.4f}; transforms.rotate(images, 15) of the first "
+        f"for {label} you have {float(mine[label]):.4f}; transforms.rotate(images, 15) of the first "
         f"{len(images):,} validation images gives {reference[label]:.4f}."
     )
 
@@ -83,22 +119,53 @@ def check_shift_down(a: Answers) -> str:
     right = network.predict(transforms.shift(images, right=3))
     down = network.predict(transforms.shift(images, down=3))
     paired = significance.compare_networks(down, right, labels, "moved down", "moved right")
+    _check_own_comparison(a.answer("comparison"), paired)
     shows = next(word for word, direction in DAMAGE.items() if direction == paired.direction)
     found = (
         f"moved 3 pixels down, notebook 8's network reads {paired.accuracy_a:.4f} of the {len(labels):,} "
         f"validation digits; moved 3 pixels right, {paired.accuracy_b:.4f}. {paired.only_b} are read only when "
-        f"moved right and {paired.only_a} only when moved down: McNemar's p = {paired.p_value:.2g}, interval "
-        f"{paired.low:+.4f} to {paired.high:+.4f}, which says {shows!r}"
+        f"moved right and {paired.only_a} only when moved down: McNemar's p = {paired.p_value:.2g}, interval of "
+        f"down minus right {paired.low:+.4f} to {paired.high:+.4f}, which says {shows!r}"
     )
     if said != shows:
         raise NotYet(f"you concluded {said!r}, but {found}")
-    guessed = f"You predicted {predicted!r}" + (
-        ", and so it is. " if predicted == shows else "; the images say otherwise. "
-    )
+    if predicted == shows:
+        guessed = f"You predicted {predicted!r}, and so it is. "
+    elif shows == "not shown":
+        guessed = (
+            f"You predicted {predicted!r}; the images show no difference either way, which is not saying there "
+            f"is none (interval of down minus right {paired.low:+.4f} to {paired.high:+.4f}). "
+        )
+    else:
+        guessed = f"You predicted {predicted!r}; the images say otherwise. "
     return (
         f"{guessed}As you concluded, {found}. This is one trained network on these digits, not every network of "
-        f"its recipe. Its filters treat both directions alike; its strides, its dense layer and the digits' shapes "
-        f"need not."
+        f"its recipe. Its convolutions and strides treat a move down and a move right alike; its dense layer "
+        f"(a weight for each position) and the digits' shapes (taller than wide) need not."
+    )
+
+
+def _check_own_comparison(mine: object, paired) -> None:
+    """NotYet unless the learner's `comparison` is `paired`: the same readings, moved down first."""
+    from .. import significance
+
+    if not isinstance(mine, significance.NetworkComparison):
+        raise NotYet(
+            f"`comparison` must be what significance.compare_networks returns for the two readings, not a "
+            f"{type(mine).__name__}."
+        )
+    counts = (mine.images, mine.only_a, mine.only_b)
+    if counts == (paired.images, paired.only_a, paired.only_b):
+        return
+    if counts == (paired.images, paired.only_b, paired.only_a):
+        raise NotYet(
+            "your comparison has the readings the other way round: give compare_networks the digits moved down "
+            "first, then those moved right, so that its interval is down minus right."
+        )
+    raise NotYet(
+        f"your comparison counts {mine.only_a} digits read only by its first reading and {mine.only_b} only by "
+        f"its second, of {mine.images:,}; the first {paired.images:,} validation digits moved 3 pixels down and "
+        f"3 right give {paired.only_a} read only moved down and {paired.only_b} only moved right."
     )
 
 
@@ -161,14 +228,16 @@ EXERCISES = (
         2,
         "shift down",
         check_shift_down,
-        reads=("predicted_damage", "conclusion", "networks", "mnist", "hyperparameters", "transforms"),
+        reads=("predicted_damage", "conclusion", "comparison", "networks", "mnist", "hyperparameters", "transforms"),
         hints=(
-            "A digit is about 20 pixels tall and narrower than that. Where is its ink after each move?",
+            "Which parts of notebook 8's network treat a move down and a move right alike, and which need not? "
+            "Only the digits can say what that adds up to.",
             "significance.compare_networks(down, right, digits, 'moved down', 'moved right') compares the two "
-            "readings digit by digit; its direction says which is read better, or 0 when the images cannot tell.",
+            "readings digit by digit (its interval is down minus right); its direction says which is read better, "
+            "or 0 when the images cannot tell.",
         ),
         solution=(
-            'predicted_damage = "more"  # or what you expected\n'
+            'predicted_damage = "not shown"  # stands for your own prediction, made before measuring\n'
             "network = networks['08_convolutional']\n"
             "images = mnist.validation.images[:robustness_images]\n"
             "digits = mnist.validation.labels[:robustness_images].argmax(axis=1)\n"
@@ -185,14 +254,19 @@ EXERCISES = (
     discussion(
         3,
         "where the 5 goes",
-        hints=("At half size the 5 sat in the top-left corner; at 0.8 it covers much more of its own template.",),
+        hints=(
+            "Before you count, look at the cell's last figure, ink x template, at half size and at 0.8: where does "
+            "the 5's ink fall on each template?",
+        ),
         solution=(
             'Change 0.5 to 0.8 in the cell of the section "Why the small 5 in the corner becomes something else". '
             "The cell then looks for a 5 the network reads at full size but misreads at 0.8, so whatever it shows "
-            "is a misreading: the count on its first line is the answer, against the count at 0.5. Less shrunk, "
-            "the 5s overlap more of their own template: are fewer of them misread? If none is, the "
-            "cell stops with an IndexError, which says so too. (The cell works on validation images, as the "
-            "experiment above does.)"
+            "is a misreading: the count on its first line is the answer. Whether more or fewer 5s are misread at "
+            "0.8 than at 0.5 is a question about two readings of the same 5s: keep both cells' `answers` under "
+            'names of their own and compare them with significance.print_network_comparison("at 0.8", '
+            'answers_08, "at 0.5", answers_05, validation_labels[fives], images="validation 5s"). If no 5 it reads '
+            "at full size is misread at 0.8, the cell says so in one line and draws nothing. (The cell works on "
+            "validation images, as the experiment above does.)"
         ),
     ),
     code(
