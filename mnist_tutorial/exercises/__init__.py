@@ -717,7 +717,7 @@ def graph(
                 against.baseline_name,
             )
             sentences.append(
-                f"Against {against.baseline_name}, with the same seeds, the measured runs differ by "
+                f"Against {against.baseline_name}, with the same seeds, the mean difference of the measured runs is "
                 f"{interval_text(comparison)}: {verdict_text(comparison)}."
             )
         if after is not None:
@@ -910,7 +910,7 @@ def how_sure(
         values_a, values_b = measure(a)
         comparison = compare_recipes(values_a, values_b, *names)
         shows = next(word for word, direction in CONCLUSIONS.items() if direction == comparison.direction)
-        found = f"your runs differ by {interval_text(comparison)}: {verdict_text(comparison)}"
+        found = f"the mean difference of your runs is {interval_text(comparison)}: {verdict_text(comparison)}"
         if said != shows:
             raise NotYet(f"you concluded {said!r}, but {found}, which says {shows!r}")
         if goal is not None and comparison.direction != goal:

@@ -158,8 +158,8 @@ def read_wide(a: Answers):
 def why_wide(comparison) -> str:
     stored = compare_recipes(measured(NOTEBOOK, "wide"), measured(NOTEBOOK, "own"), "1,000 units", "300 units")
     return (
-        f"The stored runs differ by {interval_text(stored)}: {verdict_text(stored)}. A gain that small may not "
-        f"show with three seeds, whose interval is wider."
+        f"The mean difference of the stored runs is {interval_text(stored)}: {verdict_text(stored)}. A gain that "
+        f"small may not show with three seeds, whose interval is wider."
     )
 
 
