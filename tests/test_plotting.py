@@ -604,7 +604,26 @@ def test_the_zoom_holds_the_validation_points_of_the_runs_end_and_the_test_score
     if "dip" in RUNS[name[:2]]:
         step, accuracy = RUNS[name[:2]]["dip"]
         assert low <= accuracy, f"the point at step {step} that the text names ({accuracy}) is below the zoom"
-    assert whole.get_ylim() == (0.0, 1.0)
+    assert whole.get_ylim() == pytest.approx((0.0, 1.015)), "0 to 1, and room for a curve at 1 above the frame"
+
+
+def test_a_curve_at_one_is_drawn_below_the_top_of_the_frame():
+    """07's training accuracy reaches 1.000: the panels that run up to 1 leave a little room above it, so
+    that the line is not hidden in the frame's top edge; a zoom that ends below 1 ends where it says."""
+    runs = {
+        "run": dict(
+            steps=[100, 200],
+            train_accuracy=[0.99, 1.0],
+            validation_accuracy=[0.98, 0.985],
+            train_cross_entropy=[0.05, 0.01],
+            validation_cross_entropy=[0.07, 0.06],
+        )
+    }
+    accuracy = plotting.plot_train_and_validation(runs).axes[2]
+    low, high = accuracy.get_ylim()
+    assert low == 0.96 and 1.0 < high < 1.002 and accuracy.get_title() == "Accuracy, zoomed to 0.96-1.00"
+    accuracy = plotting.plot_train_and_validation(runs, accuracy_zoom=(0.9, 0.99)).axes[2]
+    assert accuracy.get_ylim() == pytest.approx((0.9, 0.99))
 
 
 @pytest.mark.parametrize("name", ["06 layer curves", "10 robustness after", "12 robustness", "01 training curves"])

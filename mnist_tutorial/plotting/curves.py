@@ -118,6 +118,12 @@ def draw_measure(ax: Axes, curves: Curves, measure: str) -> None:
         ax.set_ylabel("accuracy")
 
 
+def set_accuracy_range(ax: Axes, low: float, high: float) -> None:
+    """Show accuracies from `low` to `high` on `ax`; when `high` is 1, a little room above it, so that a curve
+    at 1.000 (training accuracy often gets there) is drawn above the frame, not hidden in its top edge."""
+    ax.set_ylim(low, high + (0.015 * (high - low) if high >= 1.0 else 0.0))
+
+
 def draw_curves(
     accuracy_ax: Axes, cross_entropy_ax: Axes, curves: Curves, accuracy_ylim: tuple[float, float] | None = None
 ) -> None:
@@ -126,7 +132,7 @@ def draw_curves(
     draw_measure(accuracy_ax, curves, "accuracy")
     draw_measure(cross_entropy_ax, curves, "cross_entropy")
     if accuracy_ylim is not None:
-        accuracy_ax.set_ylim(*accuracy_ylim)
+        set_accuracy_range(accuracy_ax, *accuracy_ylim)
     for ax in (accuracy_ax, cross_entropy_ax):
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, frameon=False)
 
@@ -167,8 +173,8 @@ def plot_training_curves(history: Curves, accuracy_zoom: tuple[float, float] | N
     whole, zoomed, cross_entropy = fig.subplots(1, 3, width_ratios=[1.0, 1.25, 1.0])
     for ax, measure in ((whole, "accuracy"), (zoomed, "accuracy"), (cross_entropy, "cross_entropy")):
         draw_measure(ax, history, measure)
-    whole.set_ylim(0.0, 1.0)
-    zoomed.set_ylim(*zoom)
+    set_accuracy_range(whole, 0.0, 1.0)
+    set_accuracy_range(zoomed, *zoom)
     whole.axhspan(*zoom, color="#e4e4e4", zorder=0, linewidth=0)
     whole.set_title("Accuracy, the whole run\n(grey: the zoomed range)", fontsize=10)
     zoomed.set_title(f"Accuracy, zoomed to {zoom[0]:.2f}-{zoom[1]:.2f}", fontsize=10)
@@ -208,7 +214,7 @@ def plot_train_and_validation(
     cross_entropy_ax.set_title("Cross-entropy")
     validation_ax.set_ylabel("cross-entropy per image")
     validation_ax.set_title("Validation cross-entropy\n(linear scale)")
-    accuracy_ax.set_ylim(*accuracy_zoom)
+    set_accuracy_range(accuracy_ax, *accuracy_zoom)
     accuracy_ax.set_ylabel("accuracy")
     accuracy_ax.set_title(f"Accuracy, zoomed to {accuracy_zoom[0]:.2f}-{accuracy_zoom[1]:.2f}")
     for ax in (cross_entropy_ax, validation_ax, accuracy_ax):
