@@ -589,28 +589,9 @@ def test_the_exercise_definitions_refuse_an_unchecked_exercise_and_bad_numbering
 def test_12s_shift_down_is_graded_on_the_learners_own_comparison(down_wrong, shows):
     """Exercise 2 of notebook 12 accepts its solution whatever the network's readings show, and refuses a
     conclusion the comparison does not show (a fake network: the digits it misreads moved down or right)."""
-    import numpy as np
-
-    from mnist_tutorial import significance
     from mnist_tutorial.exercises import robustness, run_check
 
-    count = 200
-    labels = np.zeros((count, 10))
-    labels[:, 3] = 1
-    misread = np.full(count, 3)
-    misread[: abs(down_wrong)] = 5
-    readings = {"down": misread, "right": np.full(count, 3)} if down_wrong > 0 else {"down": np.full(count, 3)}
-    readings.setdefault("right", misread)
-    network = types.SimpleNamespace(predict=lambda moved: readings[moved[0]])
-    moves = types.SimpleNamespace(shift=lambda images, right=0, down=0: ("down" if down else "right", len(images)))
-    namespace = {
-        "networks": {"08_convolutional": network},
-        "mnist": types.SimpleNamespace(validation=types.SimpleNamespace(images=np.zeros((count, 784)), labels=labels)),
-        "hyperparameters": {"robustness_images": count},
-        "robustness_images": count,
-        "transforms": moves,
-        "significance": significance,
-    }
+    namespace = _shift_namespace(down_wrong)
     exercise = robustness.EXERCISES[1]
     exec(exercise.solution, namespace)
     assert namespace["conclusion"] == shows
