@@ -86,7 +86,8 @@ def check_shift(a: Answers) -> str:
         f"{len(digits):,} digits of curve_X: {edge}. MNIST centres each digit's mass in the 28 x 28 field, with "
         f"about 4 pixels of paper around its 20 x 20 box, but a wide digit reaches nearer an edge. A dense layer "
         f"sees every pixel move to another input; a convolution's filters slide with the digit, but its strides "
-        f"and dense layer do not, so augmentation may still help it; no cell here measures that."
+        f"and dense layer do not. The augmented network reads moved digits better than notebook 9's (the McNemar "
+        f"cell above), but it differs in its schedule too, so what augmentation alone buys is not measured."
     )
 
 
@@ -153,8 +154,9 @@ def check_clockwise(a: Answers) -> str:
     rotation, changed = a.setting("rotation"), a.setting("changed_per_batch")
     taught = (
         f"This run's training turned {changed} digits of each batch by random angles from -{rotation} to "
-        f"+{rotation} degrees, as often one way as the other, so neither direction was taught more; a writer's "
-        f"hand turns either way too."
+        f"+{rotation} degrees, as often one way as the other; a writer's hand turns either way too. Whether "
+        f"this network reads the two directions differently is McNemar's question on the same images, not "
+        f"tested here."
         if rotation and changed
         else f"This run's training turned no digit (rotation = {rotation}, changed_per_batch = {changed}): put "
         f"back the notebook's values and run all cells to see what the turns teach."
@@ -177,8 +179,9 @@ def read_every_digit(a: Answers):
 def why_every_digit(comparison) -> str:
     if comparison.direction < 0:
         said = (
-            "Fed only changed digits, the network never sees one exactly as drawn, and the validation digits are "
-            "unchanged: your seeds show what that costs here."
+            "Your seeds put every digit changed behind; fed only changed digits, the network never sees one "
+            "exactly as drawn, while the validation digits are unchanged. See whether five seeds agree before "
+            "you explain it by that."
         )
     elif comparison.direction > 0:
         said = "Your seeds put every digit changed ahead: see whether five seeds agree before you explain it."
@@ -468,7 +471,9 @@ EXERCISES = (
             "against the notebook's run at the same seed. One run each is one sample: what does the seed alone move?",
         ),
         solution=(
-            "Training on thinned and thickened digits should raise the thinned curve; to see it, set exercise 4's "
+            "You might expect training on thinned and thickened digits to raise the thinned curve; whether it "
+            "does, no run here has measured. Note exercise 4's numbers before Run All replaces them, and set "
+            "exercise 4's "
             "numbers from before and after side by side: one run each, about 100 images a digit, a sample, not a "
             "measured gain. It also shows the network digits MNIST's writers never drew: thinned by one step, a "
             "digit can lose its thinnest stroke, and its label then names a digit that is no longer all there. "
@@ -495,9 +500,12 @@ EXERCISES = (
             "test, and on two cores costs a few milliseconds per batch, small beside the training step. In the "
             "graph (tf.image and tf.raw_ops.ImageProjectiveTransformV3), the changes run on the same device as "
             "the network, where the random moves are drawn too. On this project's two-core machine the graph op "
-            "was the faster, 2.60 against 3.08 ms per batch of 100 (benchmarks/RESULTS.md, Augmentation), both "
-            "small beside a training step of 13 ms or more; no GPU was measured. The benchmark's figures decide it "
-            "for a given machine."
+            "was the faster when the two were timed together, 2.60 against 3.08 ms per batch of 100 "
+            "(benchmarks/RESULTS.md, Augmentation; 1.2x there, 2.3x in an earlier run), both small beside a "
+            "training step (cell 29's time divided by its steps). Cell 21 timed NumPy alone, at another hour: "
+            "only figures timed together, on one machine, compare, so the benchmark decides it for yours; no GPU "
+            "was measured. Changes in the graph must also be switched off when the network is evaluated (the "
+            "`training` placeholder could do it); changes in the feed never reach evaluation."
         ),
     ),
 )
