@@ -46,7 +46,9 @@ def _trained_turns(networks: dict) -> str:
         return f"Notebook 10's network ({label}) trained on no turned digits (its rotation was 0). "
     return (
         f"Notebook 10's network ({label}) trained on digits turned at random by up to {rotation:g} degrees "
-        f"either way (its rotation setting); the others trained on MNIST's digits as they are. "
+        f"either way (its rotation setting); the others trained on MNIST's digits as they are. It also differs "
+        f"from notebook 8's in the other changes its training made to the digits, batch normalisation, channels "
+        f"and schedule, so these readings cannot say what the training turns bought. "
     )
 
 
@@ -76,18 +78,18 @@ def check_rotation(a: Answers) -> str:
     reference = {network.label: network.accuracy(rotated, labels) for network in networks.values()}
     if all(abs(float(mine[label]) - reference[label]) <= ROTATION_TOLERANCE for label in reference):
         upright = {network.label: network.accuracy(images, labels) for network in networks.values()}
-        # + 0.0 turns a cost that rounds to -0.00 into +0.00
+        # The cost is the difference of the two printed figures; + 0.0 turns -0.00 into +0.00.
         listing = ", ".join(
             f"{label} {reference[label]:.2f} (from {upright[label]:.2f}, a cost of "
-            f"{round(upright[label] - reference[label], 2) + 0.0:+.2f})"
+            f"{round(round(upright[label], 2) - round(reference[label], 2), 2) + 0.0:+.2f})"
             for label in reference
         )
         return (
             f"at 15 degrees: {listing}. These are single networks on {len(images):,} images, and no test here "
             f"compares two costs (McNemar's compares what two networks read, not what each loses): the costs "
-            f"are readings, not a ranking. {_trained_turns(networks)}A turn of 15 degrees moves ink 10 pixels "
-            f"from the centre by about 2.6 pixels, the top and the bottom of a digit in opposite directions: "
-            f"compare with the shift experiment above."
+            f"are readings, not a ranking. {_trained_turns(networks)}A turn of 15 degrees moves ink up to about 2.6 "
+            f"pixels for ink 10 pixels from the centre, less near it, the top and the bottom of a digit in opposite "
+            f"directions: compare with the shift experiment above."
         )
     turned = a.notebook("transforms").rotate(images, 90)
     quarter = {network.label: network.accuracy(turned, labels) for network in networks.values()}
@@ -129,7 +131,12 @@ def check_shift_down(a: Answers) -> str:
     )
     if said != shows:
         raise NotYet(f"you concluded {said!r}, but {found}")
-    if predicted == shows:
+    if predicted == shows == "not shown":
+        guessed = (
+            f"You predicted {predicted!r}, and the images show no difference either way, which is not saying there "
+            f"is none. "
+        )
+    elif predicted == shows:
         guessed = f"You predicted {predicted!r}, and so it is. "
     elif shows == "not shown":
         guessed = (
@@ -141,7 +148,8 @@ def check_shift_down(a: Answers) -> str:
     return (
         f"{guessed}As you concluded, {found}. This is one trained network on these digits, not every network of "
         f"its recipe. Its convolutions and strides treat a move down and a move right alike; its dense layer "
-        f"(a weight for each position) and the digits' shapes (taller than wide) need not."
+        f"(a weight for each position) and the digits' shapes (taller than wide) need not; this comparison cannot "
+        f"say which of them is behind a difference."
     )
 
 
@@ -211,7 +219,14 @@ EXERCISES = (
             "images = mnist.validation.images[:robustness_images]\n"
             "digits = mnist.validation.labels[:robustness_images].argmax(axis=1)\n"
             "rotated = transforms.rotate(images, 15)\n"
-            "rotated_accuracy = {network.label: network.accuracy(rotated, digits) for network in networks.values()}"
+            "rotated_accuracy = {network.label: network.accuracy(rotated, digits) for network in networks.values()}\n"
+            "# Does preparing help? An image prepare_all leaves blank counts as wrong (-1 is no digit).\n"
+            "prepared, readable = prepare_all(rotated)\n"
+            "for network in networks.values():\n"
+            "    significance.print_network_comparison(\n"
+            '        f"{network.label}, prepared", np.where(readable, network.predict(prepared), -1),\n'
+            '        f"{network.label}, as turned", network.predict(rotated), digits,\n'
+            '        images="rotated validation images")'
         ),
         wrong_answers=(
             WrongAnswer(
@@ -257,6 +272,8 @@ EXERCISES = (
         hints=(
             "Before you count, look at the cell's last figure, ink x template, at half size and at 0.8: where does "
             "the 5's ink fall on each template?",
+            "The cell may pick another 5 at 0.8 than at 0.5; to see what the size alone does, draw the same 5 at "
+            "both sizes.",
         ),
         solution=(
             'Change 0.5 to 0.8 in the cell of the section "Why the small 5 in the corner becomes something else". '
