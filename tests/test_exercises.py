@@ -792,6 +792,95 @@ def test_12s_rotation_refuses_an_accuracy_that_is_not_a_number():
         assert verdict == "not yet" and "must be a number" in message and "\n" not in message, message
 
 
+def _pen_namespace(thinned_wrong=10, thick_wrong=40, one_step_wrong=None, count=200):
+    """Notebook 12's variables for exercise 4, with a fake notebook 8 network reading 3s: the images are the
+    recipe that made them (("images", 2, -1) is thickened by 2, then thinned by 1), prepare_all leaves the
+    first two blank, and the network misreads the first `thinned_wrong` of the thinned-then-prepared digits,
+    the first `thick_wrong` of the thick ones prepared, and the first `one_step_wrong` (None: the same as the
+    thinned) of those one step thicker, prepared; every other digit, as 5 or 6 where the recipes differ."""
+    import numpy as np
+
+    from mnist_tutorial import significance
+
+    labels = np.zeros((count, 10))
+    labels[:, 3] = 1
+    one_step_wrong = thinned_wrong if one_step_wrong is None else one_step_wrong
+
+    def misreading(wrong, as_digit=5):
+        digits = np.full(count, 3)
+        digits[:wrong] = as_digit
+        return digits
+
+    readings = {
+        ("prepared", "images", 2, -1): misreading(thinned_wrong),
+        ("prepared", "images", 2): misreading(thick_wrong),
+        ("prepared", "images", 1): misreading(one_step_wrong),
+        ("prepared", "images", -1, 2): misreading(thinned_wrong, as_digit=6),
+        ("images", 2, -1): misreading(50),
+    }
+    network = types.SimpleNamespace(
+        predict=lambda images: readings.get(tuple(images), misreading(100)), accuracy=lambda images, digits: 0.99
+    )
+    return {
+        "networks": {"08_convolutional": network},
+        "mnist": types.SimpleNamespace(validation=types.SimpleNamespace(images=("images",), labels=labels)),
+        "hyperparameters": {"robustness_images": count},
+        "robustness_images": count,
+        "transforms": types.SimpleNamespace(change_stroke=lambda images, steps: (*images, steps)),
+        "prepare_all": lambda images: (("prepared", *images), np.arange(count) >= 2),
+        "significance": significance,
+        "np": np,
+    }
+
+
+@pytest.mark.parametrize("thick_wrong,says", [(40, "some of the loss comes back"), (12, "not saying there is none")])
+def test_12s_thicker_pen_compares_the_two_readings(thick_wrong, says, capsys):
+    """Exercise 4 of notebook 12 once took one accuracy within 1e-4 of the check's, so another recipe with the
+    same count out of 2,000 passed (one step thicker, or the two steps the other way round), and asked "how
+    much comes back" without a test. It takes the digits read and compares them with those read prepared
+    without thinning (McNemar's test)."""
+    import numpy as np
+
+    from mnist_tutorial.exercises import robustness, run_check
+
+    exercise = robustness.EXERCISES[3]
+    namespace = _pen_namespace(thick_wrong=thick_wrong, one_step_wrong=20)
+    exec(exercise.solution, namespace)
+    assert "verdict:" in capsys.readouterr().out
+    verdict, message = run_check(exercise, namespace, "12_robustness")
+    assert verdict == "correct", message
+    assert says in message and "interval of thinned first minus not thinned" in message, message
+    assert "cannot tell those apart" not in message
+    recipes = {
+        "one step thicker": ("prepared", "images", 1),
+        "thinned first and thickened after": ("prepared", "images", -1, 2),
+        "prepared without thinning": ("prepared", "images", 2),
+        "before preparing them": ("images", 2, -1),
+    }
+    predict, blank = namespace["network"].predict, namespace["prepare_all"](())[1]
+    for mistake, recipe in recipes.items():
+        read = predict(recipe) if recipe[0] == "images" else np.where(blank, predict(recipe), -1)
+        verdict, message = run_check(exercise, {**namespace, "recovered_read": read}, "12_robustness")
+        assert verdict == "not yet" and mistake in message, (mistake, message)
+    unmasked = predict(("prepared", "images", 2, -1))
+    verdict, message = run_check(exercise, {**namespace, "recovered_read": unmasked}, "12_robustness")
+    assert verdict == "not yet" and "must count as wrong" in message, message
+    verdict, message = run_check(exercise, {**namespace, "recovered_read": 0.95}, "12_robustness")
+    assert verdict == "not yet" and "not to one number" in message, message
+
+
+def test_12s_thicker_pen_says_when_a_wrong_recipe_reads_the_same():
+    """When the network reads one step thicker exactly as it reads the right recipe, the check passes the
+    right answer and says the two cannot be told apart."""
+    from mnist_tutorial.exercises import robustness, run_check
+
+    exercise = robustness.EXERCISES[3]
+    namespace = _pen_namespace()
+    exec(exercise.solution, namespace)
+    verdict, message = run_check(exercise, namespace, "12_robustness")
+    assert verdict == "correct" and "digits one step thicker, so the check cannot tell those apart" in message
+
+
 def test_a_check_says_what_is_missing_in_one_line():
     exercise = next(e for e in exercises_of("01") if e.kind != DISCUSSION and e.solution.strip())
     (bound,) = bind([exercise], {"NOTEBOOK": "01_softmax"})

@@ -177,31 +177,84 @@ def _check_own_comparison(mine: object, paired) -> None:
     )
 
 
+#: The words for what exercise 4's comparison shows, by its direction (thinned first, then prepared, against
+#: prepared without thinning).
+RECOVERED = {
+    1: "some of the loss comes back",
+    0: "these images show no difference either way, which is not saying there is none",
+    -1: "thinning first costs more",
+}
+
+
 def check_thinned_then_prepared(a: Answers) -> str:
-    mine = a.number("recovered_accuracy")
+    from .. import significance
+
+    if np.ndim(a.answer("recovered_read")) == 0:
+        raise NotYet(
+            "set recovered_read to the digits notebook 8's network reads, one for each image (-1 where prepare_all "
+            "left it blank), not to one number: the check scores and compares them itself."
+        )
     network = _network(a, CONVOLUTIONAL)
     images, labels = _validation(a)
+    mine = a.array("recovered_read", (len(labels),))
     transforms, prepare_all = a.notebook("transforms"), a.notebook("prepare_all")
+
+    def read(unprepared):
+        """What the network reads in `unprepared` once prepared, -1 where preparing left an image blank."""
+        prepared, readable = prepare_all(unprepared)
+        return np.where(readable, network.predict(prepared), -1)
+
     thick = transforms.change_stroke(images, 2)
-    prepared, readable = prepare_all(transforms.change_stroke(thick, -1))
-    reference = float(np.mean((network.predict(prepared) == labels) & readable))
-    thick_prepared, thick_readable = prepare_all(thick)
-    before = float(np.mean((network.predict(thick_prepared) == labels) & thick_readable))
-    if np.isclose(mine, reference, atol=1e-4):
-        return (
-            f"thinned one step and then prepared, the digits drawn two steps thicker are read {reference:.4f} "
-            f"of the time by the convolutional network, against {before:.4f} prepared without thinning and "
-            f"{network.accuracy(images, labels):.4f} for the original digits (the first {len(images):,} "
-            f"validation images)."
+    thinned = transforms.change_stroke(thick, -1)
+    reference, before = read(thinned), read(thick)
+    prepared, _ = prepare_all(thinned)
+    blanks_read = np.asarray(network.predict(prepared))
+    mistakes = (
+        ("the thick digits prepared without thinning", before, "those are the thick digits prepared without thinning."),
+        (
+            "the thinned digits not prepared",
+            network.predict(thinned),
+            "those are the thinned digits before preparing them: use prepare_all.",
+        ),
+        (
+            "the digits one step thicker",
+            read(transforms.change_stroke(images, 1)),
+            "those are the digits one step thicker: thicken by 2 first, change_stroke(images, 2), then thin by 1.",
+        ),
+        (
+            "the digits thinned first and thickened after",
+            read(transforms.change_stroke(transforms.change_stroke(images, -1), 2)),
+            "those are the digits thinned first and thickened after: thicken by 2 first, then thin by 1.",
+        ),
+    )
+    if not np.array_equal(mine, reference):
+        if np.array_equal(mine, blanks_read):
+            raise NotYet(
+                "an image prepare_all left blank must count as wrong: "
+                "np.where(readable, network.predict(prepared), -1)."
+            )
+        for _, values, message in mistakes:
+            if np.array_equal(mine, np.asarray(values)):
+                raise NotYet(message)
+        raise NotYet(
+            f"{int(np.sum(mine != reference))} of your {len(labels):,} digits differ from what the network reads in "
+            f"change_stroke(images, 2), then change_stroke(..., -1), then prepare_all, with -1 where it is blank."
         )
-    if np.isclose(mine, before, atol=1e-4):
-        raise NotYet("that is the accuracy of the thick digits prepared without thinning them first.")
-    unprepared = network.accuracy(transforms.change_stroke(thick, -1), labels)
-    if np.isclose(mine, unprepared, atol=1e-4):
-        raise NotYet("that is the accuracy of the thinned digits before preparing them: use prepare_all.")
-    raise NotYet(
-        f"{mine:.4f} is not it: change_stroke(images, 2), then change_stroke(..., -1), then prepare_all, "
-        f"and count an unreadable image as wrong."
+    alike = [what for what, values, _ in mistakes if np.array_equal(reference, np.asarray(values))]
+    caveat = (
+        f" (The network reads the same digits in {' and '.join(alike)}, so the check cannot tell those apart.)"
+        if alike
+        else ""
+    )
+    paired = significance.compare_networks(mine, before, labels, "thinned, then prepared", "prepared without thinning")
+    return (
+        f"thinned one step and then prepared, the digits drawn two steps thicker are read {paired.accuracy_a:.4f} "
+        f"of the time by notebook 8's network, against {paired.accuracy_b:.4f} prepared without thinning and "
+        f"{network.accuracy(images, labels):.4f} as they are (the first {len(labels):,} validation images, a "
+        f"blank counted as wrong). {paired.only_a} are read only thinned first and {paired.only_b} only without "
+        f"thinning: McNemar's p = {paired.p_value:.2g}, interval of thinned first minus not thinned "
+        f"{paired.low:+.4f} to {paired.high:+.4f}, so {RECOVERED[paired.direction]}.{caveat} This is one trained "
+        f"network on these digits."
     )
 
 
@@ -290,28 +343,36 @@ EXERCISES = (
         4,
         "a thicker pen, prepared",
         check_thinned_then_prepared,
-        reads=("recovered_accuracy", "networks", "mnist", "hyperparameters", "transforms", "prepare_all"),
+        reads=("recovered_read", "networks", "mnist", "hyperparameters", "transforms", "prepare_all"),
         hints=(
             "thick = transforms.change_stroke(images, 2); then change_stroke(thick, -1) thins it again.",
-            "prepare_all returns the prepared images and which of them were readable: count the unreadable as wrong.",
+            "prepare_all returns the prepared images and which of them were readable: "
+            "np.where(readable, network.predict(prepared), -1) counts an image left blank as wrong.",
+            "significance.print_network_comparison compares two readings of the same digits (McNemar's test): "
+            "thinned first against prepared without thinning, each read the same way.",
         ),
         solution=(
             "network = networks['08_convolutional']\n"
             "images = mnist.validation.images[:robustness_images]\n"
             "digits = mnist.validation.labels[:robustness_images].argmax(axis=1)\n"
-            "thinned = transforms.change_stroke(transforms.change_stroke(images, 2), -1)\n"
-            "prepared, readable = prepare_all(thinned)\n"
-            "recovered_accuracy = np.mean((network.predict(prepared) == digits) & readable)"
+            "thick = transforms.change_stroke(images, 2)\n"
+            "prepared, readable = prepare_all(transforms.change_stroke(thick, -1))\n"
+            "recovered_read = np.where(readable, network.predict(prepared), -1)\n"
+            "thick_prepared, thick_readable = prepare_all(thick)\n"
+            "thick_read = np.where(thick_readable, network.predict(thick_prepared), -1)\n"
+            "significance.print_network_comparison(\n"
+            '    "thinned, then prepared", recovered_read, "prepared without thinning", thick_read, digits,\n'
+            '    images="validation images")'
         ),
         wrong_answers=(
             WrongAnswer(
-                "prepared without thinning them first",
+                "prepared without thinning",
                 "network = networks['08_convolutional']\n"
                 "images = mnist.validation.images[:robustness_images]\n"
-                "digits = mnist.validation.labels[:robustness_images].argmax(axis=1)\n"
                 "prepared, readable = prepare_all(transforms.change_stroke(images, 2))\n"
-                "recovered_accuracy = np.mean((network.predict(prepared) == digits) & readable)",
+                "recovered_read = np.where(readable, network.predict(prepared), -1)",
             ),
+            WrongAnswer("not to one number", "recovered_read = 0.9"),
         ),
     ),
 )
