@@ -649,6 +649,21 @@ def test_12s_shift_down_says_not_shown_is_no_evidence_against_a_prediction():
     assert verdict == "correct" and "the images say otherwise" in message, message
 
 
+def test_12s_shift_down_says_not_shown_is_no_evidence_of_none_when_predicted():
+    """A learner who predicted "not shown" once read "and so it is", as if the two moves cost the same; the
+    message also listed what may treat the moves differently without saying the comparison cannot tell which."""
+    from mnist_tutorial.exercises import robustness, run_check
+
+    exercise = robustness.EXERCISES[1]
+    namespace = _shift_namespace(0)
+    exec(exercise.solution, namespace)
+    assert namespace["predicted_damage"] == "not shown"
+    verdict, message = run_check(exercise, namespace, "12_robustness")
+    assert verdict == "correct", message
+    assert "and so it is" not in message and "which is not saying there is none" in message, message
+    assert "this comparison cannot say which of them is behind a difference" in message
+
+
 def test_12s_shift_down_reads_the_learners_own_comparison():
     """A right conclusion once passed, "As you concluded", whatever the learner had compared: the check reads
     `comparison` and refuses one made the other way round, on other digits, or missing."""
@@ -682,9 +697,18 @@ class _Reader:
         angle = images[0] if isinstance(images, tuple) else 0
         return self._read.get(angle, 0.1)
 
+    def predict(self, images):
+        """Every digit read right, except the 6th to the 15th of images that were turned and not prepared."""
+        import numpy as np
+
+        digits, index = np.arange(100) % 10, np.arange(100)
+        return np.where((index >= 5) & (index < 15), -2, digits) if images[0] == 15 else digits
+
 
 def _rotation_namespace(readings):
     import numpy as np
+
+    from mnist_tutorial import significance
 
     count = 100
     labels = np.eye(10)[np.arange(count) % 10]
@@ -694,6 +718,9 @@ def _rotation_namespace(readings):
         "hyperparameters": {"robustness_images": count},
         "robustness_images": count,
         "transforms": types.SimpleNamespace(rotate=lambda images, degrees: (degrees, images)),
+        "prepare_all": lambda images: (("prepared", images), np.arange(count) >= 2),
+        "significance": significance,
+        "np": np,
     }
 
 
@@ -723,6 +750,36 @@ def test_12s_rotation_lists_the_costs_without_ranking_them(output_dir):
     assert "turned at random by up to 15 degrees either way" in message
 
 
+def test_12s_rotation_says_the_augmented_network_differs_in_more_than_its_turns(output_dir, capsys):
+    """Exercise 1 of notebook 12 once said only what notebook 10's network trained on, right after "the
+    costs are readings", as if its turns explained its smaller cost; its cost could also differ from the two
+    printed accuracies' difference (0.96 and 0.87 with a cost of +0.10). Its solution shows the comparison
+    of prepared and unprepared readings, a blank counted as wrong, on the rotated validation images."""
+    from mnist_tutorial.exercises import robustness, run_check
+
+    (output_dir / "results").mkdir()
+    (output_dir / "results" / "10_reading_handwriting.json").write_text(
+        json.dumps({"test_accuracy": 0.99, "hyperparameters": {"rotation": 15}})
+    )
+    readings = {
+        "08_convolutional": ("convolutional", (0.9649, 0.8651)),
+        "10_reading_handwriting": ("augmented", (0.99, 0.97)),
+    }
+    namespace = _rotation_namespace(readings)
+    exercise = robustness.EXERCISES[0]
+    exec(exercise.solution, namespace)
+    verdict, message = run_check(exercise, namespace, "12_robustness")
+    assert verdict == "correct", message
+    assert "convolutional 0.87 (from 0.96, a cost of +0.09)" in message, message
+    assert "batch normalisation, channels and schedule" in message
+    assert "cannot say what the training turns bought" in message
+    assert "up to about 2.6 pixels for ink 10 pixels from the centre, less near it" in message
+    shown = capsys.readouterr().out
+    # Each network reads 10 digits only prepared and 2 (left blank) only as turned.
+    assert shown.count("on the 100 rotated validation images") == 4, shown
+    assert "read right by one network only: 10 by convolutional, prepared, 2 by convolutional, as turned" in shown
+
+
 def test_12s_rotation_refuses_an_accuracy_that_is_not_a_number():
     """A string or None among the accuracies once stopped the check with a TypeError."""
     from mnist_tutorial.exercises import robustness, run_check
@@ -733,6 +790,95 @@ def test_12s_rotation_refuses_an_accuracy_that_is_not_a_number():
         namespace["rotated_accuracy"] = {"1 layer, softmax": value, "convolutional": 0.97}
         verdict, message = run_check(robustness.EXERCISES[0], namespace, "12_robustness")
         assert verdict == "not yet" and "must be a number" in message and "\n" not in message, message
+
+
+def _pen_namespace(thinned_wrong=10, thick_wrong=40, one_step_wrong=None, count=200):
+    """Notebook 12's variables for exercise 4, with a fake notebook 8 network reading 3s: the images are the
+    recipe that made them (("images", 2, -1) is thickened by 2, then thinned by 1), prepare_all leaves the
+    first two blank, and the network misreads the first `thinned_wrong` of the thinned-then-prepared digits,
+    the first `thick_wrong` of the thick ones prepared, and the first `one_step_wrong` (None: the same as the
+    thinned) of those one step thicker, prepared; every other digit, as 5 or 6 where the recipes differ."""
+    import numpy as np
+
+    from mnist_tutorial import significance
+
+    labels = np.zeros((count, 10))
+    labels[:, 3] = 1
+    one_step_wrong = thinned_wrong if one_step_wrong is None else one_step_wrong
+
+    def misreading(wrong, as_digit=5):
+        digits = np.full(count, 3)
+        digits[:wrong] = as_digit
+        return digits
+
+    readings = {
+        ("prepared", "images", 2, -1): misreading(thinned_wrong),
+        ("prepared", "images", 2): misreading(thick_wrong),
+        ("prepared", "images", 1): misreading(one_step_wrong),
+        ("prepared", "images", -1, 2): misreading(thinned_wrong, as_digit=6),
+        ("images", 2, -1): misreading(50),
+    }
+    network = types.SimpleNamespace(
+        predict=lambda images: readings.get(tuple(images), misreading(100)), accuracy=lambda images, digits: 0.99
+    )
+    return {
+        "networks": {"08_convolutional": network},
+        "mnist": types.SimpleNamespace(validation=types.SimpleNamespace(images=("images",), labels=labels)),
+        "hyperparameters": {"robustness_images": count},
+        "robustness_images": count,
+        "transforms": types.SimpleNamespace(change_stroke=lambda images, steps: (*images, steps)),
+        "prepare_all": lambda images: (("prepared", *images), np.arange(count) >= 2),
+        "significance": significance,
+        "np": np,
+    }
+
+
+@pytest.mark.parametrize("thick_wrong,says", [(40, "some of the loss comes back"), (12, "not saying there is none")])
+def test_12s_thicker_pen_compares_the_two_readings(thick_wrong, says, capsys):
+    """Exercise 4 of notebook 12 once took one accuracy within 1e-4 of the check's, so another recipe with the
+    same count out of 2,000 passed (one step thicker, or the two steps the other way round), and asked "how
+    much comes back" without a test. It takes the digits read and compares them with those read prepared
+    without thinning (McNemar's test)."""
+    import numpy as np
+
+    from mnist_tutorial.exercises import robustness, run_check
+
+    exercise = robustness.EXERCISES[3]
+    namespace = _pen_namespace(thick_wrong=thick_wrong, one_step_wrong=20)
+    exec(exercise.solution, namespace)
+    assert "verdict:" in capsys.readouterr().out
+    verdict, message = run_check(exercise, namespace, "12_robustness")
+    assert verdict == "correct", message
+    assert says in message and "interval of thinned first minus not thinned" in message, message
+    assert "cannot tell those apart" not in message
+    recipes = {
+        "one step thicker": ("prepared", "images", 1),
+        "thinned first and thickened after": ("prepared", "images", -1, 2),
+        "prepared without thinning": ("prepared", "images", 2),
+        "before preparing them": ("images", 2, -1),
+    }
+    predict, blank = namespace["network"].predict, namespace["prepare_all"](())[1]
+    for mistake, recipe in recipes.items():
+        read = predict(recipe) if recipe[0] == "images" else np.where(blank, predict(recipe), -1)
+        verdict, message = run_check(exercise, {**namespace, "recovered_read": read}, "12_robustness")
+        assert verdict == "not yet" and mistake in message, (mistake, message)
+    unmasked = predict(("prepared", "images", 2, -1))
+    verdict, message = run_check(exercise, {**namespace, "recovered_read": unmasked}, "12_robustness")
+    assert verdict == "not yet" and "must count as wrong" in message, message
+    verdict, message = run_check(exercise, {**namespace, "recovered_read": 0.95}, "12_robustness")
+    assert verdict == "not yet" and "not to one number" in message, message
+
+
+def test_12s_thicker_pen_says_when_a_wrong_recipe_reads_the_same():
+    """When the network reads one step thicker exactly as it reads the right recipe, the check passes the
+    right answer and says the two cannot be told apart."""
+    from mnist_tutorial.exercises import robustness, run_check
+
+    exercise = robustness.EXERCISES[3]
+    namespace = _pen_namespace()
+    exec(exercise.solution, namespace)
+    verdict, message = run_check(exercise, namespace, "12_robustness")
+    assert verdict == "correct" and "digits one step thicker, so the check cannot tell those apart" in message
 
 
 def test_a_check_says_what_is_missing_in_one_line():
