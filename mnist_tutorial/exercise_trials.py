@@ -283,9 +283,11 @@ class SeededSideRuns:
     `seed`, one over seeds [1, 2, 3] gets 3 x (seed - 1) more. Each run of one setting with one seed is
     made once (`made`) and shared: by the answers that ask for it again, and by those over fewer seeds.
 
-    With `replay`, a run that measured.json already holds (the same changes, seed and code, its digest
-    checked) is rebuilt from it instead of trained: its final validation accuracy, all a stored measurement
-    keeps. The tests replay; `mnist-exercises try`, which shows what a learner would see, trains."""
+    With `replay`, runs over several seeds that measured.json already holds (the same changes, seeds and
+    code, its digest checked) are rebuilt from it instead of trained: their final validation accuracies, all
+    a stored measurement keeps, which is what an answer over seeds compares. A run with one seed is trained
+    (its answer may read its weights), unless a call over seeds brought it. The tests replay; `mnist-exercises
+    try`, which shows what a learner would see, trains."""
 
     SideRunError = side_runs.SideRunError
 
@@ -336,7 +338,8 @@ class SeededSideRuns:
         options = self.seeded(options)
         rest, seeds = self.split(options)
         name = catalog.find(notebook).name
-        self.replayed(name, rest)
+        if seeds is not None:
+            self.replayed(name, rest)
         if seeds is None:
             key = self.key(name, rest, options["seed"])
             if key not in self.made:
@@ -374,7 +377,8 @@ class SeededSideRuns:
                     continue
                 options = self.seeded(options)
                 rest, seeds = self.split(options)
-                self.replayed(found.name, rest)
+                if seeds is not None:
+                    self.replayed(found.name, rest)
                 for seed in seeds if seeds is not None else [options["seed"]]:
                     wanted.setdefault(self.key(found.name, rest, seed), (rest, seed))
         items, keys = [], []
