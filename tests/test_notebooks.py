@@ -239,12 +239,14 @@ def _rerun(name, trained, output_dir):
 
 
 def test_a_notebooks_code_digest_follows_the_code_of_the_notebooks_it_restores(tmp_path, monkeypatch):
-    """Editing 09 makes 10 (which restores it) and 13 (which restores 10) stale, and not 08."""
+    """Editing 09's lesson makes 10 (which restores it) and 13 (which restores 10) stale, and not 08. (An edit
+    in 09's exercises stales 09 alone: tests/test_code_digest.py.)"""
     names = ["08_convolutional", "09_batch_norm", "10_reading_handwriting", "13_draw_a_digit"]
     before = {name: notebook_digest.code_digest(name) for name in names}
     shutil.copytree(NOTEBOOKS, tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     edited = nbformat.read(tmp_path / "notebooks" / "09_batch_norm.ipynb", as_version=4)
-    edited.cells.append(nbformat.v4.new_code_cell("learning_rate_note = 'edited'"))
+    lesson_end = catalog.exercises_start(edited.cells)
+    edited.cells.insert(lesson_end, nbformat.v4.new_code_cell("learning_rate_note = 'edited'"))
     nbformat.write(edited, tmp_path / "notebooks" / "09_batch_norm.ipynb")
     monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
     after = {name: notebook_digest.code_digest(name) for name in names}
