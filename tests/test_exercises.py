@@ -34,11 +34,13 @@ from mnist_tutorial.exercises import (
     PREDICTION,
     Answers,
     Exercise,
+    KnownMistake,
     NotYet,
     Threshold,
     UndeclaredRead,
     WrongAnswer,
     bind,
+    check_readings,
     compare_recipes,
     noise,
     stored,
@@ -633,7 +635,8 @@ def _shift_namespace(down_wrong, count=200):
 def test_12s_shift_down_says_not_shown_is_no_evidence_against_a_prediction():
     """A "not shown" once read as "the images say otherwise" to a learner who predicted "more"; the message
     also named strides among what may treat the two moves differently (notebook 8's strides are alike both
-    ways) and gave the interval without saying which way it is taken."""
+    ways), listed possible causes of a difference it had not shown, and gave the interval without saying
+    which way it is taken."""
     from mnist_tutorial.exercises import robustness, run_check
 
     exercise = robustness.EXERCISES[1]
@@ -644,17 +647,20 @@ def test_12s_shift_down_says_not_shown_is_no_evidence_against_a_prediction():
     assert verdict == "correct", message
     assert "say otherwise" not in message and "which is not saying there is none" in message
     assert "down minus right" in message and "its strides, its dense layer" not in message
-    assert "Its convolutions and strides treat a move down and a move right alike" in message
+    assert "convolutions" not in message, "a 'not shown' has no difference to explain"
     namespace = _shift_namespace(40)
     exec(exercise.solution, namespace)
     namespace["predicted_damage"] = "less"
     verdict, message = run_check(exercise, namespace, "12_robustness")
     assert verdict == "correct" and "the images say otherwise" in message, message
+    assert "Its convolutions and strides treat a move down and a move right alike" in message
+    assert "taller than wide" not in message, "no cell prints the digits' proportions"
 
 
 def test_12s_shift_down_says_not_shown_is_no_evidence_of_none_when_predicted():
     """A learner who predicted "not shown" once read "and so it is", as if the two moves cost the same; the
-    message also listed what may treat the moves differently without saying the comparison cannot tell which."""
+    message also listed what may treat the moves differently without saying the comparison cannot tell which
+    (now it lists them only under a difference shown)."""
     from mnist_tutorial.exercises import robustness, run_check
 
     exercise = robustness.EXERCISES[1]
@@ -664,7 +670,12 @@ def test_12s_shift_down_says_not_shown_is_no_evidence_of_none_when_predicted():
     verdict, message = run_check(exercise, namespace, "12_robustness")
     assert verdict == "correct", message
     assert "and so it is" not in message and "which is not saying there is none" in message, message
-    assert "this comparison cannot say which of them is behind a difference" in message
+    assert "behind" not in message, message
+    namespace = _shift_namespace(40)
+    exec(exercise.solution, namespace)
+    verdict, message = run_check(exercise, namespace, "12_robustness")
+    assert verdict == "correct", message
+    assert "this comparison cannot say which of them is behind the difference" in message, message
 
 
 def test_12s_shift_down_reads_the_learners_own_comparison():
@@ -1341,3 +1352,28 @@ def test_the_trials_of_a_notebook_follow_its_exercises_own_checks():
     routes = {(t.exercise.number, t.label): t.route for t in exercise_trials.trials("01")}
     assert routes[(1, "solution")] == "side" and routes[(5, "solution")] == "run"
     assert {route for (number, _), route in routes.items() if number == 5} == {"graph", "run"}
+
+
+def test_a_readings_check_names_the_first_mistake_read_alike_and_reads_no_more_than_it_needs():
+    """`check_readings` is 10's and 12's comparison of the digits an answer reads with the right recipe's: a
+    wrong answer is told the first known mistake it matches (later ones are never read), or how many digits
+    differ; a right one is told which mistakes read the same digits, since the check cannot tell them apart."""
+    import numpy as np
+
+    reads = []
+
+    def mistake(what, digits):
+        return KnownMistake(what, lambda: reads.append(what) or np.array(digits), f"that is {what}.")
+
+    reference = np.array([1, 2, 3, 4])
+    mistakes = (mistake("turned", [1, 2, 3, 5]), mistake(None, [1, 2, 3, 4]), mistake("blank", [0, 2, 3, 4]))
+    with pytest.raises(NotYet, match="^that is turned.$"):
+        check_readings(np.array([1, 2, 3, 5]), reference, mistakes, "{count} differ")
+    assert reads == ["turned"]
+    with pytest.raises(NotYet, match="^2 differ$"):
+        check_readings(np.array([9, 9, 3, 4]), reference, mistakes, "{count} differ")
+    assert reads == ["turned", None, "blank"]
+    again = (mistake("turned", [1, 2, 3, 5]), mistake("unchanged", [1, 2, 3, 4]), mistake(None, [1, 2, 3, 4]))
+    caveat = check_readings(reference.copy(), reference, again, "{count} differ")
+    assert caveat == " (The network reads the same digits in unchanged, so the check cannot tell those apart.)"
+    assert check_readings(reference.copy(), reference, mistakes[:1], "{count} differ") == ""

@@ -625,6 +625,35 @@ def judge(predicted: str, measured: str, why: str) -> str:
     return f"as you predicted, {why}."
 
 
+class KnownMistake:
+    """A wrong recipe a readings check recognises: `what` names it (None: never named as indistinguishable),
+    `read()` gives the digits it reads (called once, when first needed) and `message` tells the learner."""
+
+    def __init__(self, what: str | None, read: Callable[[], Any], message: str):
+        self.what, self.message, self._read = what, message, read
+
+    @functools.cached_property
+    def readings(self) -> np.ndarray:
+        return np.asarray(self._read())
+
+
+def check_readings(mine: np.ndarray, reference: np.ndarray, mistakes: Sequence[KnownMistake], differ: str) -> str:
+    """Compare the digits an answer reads with the right recipe's `reference`.
+
+    A mismatch raises NotYet with the first known mistake the answer reads alike (each mistake is read only
+    when reached), or else `differ` with `{count}` filled in. A match returns a caveat naming the mistakes
+    that read the same digits as the right recipe, which the check cannot tell from it ("" when none)."""
+    if not np.array_equal(mine, reference):
+        for mistake in mistakes:
+            if np.array_equal(mine, mistake.readings):
+                raise NotYet(mistake.message)
+        raise NotYet(differ.replace("{count}", f"{int(np.sum(np.asarray(mine) != np.asarray(reference))):,}"))
+    alike = [m.what for m in mistakes if m.what is not None and np.array_equal(reference, m.readings)]
+    if not alike:
+        return ""
+    return f" (The network reads the same digits in {' and '.join(alike)}, so the check cannot tell those apart.)"
+
+
 # ----------------------------------------------------------------------------------------------------------
 # The declarative kinds
 

@@ -9,9 +9,11 @@ from . import (
     Answers,
     BoundExercise,
     Exercise,
+    KnownMistake,
     Measure,
     NotYet,
     WrongAnswer,
+    check_readings,
     code,
     compare_recipes,
     how_sure,
@@ -109,53 +111,45 @@ def check_clockwise(a: Answers) -> str:
     clockwise = transforms.rotate(images, -15)
     reference = np.asarray(read(clockwise))
     test = a.notebook("mnist").test
-    mistakes = (
-        (
+    counter_clockwise, unchanged, on_test, other_network = (
+        KnownMistake(
             "turned counter-clockwise",
-            read(transforms.rotate(images, 15)),
+            lambda: read(transforms.rotate(images, 15)),
             "those are the digits it reads turned 15 degrees counter-clockwise: transforms.rotate turns "
             "counter-clockwise for positive angles, so clockwise is -15.",
         ),
-        (
+        KnownMistake(
             "the unchanged digits",
-            read(images),
+            lambda: read(images),
             "those are the digits it reads unchanged: turn curve_X first, transforms.rotate(curve_X, -15).",
         ),
-        (
+        KnownMistake(
             "test digits",
-            read(transforms.rotate(test.images[: len(images)], -15)),
+            lambda: read(transforms.rotate(test.images[: len(images)], -15)),
             f"those are test digits; choices and measurements are made on the validation set: curve_X and "
             f"curve_labels are the first {len(images):,} validation digits.",
         ),
-        (
+        KnownMistake(
             "notebook 9's network",
-            notebook_9.predict(clockwise),
+            lambda: notebook_9.predict(clockwise),
             "that is notebook 9's network (notebook_9.predict); read with this notebook's, read_with_this_network.",
         ),
     )
-    if not np.array_equal(mine, reference):
-        for _, values, message in mistakes:
-            if np.array_equal(mine, np.asarray(values)):
-                raise NotYet(message)
-        differ = int(np.sum(mine != reference))
-        raise NotYet(
-            f"{differ} of your {len(images):,} digits differ from what read_with_this_network reads in curve_X "
-            f"turned by -15 degrees (transforms.rotate(curve_X, -15))."
-        )
-    alike = [what for what, values, _ in mistakes if np.array_equal(reference, np.asarray(values))]
-    caveat = (
-        f" (The network reads the same digits in {' and '.join(alike)}, so the check cannot tell those apart.)"
-        if alike
-        else ""
+    caveat = check_readings(
+        mine,
+        reference,
+        (counter_clockwise, unchanged, on_test, other_network),
+        f"{{count}} of your {len(images):,} digits differ from what read_with_this_network reads in curve_X "
+        f"turned by -15 degrees (transforms.rotate(curve_X, -15)).",
     )
     accuracy = float(np.mean(mine == labels))
-    other_way = float(np.mean(np.asarray(mistakes[0][1]) == labels))
-    before = float(np.mean(np.asarray(mistakes[3][1]) == labels))
+    other_way = float(np.mean(counter_clockwise.readings == labels))
+    before = float(np.mean(other_network.readings == labels))
     rotation, changed = a.setting("rotation"), a.setting("changed_per_batch")
     taught = (
         f"This run's training turned {changed} digits of each batch by random angles from -{rotation} to "
         f"+{rotation} degrees, as often one way as the other; a writer's hand turns either way too. Whether "
-        f"this network reads the two directions differently is McNemar's question on the same images, not "
+        f"this network reads the two directions differently is McNemar's question on the same digits, not "
         f"tested here."
         if rotation and changed
         else f"This run's training turned no digit (rotation = {rotation}, changed_per_batch = {changed}): put "
@@ -301,8 +295,9 @@ def check_thinned(a: Answers) -> str:
     return (
         f"thinned one step, this network reads of each digit (in brackets, the share's 95% interval, Clopper and "
         f"Pearson's, and notebook 9's share): {listing}.{caveat} Each digit has only {sizes} images among curve_X, "
-        f"so an interval spans up to {widest:.2f}: each share is one sample's. Whether the "
-        f"two networks differ on one digit would be McNemar's question (notebook 5). Thinning takes a pixel off "
+        f"so an interval spans up to {widest:.2f}: each share is one sample's. Notebook 9's share outside "
+        f"this interval does not show that the two networks differ on that digit: on the same images, that is "
+        f"McNemar's question (notebook 5). Thinning takes a pixel off "
         f"each side of every stroke, so a stroke two pixels wide or less vanishes. {taught}"
     )
 
@@ -502,7 +497,8 @@ EXERCISES = (
             "the network, where the random moves are drawn too. On this project's two-core machine the graph op "
             "was the faster when the two were timed together, 2.60 against 3.08 ms per batch of 100 "
             "(benchmarks/RESULTS.md, Augmentation; 1.2x there, 2.3x in an earlier run), both small beside a "
-            "training step (cell 29's time divided by its steps). Cell 21 timed NumPy alone, at another hour: "
+            "training step (the training cell's time divided by its steps). The cell that times augment timed "
+            "NumPy alone, at another hour: "
             "only figures timed together, on one machine, compare, so the benchmark decides it for yours; no GPU "
             "was measured. Changes in the graph must also be switched off when the network is evaluated (the "
             "`training` placeholder could do it); changes in the feed never reach evaluation."

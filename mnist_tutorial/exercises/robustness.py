@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from . import Answers, BoundExercise, NotYet, WrongAnswer, code, discussion
+from . import Answers, BoundExercise, KnownMistake, NotYet, WrongAnswer, check_readings, code, discussion
 from . import bind as bind_exercises
 
 #: The networks the exercises read: the one-layer network, the convolutional one and notebook 10's, which
@@ -145,11 +145,16 @@ def check_shift_down(a: Answers) -> str:
         )
     else:
         guessed = f"You predicted {predicted!r}; the images say otherwise. "
+    causes = (
+        ""
+        if shows == "not shown"
+        else " Its convolutions and strides treat a move down and a move right alike; its dense layer (a weight "
+        "for each position) and the digits' shapes need not; this comparison cannot say which of them is behind "
+        "the difference."
+    )
     return (
         f"{guessed}As you concluded, {found}. This is one trained network on these digits, not every network of "
-        f"its recipe. Its convolutions and strides treat a move down and a move right alike; its dense layer "
-        f"(a weight for each position) and the digits' shapes (taller than wide) need not; this comparison cannot "
-        f"say which of them is behind a difference."
+        f"its recipe.{causes}"
     )
 
 
@@ -206,45 +211,43 @@ def check_thinned_then_prepared(a: Answers) -> str:
 
     thick = transforms.change_stroke(images, 2)
     thinned = transforms.change_stroke(thick, -1)
-    reference, before = read(thinned), read(thick)
-    prepared, _ = prepare_all(thinned)
-    blanks_read = np.asarray(network.predict(prepared))
-    mistakes = (
-        ("the thick digits prepared without thinning", before, "those are the thick digits prepared without thinning."),
+    prepared, readable = prepare_all(thinned)
+    read_prepared = np.asarray(network.predict(prepared))
+    reference = np.where(readable, read_prepared, -1)
+    before = read(thick)
+    caveat = check_readings(
+        mine,
+        reference,
         (
-            "the thinned digits not prepared",
-            network.predict(thinned),
-            "those are the thinned digits before preparing them: use prepare_all.",
-        ),
-        (
-            "the digits one step thicker",
-            read(transforms.change_stroke(images, 1)),
-            "those are the digits one step thicker: thicken by 2 first, change_stroke(images, 2), then thin by 1.",
-        ),
-        (
-            "the digits thinned first and thickened after",
-            read(transforms.change_stroke(transforms.change_stroke(images, -1), 2)),
-            "those are the digits thinned first and thickened after: thicken by 2 first, then thin by 1.",
-        ),
-    )
-    if not np.array_equal(mine, reference):
-        if np.array_equal(mine, blanks_read):
-            raise NotYet(
+            KnownMistake(
+                None,
+                lambda: read_prepared,
                 "an image prepare_all left blank must count as wrong: "
-                "np.where(readable, network.predict(prepared), -1)."
-            )
-        for _, values, message in mistakes:
-            if np.array_equal(mine, np.asarray(values)):
-                raise NotYet(message)
-        raise NotYet(
-            f"{int(np.sum(mine != reference))} of your {len(labels):,} digits differ from what the network reads in "
-            f"change_stroke(images, 2), then change_stroke(..., -1), then prepare_all, with -1 where it is blank."
-        )
-    alike = [what for what, values, _ in mistakes if np.array_equal(reference, np.asarray(values))]
-    caveat = (
-        f" (The network reads the same digits in {' and '.join(alike)}, so the check cannot tell those apart.)"
-        if alike
-        else ""
+                "np.where(readable, network.predict(prepared), -1).",
+            ),
+            KnownMistake(
+                "the thick digits prepared without thinning",
+                lambda: before,
+                "those are the thick digits prepared without thinning.",
+            ),
+            KnownMistake(
+                "the thinned digits not prepared",
+                lambda: network.predict(thinned),
+                "those are the thinned digits before preparing them: use prepare_all.",
+            ),
+            KnownMistake(
+                "the digits one step thicker",
+                lambda: read(transforms.change_stroke(images, 1)),
+                "those are the digits one step thicker: thicken by 2 first, change_stroke(images, 2), then thin by 1.",
+            ),
+            KnownMistake(
+                "the digits thinned first and thickened after",
+                lambda: read(transforms.change_stroke(transforms.change_stroke(images, -1), 2)),
+                "those are the digits thinned first and thickened after: thicken by 2 first, then thin by 1.",
+            ),
+        ),
+        f"{{count}} of your {len(labels):,} digits differ from what the network reads in change_stroke(images, 2), "
+        f"then change_stroke(..., -1), then prepare_all, with -1 where it is blank.",
     )
     paired = significance.compare_networks(mine, before, labels, "thinned, then prepared", "prepared without thinning")
     return (
@@ -325,8 +328,9 @@ EXERCISES = (
         hints=(
             "Before you count, look at the cell's last figure, ink x template, at half size and at 0.8: where does "
             "the 5's ink fall on each template?",
-            "The cell may pick another 5 at 0.8 than at 0.5; to see what the size alone does, draw the same 5 at "
-            "both sizes.",
+            "The cell may pick another 5 at 0.8 than at 0.5; draw the same 5 at both settings so the pick is not what "
+            "changes. shrink_to_corner keeps the top-left corner fixed, so its size and place still change together: "
+            "the figures cannot say which of the two matters.",
         ),
         solution=(
             'Change 0.5 to 0.8 in the cell of the section "Why the small 5 in the corner becomes something else". '
