@@ -785,9 +785,9 @@ def test_12s_rotation_says_the_augmented_network_differs_in_more_than_its_turns(
     verdict, message = run_check(exercise, namespace, "12_robustness")
     assert verdict == "correct", message
     assert "convolutional 0.87 (from 0.96, a cost of +0.09)" in message, message
-    assert "batch normalisation, channels and schedule" in message
+    assert "batch normalisation, channels, learning rate and schedule" in message
     assert "cannot say what the training turns bought" in message
-    assert "up to about 2.6 pixels for ink 10 pixels from the centre, less near it" in message
+    assert "2.6 pixels at 10 pixels from the centre, more further out and less nearer it" in message
     shown = capsys.readouterr().out
     # Each network reads 10 digits only prepared and 2 (left blank) only as turned.
     assert shown.count("on the 100 rotated validation images") == 4, shown
@@ -864,6 +864,7 @@ def test_12s_thicker_pen_compares_the_two_readings(thick_wrong, says, capsys):
     verdict, message = run_check(exercise, namespace, "12_robustness")
     assert verdict == "correct", message
     assert says in message and "interval of thinned first minus not thinned" in message, message
+    assert "unchanged (the first" in message and "as they are" not in message, message
     assert "cannot tell those apart" not in message
     recipes = {
         "one step thicker": ("prepared", "images", 1),
@@ -1069,6 +1070,27 @@ def test_10s_shift_by_hand_refuses_a_shift_that_overwrites_its_input_and_counts_
     exec("def my_shift(images, k):\n    images[:] = transforms.shift(images, right=k)\n    return images", in_place)
     verdict, message = run_check(exercise, in_place)
     assert verdict == "not yet" and "changed the images it was given" in message, message
+    for wrong_axis, says in (
+        ("np.zeros_like(images)", "all paper"),  # a shift along the channel axis (size 1) moves everything out
+        ("images.copy()", "the images unchanged"),
+    ):
+        answer = dict(namespace)
+        exec(f"def my_shift(images, k):\n    return {wrong_axis}", answer)
+        verdict, message = run_check(exercise, answer)
+        assert verdict == "not yet" and says in message and "the channel" in message, message
+
+
+def test_an_ungraded_prediction_is_not_told_that_a_not_shown_says_otherwise():
+    """A learner who predicted "worse" once read "the runs say otherwise" under an interval holding 0, which
+    says nothing against a difference either way; and "not shown" against "not shown" read as "and so it is",
+    as if no difference had been shown to exist."""
+    from mnist_tutorial.exercises import prediction_text
+
+    assert "otherwise" not in prediction_text("worse", "not shown")
+    assert "could still hide" in prediction_text("worse", "not shown")
+    assert "not saying there is none" in prediction_text("not shown", "not shown")
+    assert prediction_text("better", "better") == "You predicted 'better', and so it is. "
+    assert "say otherwise" in prediction_text("better", "worse")
 
 
 def test_10s_clockwise_asks_for_the_digits_read_so_an_equal_accuracy_cannot_pass():

@@ -617,6 +617,23 @@ def check_penalty(a: Answers, weights: Sequence[str], coefficient: float, feed: 
     return f"the loss adds {coefficient} times the summed l2_loss of {', '.join(weights)}"
 
 
+def prediction_text(guess: str, shows: str) -> str:
+    """What an ungraded prediction meets in a paired comparison that `shows` "better", "worse" or "not shown"
+    (a first sentence, with its space): a "not shown" is no evidence for "no difference", nor against one."""
+    if guess == shows == "not shown":
+        return (
+            f"You predicted {guess!r}, and your runs show no difference either way, which is not saying there is none. "
+        )
+    if guess == shows:
+        return f"You predicted {guess!r}, and so it is. "
+    if shows == "not shown":
+        return (
+            f"You predicted {guess!r}; your runs show no difference either way: the interval holds 0, so a "
+            f"difference in your direction could still hide in it. "
+        )
+    return f"You predicted {guess!r}; your runs say otherwise. "
+
+
 def judge(predicted: str, measured: str, why: str) -> str:
     """A prediction's verdict: the "correct" sentence when `predicted` is what the run `measured`, else NotYet;
     `why` (no final full stop) says what was measured and why."""
@@ -901,10 +918,15 @@ def paired_side_runs(
             )
         if not changed:
             raise NotYet(f"`{run_a}` has the same settings as `{run_b}`: change {' or '.join(free_a)}.")
-    if runs_a.seeds != runs_b.seeds or len(runs_a.seeds) < fewest_seeds:
+    if runs_a.seeds != runs_b.seeds:
         raise NotYet(
-            f"run both with the same seeds, at least {fewest_seeds} (seeds=[1, 2, 3]): `{run_a}` has seeds "
-            f"{runs_a.seeds}, `{run_b}` {runs_b.seeds}."
+            f"run both with the same seeds, so that they pair seed by seed: `{run_a}` has seeds {runs_a.seeds}, "
+            f"`{run_b}` {runs_b.seeds}."
+        )
+    if len(runs_a.seeds) < fewest_seeds:
+        raise NotYet(
+            f"both have only seeds {runs_a.seeds}: run each with at least {fewest_seeds} seeds (seeds=[1, 2, 3]), "
+            f"as an interval needs."
         )
     return runs_a.validation_accuracy, runs_b.validation_accuracy
 
@@ -944,11 +966,7 @@ def how_sure(
             raise NotYet(f"you concluded {said!r}, but {found}, which says {shows!r}")
         if goal is not None and comparison.direction != goal:
             raise NotYet(f"{found}, as you concluded; {goal_text}")
-        before = ""
-        if guess is not None:
-            before = f"You predicted {guess!r}" + (
-                ", and so it is. " if guess == shows else "; the runs say otherwise. "
-            )
+        before = "" if guess is None else prediction_text(guess, shows)
         extra = why(comparison)
         return f"{before}As you concluded, {found}.{' ' + extra if extra else ''}"
 

@@ -65,6 +65,11 @@ def check_shift(a: Answers) -> str:
             raise NotYet(f"with k = {k} the digits moved the other way: a positive k moves them right.")
         if np.allclose(out, transforms.shift(images, down=k)):
             raise NotYet(f"with k = {k} the digits moved down: columns are the third axis, images[:, :, x].")
+        if k and (np.allclose(out, 0) or np.allclose(out, images)):
+            raise NotYet(
+                f"with k = {k} the result is {'all paper' if np.allclose(out, 0) else 'the images unchanged'}: "
+                f"moved along the last axis, the channel (size 1)? Columns are the third axis, images[:, :, x]."
+            )
         raise NotYet(f"my_shift(images, {k}) differs from the digits moved {k} pixels right.")
     digits = np.asarray(a.notebook("curve_X"), dtype=np.float32).reshape(-1, 28, 28, 1)
     moved_digits = np.asarray(mine(digits.copy(), 3)).reshape(digits.shape)
@@ -86,10 +91,11 @@ def check_shift(a: Answers) -> str:
     return (
         f"moved 3 pixels right, the ink's centre of mass moves {moved:.2f} pixels on average over the "
         f"{len(digits):,} digits of curve_X: {edge}. MNIST centres each digit's mass in the 28 x 28 field, with "
-        f"about 4 pixels of paper around its 20 x 20 box, but a wide digit reaches nearer an edge. A dense layer "
-        f"sees every pixel move to another input; a convolution's filters slide with the digit, but its strides "
-        f"and dense layer do not. The augmented network reads moved digits better than notebook 9's (the McNemar "
-        f"cell above), but it differs in its schedule too, so what augmentation alone buys is not measured."
+        f"about 4 pixels of paper around its 20 x 20 box, but a digit whose mass sits off its box's centre "
+        f"reaches nearer an edge. A dense layer sees every pixel move to another input; a convolution's filters "
+        f"slide with the digit, but its strides and dense layer do not. The augmented network reads moved digits "
+        f"better than notebook 9's (the McNemar cell above), but it differs in its schedule too, so what "
+        f"augmentation alone buys is not measured."
     )
 
 
@@ -401,7 +407,7 @@ EXERCISES = (
                 f'half_runs = {_HALF}\nconclusion = "not shown"',
             ),
             WrongAnswer(
-                "run both with the same seeds",
+                "run each with at least 3 seeds",
                 'predicted = "worse"\n'
                 "every_runs = side_runs.train(NOTEBOOK, changed_per_batch=100, seeds=[1, 2])\n"
                 'half_runs = side_runs.train(NOTEBOOK, seeds=[1, 2])\nconclusion = "not shown"',

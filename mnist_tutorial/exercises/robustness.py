@@ -47,8 +47,9 @@ def _trained_turns(networks: dict) -> str:
     return (
         f"Notebook 10's network ({label}) trained on digits turned at random by up to {rotation:g} degrees "
         f"either way (its rotation setting); the others trained on MNIST's digits as they are. It also differs "
-        f"from notebook 8's in the other changes its training made to the digits, batch normalisation, channels "
-        f"and schedule, so these readings cannot say what the training turns bought. "
+        f"from notebook 8's in the other changes its training made to the digits (half of each batch changed), "
+        f"batch normalisation, channels, learning rate and schedule, so these readings cannot say what the "
+        f"training turns bought. "
     )
 
 
@@ -86,10 +87,11 @@ def check_rotation(a: Answers) -> str:
         )
         return (
             f"at 15 degrees: {listing}. These are single networks on {len(images):,} images, and no test here "
-            f"compares two costs (McNemar's compares what two networks read, not what each loses): the costs "
-            f"are readings, not a ranking. {_trained_turns(networks)}A turn of 15 degrees moves ink up to about 2.6 "
-            f"pixels for ink 10 pixels from the centre, less near it, the top and the bottom of a digit in opposite "
-            f"directions: compare with the shift experiment above."
+            f"compares two costs (two networks' costs start from different upright readings; McNemar's test "
+            f"compares two readings of the same images): the costs are readings, not a ranking. "
+            f"{_trained_turns(networks)}A turn "
+            f"of 15 degrees moves ink 2.6 pixels at 10 pixels from the centre, more further out and less nearer it, "
+            f"the top and the bottom of a digit in opposite directions: compare with the shift experiment above."
         )
     turned = a.notebook("transforms").rotate(images, 90)
     quarter = {network.label: network.accuracy(turned, labels) for network in networks.values()}
@@ -253,7 +255,7 @@ def check_thinned_then_prepared(a: Answers) -> str:
     return (
         f"thinned one step and then prepared, the digits drawn two steps thicker are read {paired.accuracy_a:.4f} "
         f"of the time by notebook 8's network, against {paired.accuracy_b:.4f} prepared without thinning and "
-        f"{network.accuracy(images, labels):.4f} as they are (the first {len(labels):,} validation images, a "
+        f"{network.accuracy(images, labels):.4f} unchanged (the first {len(labels):,} validation images, a "
         f"blank counted as wrong). {paired.only_a} are read only thinned first and {paired.only_b} only without "
         f"thinning: McNemar's p = {paired.p_value:.2g}, interval of thinned first minus not thinned "
         f"{paired.low:+.4f} to {paired.high:+.4f}, so {RECOVERED[paired.direction]}.{caveat} This is one trained "
@@ -328,9 +330,9 @@ EXERCISES = (
         hints=(
             "Before you count, look at the cell's last figure, ink x template, at half size and at 0.8: where does "
             "the 5's ink fall on each template?",
-            "The cell may pick another 5 at 0.8 than at 0.5; draw the same 5 at both settings so the pick is not what "
-            "changes. shrink_to_corner keeps the top-left corner fixed, so its size and place still change together: "
-            "the figures cannot say which of the two matters.",
+            "The cell may pick another 5 at 0.8 than at 0.5; draw the same 5 at both settings so the pick is not "
+            "what changes. shrink_to_corner puts the shrunk field 1 pixel from the top-left corner, so the 5's size "
+            "and place still change together: the figures cannot say which of the two matters.",
         ),
         solution=(
             'Change 0.5 to 0.8 in the cell of the section "Why the small 5 in the corner becomes something else". '
