@@ -110,8 +110,8 @@ check-text: $(RUNTIME)
 seed-spreads: $(RUNTIME)
 	$(VENV)/bin/mnist-seed-spreads $(ARGS)
 
-## The drawn second test set (drawn_digits/drawn_digits.npz), drawn again from its seed: unchanged unless
-## mnist_tutorial/drawn_digits.py changed.
+## The drawn sets (drawn_digits/drawn_digits.npz, drawn_writers/drawn_writers.npz), drawn again from their
+## seeds: each unchanged unless its recipe (mnist_tutorial/drawn_digits.py, drawn_writers.py) changed.
 drawn-digits: $(RUNTIME)
 	$(VENV)/bin/mnist-drawn-digits
 

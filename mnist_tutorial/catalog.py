@@ -262,7 +262,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
             ("", _FINAL),
             (
                 "3 pixels right: ",
-                r"^augmented +accuracy (\d\.\d{4}) on the [\d,]+ validation images moved 3 pixels right$",
+                r"^augmented +accuracy (\d\.\d{4}) on the [\d,]+ held-out validation images moved 3 pixels right$",
             ),
         ),
         minimum_accuracy=0.993,

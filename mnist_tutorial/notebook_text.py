@@ -6,7 +6,9 @@ another seed or other settings by `mnist-check-text`:
 - **Numbers.** Every number the prose quotes (a decimal, a percentage, a count) must be printed by a
   code cell above it (or be in the code: a setting), at the precision the prose gives it: "about
   98.4%" is borne out by a printed 0.9839, "0.9839" only by 0.9839 itself. A sentence that names its
-  source (a post, an author, a paper) may quote that source's figures.
+  source (a post, an author, a paper) may quote that source's figures. On a re-run, a quoted number
+  must still be printed where the committed run printed it (the same cell, line and place on the
+  line): printed elsewhere, by another figure that happens to round to it, does not bear it out.
 - **Verdicts.** A paragraph that states a verdict marks it with an HTML comment, invisible on the page,
   `<!-- verdict: 07_dropout does better than without dropout -->`, and a code cell above must have
   printed a line starting with "verdict: " and that text. Prose that uses the verdicts' own words
@@ -85,37 +87,93 @@ def prose(markdown: str) -> str:
     return re.sub(r"`[^`\n]+`", " ", markdown)
 
 
-def number_findings(notebook: nbformat.NotebookNode) -> list[Finding]:
-    """Every number the prose quotes that no code cell above it prints (or sets) at the quoted precision.
-    Before the first code cell (the introduction), what any cell prints counts; after it, what the cells
-    above print and the code of the cell the paragraph introduces."""
+def quoted_numbers(notebook: nbformat.NotebookNode):
+    """(markdown cell index, sentence, match, indices of the code cells whose print may bear it out) of every
+    number the prose quotes as a result. Before the first code cell (the introduction), what any code cell
+    prints counts; after it, what the cells above print and the code of the cell the paragraph introduces."""
     cells = notebook.cells
-    everything = "".join(outputs_text(c) + c.source for c in cells if c.cell_type == "code")
-    shown_so_far, seen_code, findings = "", False, []
+    code = [index for index, cell in enumerate(cells) if cell.cell_type == "code"]
     for index, cell in enumerate(cells):
-        if cell.cell_type == "code":
-            shown_so_far += cell.source + "\n" + outputs_text(cell) + "\n"
-            seen_code = True
-            continue
         if cell.cell_type != "markdown":
             continue
-        following = next((c.source for c in cells[index + 1 :] if c.cell_type == "code"), "")
-        shown = _numbers_in(shown_so_far + following if seen_code else everything)
+        above = [c for c in code if c < index]
+        following = next((c for c in code if c > index), None)
+        sources = above + ([following] if following is not None else []) if above else code
         for sentence in SENTENCE_END.split(prose(cell.source)):
             if NAMED_SOURCE.search(sentence):
                 continue
             for match in QUOTED_NUMBER.finditer(sentence):
-                if _not_a_result(sentence, match) or _supported(match.groups(), shown):
-                    continue
-                findings.append(
-                    Finding(
-                        index,
-                        "number",
-                        f"quotes {match.group(0)}, which no cell {'above it ' if seen_code else ''}prints at that "
-                        f"precision: {' '.join(sentence.split())[:160]!r}",
-                    )
+                if not _not_a_result(sentence, match):
+                    yield index, sentence, match, sources
+
+
+def number_findings(notebook: nbformat.NotebookNode) -> list[Finding]:
+    """Every number the prose quotes that no code cell above it prints (or sets) at the quoted precision."""
+    cells, findings = notebook.cells, []
+    for index, sentence, match, sources in quoted_numbers(notebook):
+        above = any(c < index for c in sources)
+        # The cell a paragraph introduces counts by its code alone (its output comes after the prose).
+        shown = [number for c in sources for number in _numbers_in(_shown(cells[c], outputs=c < index or not above))]
+        if not _supported(match.groups(), shown):
+            findings.append(
+                Finding(
+                    index,
+                    "number",
+                    f"quotes {match.group(0)}, which no cell {'above it ' if above else ''}prints at that "
+                    f"precision: {' '.join(sentence.split())[:160]!r}",
                 )
+            )
     return findings
+
+
+def moved_number_findings(committed: nbformat.NotebookNode, rerun: nbformat.NotebookNode) -> list[Finding]:
+    """Every number the prose quotes that the re-run no longer prints where the committed run printed it: at
+    the same code cell, line and place on the line as any printed number of the committed run that bears
+    it out. (A quote the committed run does not bear out at all is number_findings' to report.)"""
+    if [c.cell_type for c in committed.cells] != [c.cell_type for c in rerun.cells]:
+        raise ValueError("the re-run is not of the committed notebook: their cells differ")
+    findings = []
+    for index, sentence, match, sources in quoted_numbers(committed):
+        above = any(c < index for c in sources)
+        anchors = [
+            (c, *place)
+            for c in sources
+            for place, number in _placed_numbers(committed.cells[c], outputs=c < index or not above).items()
+            if _supported(match.groups(), [number])
+        ]
+        again = {c: _placed_numbers(rerun.cells[c], outputs=True) for c, _, _ in anchors}
+        if not anchors or any(
+            (line, place) in again[c] and _supported(match.groups(), [again[c][(line, place)]])
+            for c, line, place in anchors
+        ):
+            continue
+        cell, line, _ = anchors[0]
+        before = _shown(committed.cells[cell], outputs=True).splitlines()[line].strip()
+        after_lines = _shown(rerun.cells[cell], outputs=True).splitlines()
+        after = after_lines[line].strip() if line < len(after_lines) else "(no such line)"
+        findings.append(
+            Finding(
+                index,
+                "number",
+                f"quotes {match.group(0)}, printed by cell {cell} in the committed run ({before[:80]!r}) and not "
+                f"there in this one ({after[:80]!r}): {' '.join(sentence.split())[:120]!r}",
+            )
+        )
+    return findings
+
+
+def _shown(cell: nbformat.NotebookNode, outputs: bool) -> str:
+    """What a code cell shows that may bear out a quoted number: its code (settings), and its output."""
+    return cell.source + "\n" + (outputs_text(cell) if outputs else "")
+
+
+def _placed_numbers(cell: nbformat.NotebookNode, outputs: bool) -> dict[tuple[int, int], tuple[float, int, bool]]:
+    """{(line, place on the line): (value, decimals, is a percentage)} of the numbers a code cell shows."""
+    return {
+        (line_number, place): number
+        for line_number, line in enumerate(_shown(cell, outputs).splitlines())
+        for place, number in enumerate(_numbers_in(line))
+    }
 
 
 def verdict_findings(notebook: nbformat.NotebookNode) -> list[Finding]:

@@ -55,14 +55,14 @@ def test_the_command_leaves_an_unchanged_set_alone_and_writes_a_changed_one(tmp_
     generate = drawn_digits.generate
     monkeypatch.setattr(drawn_digits, "generate", lambda: generate(per_digit=1))  # ten digits, not 300
     target = tmp_path / "set.npz"
-    assert command.main(["--output", str(target)]) == 0
+    assert command.main(["--set", "pad", "--output", str(target)]) == 0
     assert "wrote" in capsys.readouterr().out
     written = target.read_bytes()
-    assert command.main(["--output", str(target)]) == 0
+    assert command.main(["--set", "pad", "--output", str(target)]) == 0
     assert "unchanged" in capsys.readouterr().out and target.read_bytes() == written
     images, labels, styles = generate(per_digit=1)
     images[3] = 255  # one digit rubbed out: the recipe draws it again
     target.write_bytes(drawn_digits.encode(images, labels, styles, drawn_digits.SEED))
-    assert command.main(["--output", str(target)]) == 0
+    assert command.main(["--set", "pad", "--output", str(target)]) == 0
     assert "wrote" in capsys.readouterr().out and target.read_bytes() == written
     assert [path.name for path in tmp_path.iterdir()] == ["set.npz"], "no temporary file left behind"

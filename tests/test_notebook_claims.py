@@ -68,3 +68,29 @@ def test_after_a_change_of_settings_every_comparison_must_name_it():
     (finding,) = notebook_text.setting_findings(notebook, ["learning_rate"])
     assert finding.cell == 1 and "without naming the changed learning_rate" in finding.text
     assert not notebook_text.setting_findings(notebook, [])
+
+
+def test_a_rerun_must_print_a_quoted_number_where_the_committed_run_printed_it():
+    """Checked against a re-run, "the convolutional network reads 0.73" is borne out only by the line and
+    place that printed 0.73 in the committed run: another figure that happens to round to it elsewhere (the
+    loose check, which let 12's prose stand with 0.61 printed in its place) does not."""
+    text = "Two steps thicker, the convolutional network reads 0.73; upright, about 0.99."
+    committed = _notebook(("code", "run()", "dense 0.40 0.96\nconvolutional 0.73 0.99\n"), ("markdown", text, ""))
+    moved = _notebook(("code", "run()", "dense 0.73 0.96\nconvolutional 0.61 0.99\n"), ("markdown", text, ""))
+    same = _notebook(("code", "run()", "dense 0.41 0.95\nconvolutional 0.7301 0.987\n"), ("markdown", text, ""))
+    assert not notebook_text.number_findings(moved), "the loose check finds 0.73 printed somewhere"
+    findings = notebook_text.moved_number_findings(committed, moved)
+    assert [f.cell for f in findings] == [1] and "quotes 0.73" in findings[0].text, findings
+    assert "'convolutional 0.73 0.99'" in findings[0].text and "'convolutional 0.61 0.99'" in findings[0].text
+    assert not notebook_text.moved_number_findings(committed, same), "the same places, at the quoted precision"
+    setting = _notebook(("code", "learning_rate = 0.003\nrun()", "0.97\n"), ("markdown", "At 0.003 it learns.", ""))
+    assert not notebook_text.moved_number_findings(setting, setting), "a setting in the code stays where it is"
+
+
+def test_a_rerun_of_another_notebook_is_refused():
+    import pytest
+
+    one = _notebook(("code", "run()", "0.5\n"), ("markdown", "About 0.5.", ""))
+    other = _notebook(("markdown", "About 0.5.", ""), ("code", "run()", "0.5\n"))
+    with pytest.raises(ValueError, match="not of the committed notebook"):
+        notebook_text.moved_number_findings(one, other)

@@ -3,11 +3,13 @@
     mnist-check-text                         # or: make check-text   (every notebook with seed = 2)
     mnist-check-text 06 07                   # these notebooks (and the earlier ones they depend on)
     mnist-check-text --scale learning_rate=0.5   # every notebook's learning rate halved
+    mnist-check-text --executed /tmp/ct          # read again the runs kept by an earlier --keep /tmp/ct
 
 Executes the notebooks headless, in run order, into a temporary folder (results, checkpoints and the
 executed copies never touch yours), and reads each one's prose against what the run printed
 (`notebook_text`). With a seed (default 2) it reports every number the text quotes that the run does not
-print at the text's precision and every verdict the text states that the run does not print. With
+print at the text's precision where the committed run printed it, and every verdict the text states that
+the run does not print. With
 changed settings (`--set` or `--scale`) the prose still describes the committed settings, so it reports
 what matters then: every comparison printed without naming each changed setting. Exits 1 when it
 finds anything. Run it before committing re-executed notebooks; it takes as long as `make notebooks`.
@@ -42,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         help="multiply a numeric parameter by FACTOR wherever a notebook has it",
     )
     parser.add_argument("--keep", metavar="FOLDER", help="keep the executed notebooks and outputs in FOLDER")
+    parser.add_argument(
+        "--executed",
+        metavar="FOLDER",
+        help="run nothing: read the notebooks an earlier run kept in FOLDER (--keep) against today's text",
+    )
     args = parser.parse_args(argv)
     try:
         settings = {name: ("set", value) for name, value in map(_assignment, args.set)}
@@ -62,25 +69,61 @@ def main(argv: list[str] | None = None) -> int:
             if name in defaults:
                 parameters[name] = value if how == "set" else type(defaults[name])(defaults[name] * value)
                 changed.append(name)
-        print(f"{entry.name}: running with {parameters or 'its committed settings'} ...", flush=True)
-        executed = notebook_runner.execute(
-            entry.path,
-            folder / entry.filename,
-            parameters,
-            environment={paths.OUTPUT_DIR_VARIABLE: str(folder / "outputs")},
-        )
+        if args.executed:
+            if entry not in chosen:
+                continue
+            kept = Path(args.executed) / entry.filename
+            if not kept.exists():
+                parser.error(f"{kept} does not exist: run mnist-check-text --keep {args.executed} first")
+            executed = _with_todays_text(_without_injected(nbformat.read(kept, as_version=4)), entry)
+        else:
+            print(f"{entry.name}: running with {parameters or 'its committed settings'} ...", flush=True)
+            executed = notebook_runner.execute(
+                entry.path,
+                folder / entry.filename,
+                parameters,
+                environment={paths.OUTPUT_DIR_VARIABLE: str(folder / "outputs")},
+            )
         if entry not in chosen:
             continue
         if settings:
             findings = notebook_text.setting_findings(executed, changed)
         else:
+            executed = _without_injected(executed)
+            committed = nbformat.read(entry.path, as_version=4)
             findings = notebook_text.number_findings(executed) + notebook_text.verdict_findings(executed)
+            seen = {(finding.cell, finding.text.split(",")[0]) for finding in findings}
+            findings += [
+                finding
+                for finding in notebook_text.moved_number_findings(committed, executed)
+                if (finding.cell, finding.text.split(",")[0]) not in seen
+            ]
         for finding in findings:
             print(f"  {entry.name} {finding}")
         failures += len(findings)
     what = "comparisons that do not name a changed setting" if settings else "claims the run does not bear out"
     print(f"{failures} {what}" + (f"; executed notebooks in {folder}" if args.keep else ""))
     return 1 if failures else 0
+
+
+def _without_injected(executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """An executed notebook without the cell papermill adds for the parameters it was given, so that its cells
+    line up with the committed notebook's."""
+    executed.cells = [c for c in executed.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    return executed
+
+
+def _with_todays_text(executed: nbformat.NotebookNode, entry: catalog.Notebook) -> nbformat.NotebookNode:
+    """A kept run with the markdown of the notebook as it is today (its code must not have changed)."""
+    today = nbformat.read(entry.path, as_version=4)
+    if [c.source for c in today.cells if c.cell_type == "code"] != [
+        c.source for c in executed.cells if c.cell_type == "code"
+    ]:
+        raise SystemExit(f"mnist-check-text: the code of {entry.name} changed since that run: run it again.")
+    for kept, cell in zip(executed.cells, today.cells, strict=True):
+        if cell.cell_type == "markdown":
+            kept.source = cell.source
+    return executed
 
 
 def _assignment(text: str) -> tuple[str, Any]:
