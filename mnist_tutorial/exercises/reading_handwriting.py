@@ -93,9 +93,9 @@ def check_shift(a: Answers) -> str:
         f"{len(digits):,} digits of curve_X: {edge}. MNIST centres each digit's mass in the 28 x 28 field, with "
         f"about 4 pixels of paper around its 20 x 20 box, but a digit whose mass sits off its box's centre "
         f"reaches nearer an edge. A dense layer sees every pixel move to another input; a convolution's filters "
-        f"slide with the digit, but its strides and dense layer do not. The augmented network reads moved digits "
-        f"better than notebook 9's (the McNemar cell above), but it differs in its schedule too, so what "
-        f"augmentation alone buys is not measured."
+        f"slide with the digit, but its strides and dense layer do not. Whether the augmented network reads moved "
+        f"digits better than notebook 9's, the McNemar cell above says for the run you made; the two differ in "
+        f"their schedules too, so what augmentation alone buys is not measured."
     )
 
 
@@ -155,8 +155,8 @@ def check_clockwise(a: Answers) -> str:
     taught = (
         f"This run's training turned {changed} digits of each batch by random angles from -{rotation} to "
         f"+{rotation} degrees, as often one way as the other; a writer's hand turns either way too. Whether "
-        f"this network reads the two directions differently is McNemar's question on the same digits, not "
-        f"tested here."
+        f"this network reads one direction better than the other, or either better than notebook 9's (whose "
+        f"schedule differs too), is McNemar's question on the same digits, not tested here."
         if rotation and changed
         else f"This run's training turned no digit (rotation = {rotation}, changed_per_batch = {changed}): put "
         f"back the notebook's values and run all cells to see what the turns teach."
@@ -299,12 +299,12 @@ def check_thinned(a: Answers) -> str:
         else "This run's training never thinned a stroke; exercise 5 trains with stroke changes."
     )
     return (
-        f"thinned one step, this network reads of each digit (in brackets, the share's 95% interval, Clopper and "
-        f"Pearson's, and notebook 9's share): {listing}.{caveat} Each digit has only {sizes} images among curve_X, "
+        f"thinned one step, this network reads of each digit (in brackets, the share's 95% interval, an exact "
+        f"binomial one, and notebook 9's share): {listing}.{caveat} Each digit has only {sizes} images among curve_X, "
         f"so an interval spans up to {widest:.2f}: each share is one sample's. Notebook 9's share outside "
         f"this interval does not show that the two networks differ on that digit: on the same images, that is "
         f"McNemar's question (notebook 5). Thinning takes a pixel off "
-        f"each side of every stroke, so a stroke two pixels wide or less vanishes. {taught}"
+        f"each side of every stroke, so MNIST's thin, grey-edged strokes fade to a faint, broken trace. {taught}"
     )
 
 
@@ -476,8 +476,9 @@ EXERCISES = (
             "does, no run here has measured. Note exercise 4's numbers before Run All replaces them, and set "
             "exercise 4's "
             "numbers from before and after side by side: one run each, about 100 images a digit, a sample, not a "
-            "measured gain. It also shows the network digits MNIST's writers never drew: thinned by one step, a "
-            "digit can lose its thinnest stroke, and its label then names a digit that is no longer all there. "
+            "measured gain. It also shows the network digits MNIST's writers never drew: thinned by one step, most "
+            "digits keep only a faint, broken trace of their strokes (the figure's last row), and a label can "
+            "then name a digit that is no longer all there. "
             "What that costs on unchanged digits, one run cannot tell: the seed alone moves the notebook's final "
             "validation accuracy by a few thousandths (below). Decide on the validation set, over seeds, with "
             "stroke as small as 0.1 too, comparing seed by seed (significance.compare_recipes); then check the "

@@ -47,10 +47,19 @@ def _trained_turns(networks: dict) -> str:
     return (
         f"Notebook 10's network ({label}) trained on digits turned at random by up to {rotation:g} degrees "
         f"either way (its rotation setting); the others trained on MNIST's digits as they are. It also differs "
-        f"from notebook 8's in the other changes its training made to the digits (half of each batch changed), "
+        f"from notebook 8's in the other changes its training made to the digits ({_changed_share(record)}), "
         f"batch normalisation, channels, learning rate and schedule, so these readings cannot say what the "
         f"training turns bought. "
     )
+
+
+def _changed_share(record: dict) -> str:
+    """How many digits of each batch notebook 10's training changed, as its record says."""
+    settings = record.get("hyperparameters") or {}
+    changed, batch = settings.get("changed_per_batch"), settings.get("batch_size")
+    if isinstance(changed, int) and isinstance(batch, int) and 0 < changed <= batch:
+        return f"{changed} of each batch of {batch} changed"
+    return "part of each batch changed"
 
 
 def check_rotation(a: Answers) -> str:
@@ -78,17 +87,27 @@ def check_rotation(a: Answers) -> str:
     rotated = a.notebook("transforms").rotate(images, 15)
     reference = {network.label: network.accuracy(rotated, labels) for network in networks.values()}
     if all(abs(float(mine[label]) - reference[label]) <= ROTATION_TOLERANCE for label in reference):
+        from .. import significance
+
         upright = {network.label: network.accuracy(images, labels) for network in networks.values()}
+        tested = {
+            network.label: significance.compare_networks(
+                network.predict(images), network.predict(rotated), labels, "upright", "turned"
+            )
+            for network in networks.values()
+        }
+        shown = {1: "a cost shown", -1: "a gain shown", 0: "not shown to differ"}
         # The cost is the difference of the two printed figures; + 0.0 turns -0.00 into +0.00.
         listing = ", ".join(
             f"{label} {reference[label]:.2f} (from {upright[label]:.2f}, a cost of "
-            f"{round(round(upright[label], 2) - round(reference[label], 2), 2) + 0.0:+.2f})"
+            f"{round(round(upright[label], 2) - round(reference[label], 2), 2) + 0.0:+.2f}; upright minus turned "
+            f"{tested[label].low:+.3f} to {tested[label].high:+.3f}: {shown[tested[label].direction]})"
             for label in reference
         )
         return (
-            f"at 15 degrees: {listing}. These are single networks on {len(images):,} images, and no test here "
-            f"compares two costs (two networks' costs start from different upright readings; McNemar's test "
-            f"compares two readings of the same images): the costs are readings, not a ranking. "
+            f"at 15 degrees: {listing}. Each network's own cost is tested by McNemar's test on the same "
+            f"{len(images):,} images (notebook 5): its upright and turned readings. Two networks' costs start "
+            f"from different upright readings, and no test here compares them: they are readings, not a ranking. "
             f"{_trained_turns(networks)}A turn "
             f"of 15 degrees moves ink 2.6 pixels at 10 pixels from the centre, more further out and less nearer it, "
             f"the top and the bottom of a digit in opposite directions: compare with the shift experiment above."
@@ -150,9 +169,9 @@ def check_shift_down(a: Answers) -> str:
     causes = (
         ""
         if shows == "not shown"
-        else " Its convolutions and strides treat a move down and a move right alike; its dense layer (a weight "
-        "for each position) and the digits' shapes need not; this comparison cannot say which of them is behind "
-        "the difference."
+        else " Its layers are built the same along both axes, but its learned filters, its dense layer (a weight "
+        "for each position) and the digits' shapes need not treat the two moves alike; this comparison cannot say "
+        "which of them is behind the difference."
     )
     return (
         f"{guessed}As you concluded, {found}. This is one trained network on these digits, not every network of "
@@ -189,7 +208,7 @@ def _check_own_comparison(mine: object, paired) -> None:
 RECOVERED = {
     1: "some of the loss comes back",
     0: "these images show no difference either way, which is not saying there is none",
-    -1: "thinning first costs more",
+    -1: "thinning before preparing costs more",
 }
 
 
