@@ -763,7 +763,7 @@ def test_12s_rotation_lists_the_costs_without_ranking_them(output_dir):
     assert "least" not in message and "most" not in message, message
     for label, cost in (("1 layer, softmax", "+0.11"), ("convolutional", "+0.02"), ("augmented", "+0.00")):
         assert f"a cost of {cost}" in message, (label, message)
-    assert "turned at random by up to 15 degrees either way" in message
+    assert "at random: turned by up to 15 degrees either way" in message
     # Each network's own cost is McNemar's question on its two readings: the stand-ins misread 10 of 100
     # digits turned and none upright (p = 0.002), so each shows a cost, whatever its printed accuracies.
     assert message.count("upright minus turned +0.") == 3 and message.count(": a cost shown)") == 3, message
@@ -1405,3 +1405,23 @@ def test_a_readings_check_names_the_first_mistake_read_alike_and_reads_no_more_t
     caveat = check_readings(reference.copy(), reference, again, "{count} differ")
     assert caveat == " (The network reads the same digits in unchanged, so the check cannot tell those apart.)"
     assert check_readings(reference.copy(), reference, mistakes[:1], "{count} differ") == ""
+
+
+def test_a_side_run_that_changed_more_names_the_settings_whole():
+    """A side run that also changed decay_steps was once told it changed "ecay_steps = 350" (str.lstrip takes
+    characters, not a prefix), and an answer that must be the notebook's own recipe read "changes only nothing"."""
+    from mnist_tutorial import side_runs
+    from mnist_tutorial.exercises import notebook_settings
+
+    settings = {**notebook_settings("09_batch_norm"), "seed": 1}
+    changed = {**settings, "decay_steps": 350}
+    run = side_runs.SideRun("09_batch_norm", changed, 1, (), {}, {}, {}, 0.0)
+    answers = Answers({"own_run": run}, None, "09_batch_norm")
+    with pytest.raises(NotYet) as refused:
+        answers.side_run("own_run", {}, "side_runs.train(NOTEBOOK)")
+    assert "also changed decay_steps = 350:" in str(refused.value), refused.value
+    assert "is the notebook's own recipe" in str(refused.value) and "only nothing" not in str(refused.value)
+    edited = side_runs.SideRun("09_batch_norm", settings, 1, (("a", "b"),), {}, {}, {}, 0.0)
+    wanted = {"learning_rate": settings["learning_rate"]}
+    with pytest.raises(NotYet, match="also changed the code: the exercise changes only learning_rate"):
+        Answers({"own_run": edited}, None, "09_batch_norm").side_run("own_run", wanted, "side_runs.train(NOTEBOOK)")

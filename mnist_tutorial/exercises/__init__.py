@@ -411,10 +411,11 @@ class Answers:
                 if k not in wanted and k != "seed" and k in defaults and defaults[k] != v
             ]
             if extra or value.edits:
-                what = ", ".join(extra) + (" and changes to the code" if value.edits else "")
+                what = " and ".join(part for part in (", ".join(extra), "the code" if value.edits else "") if part)
+                asked = f"changes only {', '.join(wanted)}" if wanted else "is the notebook's own recipe"
                 raise NotYet(
-                    f"the side run `{name}` also changed {what.lstrip(' and')}: the exercise changes only "
-                    f"{', '.join(wanted) or 'nothing'}, so that its comparison changes one thing: {name} = {call}"
+                    f"the side run `{name}` also changed {what}: the exercise {asked}, so that its comparison "
+                    f"changes one thing: {name} = {call}"
                 )
         return value
 

@@ -84,7 +84,7 @@ def check_shift(a: Answers) -> str:
     lost = float(np.max(1 - moved_digits.sum(axis=(1, 2, 3)) / digits.sum(axis=(1, 2, 3))))
     edge = (
         f"{at_edge} of them have ink in their 3 right-most columns, which the shift pushes out of the field (at "
-        f"most {lost:.1%} of a digit's ink), so the centre moves less than 3 pixels"
+        f"most {lost:.1%} of a digit's ink), so their centre moves less than 3 pixels"
         if at_edge
         else "none of them has ink in its 3 right-most columns, so no ink leaves the field"
     )

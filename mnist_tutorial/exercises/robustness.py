@@ -45,11 +45,10 @@ def _trained_turns(networks: dict) -> str:
     if rotation == 0:
         return f"Notebook 10's network ({label}) trained on no turned digits (its rotation was 0). "
     return (
-        f"Notebook 10's network ({label}) trained on digits turned at random by up to {rotation:g} degrees "
-        f"either way (its rotation setting); the others trained on MNIST's digits as they are. It also differs "
-        f"from notebook 8's in the other changes its training made to the digits ({_changed_share(record)}), "
-        f"batch normalisation, channels, learning rate and schedule, so these readings cannot say what the "
-        f"training turns bought. "
+        f"Notebook 10's network ({label}) trained with {_changed_share(record)} at random: turned by up to "
+        f"{rotation:g} degrees either way (its rotation setting), and also moved and rescaled; the others trained "
+        f"on MNIST's digits as they are. It also differs from notebook 8's in batch normalisation, channels, "
+        f"learning rate and schedule, so these readings cannot say what the training turns bought. "
     )
 
 
@@ -272,7 +271,7 @@ def check_thinned_then_prepared(a: Answers) -> str:
     )
     paired = significance.compare_networks(mine, before, labels, "thinned, then prepared", "prepared without thinning")
     return (
-        f"thinned one step and then prepared, the digits drawn two steps thicker are read {paired.accuracy_a:.4f} "
+        f"thinned one step and then prepared, the digits thickened two steps are read {paired.accuracy_a:.4f} "
         f"of the time by notebook 8's network, against {paired.accuracy_b:.4f} prepared without thinning and "
         f"{network.accuracy(images, labels):.4f} unchanged (the first {len(labels):,} validation images, a "
         f"blank counted as wrong). {paired.only_a} are read only thinned first and {paired.only_b} only without "
@@ -347,14 +346,15 @@ EXERCISES = (
         3,
         "where the 5 goes",
         hints=(
-            "Before you count, look at the cell's last figure, ink x template, at half size and at 0.8: where does "
-            "the 5's ink fall on each template?",
-            "The cell may pick another 5 at 0.8 than at 0.5; draw the same 5 at both settings so the pick is not "
-            "what changes. shrink_to_corner puts the shrunk field 1 pixel from the top-left corner, so the 5's size "
-            "and place still change together: the figures cannot say which of the two matters.",
+            "Count first: the cell's first printed line is the answer. The figures show one 5 the cell picked, a "
+            "misreading by construction, and at 0.8 it may pick another 5 than at 0.5.",
+            "To see what the size changes, draw one 5 (the same validation image) at 0.5 and at 0.8, so that the "
+            "pick is not what changes. shrink_to_corner puts the shrunk field 1 pixel from the top-left corner, "
+            "so the 5's size and place still change together: the figures cannot say which of the two matters.",
         ),
         solution=(
-            'Change 0.5 to 0.8 in the cell of the section "Why the small 5 in the corner becomes something else". '
+            'Change size = 0.5 to size = 0.8 in the cell of the section "Why the small 5 in the corner becomes '
+            'something else". '
             "The cell then looks for a 5 the network reads at full size but misreads at 0.8, so whatever it shows "
             "is a misreading: the count on its first line is the answer. Whether more or fewer 5s are misread at "
             "0.8 than at 0.5 is a question about two readings of the same 5s: keep both cells' `answers` under "
