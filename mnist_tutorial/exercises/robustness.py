@@ -360,8 +360,8 @@ EXERCISES = (
             "0.8 than at 0.5 is a question about two readings of the same 5s: keep both cells' `answers` under "
             'names of their own and compare them with significance.print_network_comparison("at 0.8", '
             'answers_08, "at 0.5", answers_05, validation_labels[fives], images="validation 5s"). If no 5 it reads '
-            "at full size is misread at 0.8, the cell says so in one line and draws nothing. (The cell works on "
-            "validation images, as the experiment above does.)"
+            "at full size is misread at 0.8, the cell says so in one line and draws nothing. (The cell works on all "
+            "5,000 validation images; the experiment above used the first 2,000.)"
         ),
     ),
     code(
@@ -373,8 +373,9 @@ EXERCISES = (
             "thick = transforms.change_stroke(images, 2); then change_stroke(thick, -1) thins it again.",
             "prepare_all returns the prepared images and which of them were readable: "
             "np.where(readable, network.predict(prepared), -1) counts an image left blank as wrong.",
-            "significance.print_network_comparison compares two readings of the same digits (McNemar's test): "
-            "thinned first against prepared without thinning, each read the same way.",
+            'significance.print_network_comparison(..., images="validation images") compares two readings of '
+            "the same digits (McNemar's test): thinned first against prepared without thinning, each read the same "
+            "way.",
         ),
         solution=(
             "network = networks['08_convolutional']\n"
