@@ -605,6 +605,9 @@ def test_12s_shift_down_is_graded_on_the_learners_own_comparison(down_wrong, sho
     namespace["conclusion"] = "less" if shows == "more" else "more"
     verdict, message = run_check(exercise, namespace, "12_robustness")
     assert verdict == "not yet" and f"which says {shows!r}" in message
+    # "more" is more damage, so a worse reading moved down: the message says which way the words run.
+    means = {"more": "moved down is read worse", "less": "moved down is read better", "not shown": "neither is shown"}
+    assert means[shows] in message, message
 
 
 def _shift_namespace(down_wrong, count=200):

@@ -46,7 +46,7 @@ def _trained_turns(networks: dict) -> str:
         return f"Notebook 10's network ({label}) trained on no turned digits (its rotation was 0). "
     return (
         f"Notebook 10's network ({label}) trained with {_changed_share(record)} at random: turned by up to "
-        f"{rotation:g} degrees either way (its rotation setting), and also moved and rescaled; the others trained "
+        f"{rotation:g} degrees either way (its rotation setting){_other_changes(record)}; the others trained "
         f"on MNIST's digits as they are. It also differs from notebook 8's in batch normalisation, channels, "
         f"learning rate and schedule, so these readings cannot say what the training turns bought. "
     )
@@ -59,6 +59,14 @@ def _changed_share(record: dict) -> str:
     if isinstance(changed, int) and isinstance(batch, int) and 0 < changed <= batch:
         return f"{changed} of each batch of {batch} changed"
     return "part of each batch changed"
+
+
+def _other_changes(record: dict) -> str:
+    """The other random changes notebook 10's record says its training made, as ", and also moved and ..."."""
+    settings = record.get("hyperparameters") or {}
+    names = {"shift": "moved", "scale": "rescaled", "slant": "slanted", "stroke": "re-inked", "elastic": "wobbled"}
+    made = [word for name, word in names.items() if isinstance(settings.get(name), numbers.Real) and settings[name]]
+    return f", and also {' and '.join(made)}" if made else ""
 
 
 def check_rotation(a: Answers) -> str:
@@ -128,6 +136,12 @@ def check_rotation(a: Answers) -> str:
 #: The words of exercise 2's prediction and conclusion, and the direction of the comparison (down against
 #: right) each stands for: "less" damage down when the digits moved down are read better.
 DAMAGE = {"more": -1, "not shown": 0, "less": 1}
+#: What each word says of the comparison of the two readings (down minus right).
+DAMAGE_MEANS = {
+    "more": "moved down is read worse: more damage down",
+    "less": "moved down is read better: less damage down",
+    "not shown": "neither is shown to be read better",
+}
 
 
 def check_shift_down(a: Answers) -> str:
@@ -147,7 +161,7 @@ def check_shift_down(a: Answers) -> str:
         f"moved 3 pixels down, notebook 8's network reads {paired.accuracy_a:.4f} of the {len(labels):,} "
         f"validation digits; moved 3 pixels right, {paired.accuracy_b:.4f}. {paired.only_b} are read only when "
         f"moved right and {paired.only_a} only when moved down: McNemar's p = {paired.p_value:.2g}, interval of "
-        f"down minus right {paired.low:+.4f} to {paired.high:+.4f}, which says {shows!r}"
+        f"down minus right {paired.low:+.4f} to {paired.high:+.4f}, which says {shows!r} ({DAMAGE_MEANS[shows]})"
     )
     if said != shows:
         raise NotYet(f"you concluded {said!r}, but {found}")
@@ -325,7 +339,8 @@ EXERCISES = (
             "Only the digits can say what that adds up to.",
             "significance.compare_networks(down, right, digits, 'moved down', 'moved right') compares the two "
             "readings digit by digit (its interval is down minus right); its direction says which is read better, "
-            "or 0 when the images cannot tell.",
+            'or 0 when the images cannot tell. Direction -1 (down read worse) is "more" damage down, +1 '
+            '"less".',
         ),
         solution=(
             'predicted_damage = "not shown"  # stands for your own prediction, made before measuring\n'
